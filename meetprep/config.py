@@ -1,0 +1,168 @@
+"""Configuration: runtime settings from the environment, and one YAML file per body.
+
+Runtime settings are decided once, when a command starts (`Settings.from_env`), and are
+immutable afterwards; nothing here runs at import time. Body files live in the config folder
+(`config/<body>.yaml`) and are validated with pydantic; every problem in every file is
+reported at once.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from pydantic import ValidationError
+
+from .model import BodyConfig
+from .problems import InputError, Problem, display_path, problems_from_validation
+from .yamlio import load_yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+ENV_VARS = {
+    "MEETPREP_HOME": "data folder for the embedded store and output (default: ./meetprep-data)",
+    "MEETPREP_DATABASE_URL": "SQLAlchemy URL of the store (default: SQLite under MEETPREP_HOME)",
+    "MEETPREP_CONFIG_DIR": "folder with one YAML file per body (default: ./config)",
+    "MEETPREP_TEMPLATES_DIR": "folder with the Word templates (default: ./templates)",
+    "MEETPREP_OUTPUT_DIR": "where documents are written (default: MEETPREP_HOME/output)",
+}
+
+
+class ConfigError(Exception):
+    """The environment is not usable (no config folder, bad database URL): exit code 3."""
+
+
+def _project_folder(name: str, cwd: Path) -> Path:
+    # Prefer the folder in the working directory (a clerk's own config), then the one shipped
+    # beside the package (an editable install or a checkout).
+    local = cwd / name
+    return local if local.is_dir() else PROJECT_ROOT / name
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    config_dir: Path
+    templates_dir: Path
+    output_dir: Path
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        cwd = Path.cwd() if cwd is None else cwd
+        unknown = sorted(k for k in env if k.startswith("MEETPREP_") and k not in ENV_VARS)
+        if unknown:
+            warnings.warn(f"unknown meetprep environment variable(s) ignored: {', '.join(unknown)}", stacklevel=2)
+        home = Path(env.get("MEETPREP_HOME") or cwd / "meetprep-data")
+        if not home.is_absolute():
+            home = cwd / home
+        database_url = env.get("MEETPREP_DATABASE_URL") or f"sqlite:///{home / 'meetprep.sqlite3'}"
+        config_dir = Path(env["MEETPREP_CONFIG_DIR"]) if env.get("MEETPREP_CONFIG_DIR") else _project_folder("config", cwd)
+        templates_dir = (
+            Path(env["MEETPREP_TEMPLATES_DIR"]) if env.get("MEETPREP_TEMPLATES_DIR") else _project_folder("templates", cwd)
+        )
+        output_dir = Path(env["MEETPREP_OUTPUT_DIR"]) if env.get("MEETPREP_OUTPUT_DIR") else home / "output"
+        return cls(home, database_url, config_dir, templates_dir, output_dir)
+
+    def with_home(self, home: Path) -> "Settings":
+        """The same settings with the embedded store and output under another folder."""
+        return Settings(
+            home=home,
+            database_url=f"sqlite:///{home / 'meetprep.sqlite3'}",
+            config_dir=self.config_dir,
+            templates_dir=self.templates_dir,
+            output_dir=home / "output",
+        )
+
+
+@dataclass(frozen=True)
+class LoadedBody:
+    config: BodyConfig
+    path: Path
+
+
+@dataclass(frozen=True)
+class Configs:
+    """All body configurations of a config folder, by body key."""
+
+    bodies: dict[str, LoadedBody] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def get(self, key: str) -> BodyConfig | None:
+        loaded = self.bodies.get(key)
+        return loaded.config if loaded else None
+
+    def __iter__(self):
+        return iter(loaded.config for loaded in self.bodies.values())
+
+    def keys(self) -> list[str]:
+        return sorted(self.bodies)
+
+
+def load_body_config(path: Path) -> BodyConfig:
+    """Read and validate one body's config file. Raises InputError with every problem."""
+    document = load_yaml(path)
+    name = display_path(path)
+    if not isinstance(document.data, dict):
+        raise InputError([Problem(file=name, message="expected a mapping with 'body', 'persons' and 'organizations'")])
+    raw_body = document.data.get("body")
+    item = f"body {raw_body.get('key')!r}" if isinstance(raw_body, dict) and raw_body.get("key") else None
+    try:
+        config = BodyConfig.model_validate(document.data)
+    except ValidationError as exc:
+        raise InputError(problems_from_validation(exc, name, item, document.line_of)) from None
+    cross = config.cross_reference_problems()
+    if cross:
+        raise InputError(
+            [Problem(file=name, item=item, field=".".join(map(str, loc)), line=document.line_of(loc), message=msg) for loc, msg in cross]
+        )
+    return config
+
+
+def load_configs(config_dir: Path) -> Configs:
+    """Read every `*.yaml` in the config folder. Raises InputError listing all problems."""
+    if not config_dir.is_dir():
+        raise ConfigError(
+            f"no config folder at {display_path(config_dir)}: set MEETPREP_CONFIG_DIR or run from the project folder"
+        )
+    problems: list[Problem] = []
+    bodies: dict[str, LoadedBody] = {}
+    notes: list[Problem] = []
+    paths = sorted([*config_dir.glob("*.yaml"), *config_dir.glob("*.yml")])
+    if not paths:
+        raise ConfigError(f"the config folder {display_path(config_dir)} holds no *.yaml body files")
+    for path in paths:
+        try:
+            config = load_body_config(path)
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        key = config.body.key
+        if key in bodies:
+            problems.append(
+                Problem(
+                    file=display_path(path),
+                    item=f"body {key!r}",
+                    field="body.key",
+                    message=f"body key already used by {display_path(bodies[key].path)}",
+                )
+            )
+            continue
+        if path.stem != key:
+            notes.append(
+                Problem(
+                    file=display_path(path),
+                    item=f"body {key!r}",
+                    field="body.key",
+                    message=f"file name differs from the body key; {key}.yaml is easier to find",
+                    severity="warning",
+                )
+            )
+        bodies[key] = LoadedBody(config, path)
+    if problems:
+        raise InputError(problems)
+    return Configs(bodies, notes)

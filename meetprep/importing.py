@@ -1,0 +1,647 @@
+"""Import of papers and meetings from YAML files (format: docs/input-format.md).
+
+A batch is checked as a whole before anything is written: every file is parsed and
+validated, cross-references are resolved against the config, the batch and the store, and
+if anything is wrong nothing is imported and every problem is reported (InputError). A valid
+batch is written in one transaction. Import is idempotent by (body, reference): importing the
+same file again changes nothing, and a changed file makes a new revision of the paper while
+its history (earlier revisions, decisions already taken) is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import mimetypes
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .config import Configs
+from .model import (
+    BodyConfig,
+    ConsultationStatus,
+    File,
+    FileStatus,
+    Meeting,
+    MeetingsFile,
+    MeetingState,
+    Paper,
+)
+from .problems import InputError, Problem, display_path, format_loc, problems_from_validation
+from .store import (
+    BodyRow,
+    ConsultationRow,
+    FileRow,
+    MeetingRow,
+    OrganizationRow,
+    PaperRevisionRow,
+    PaperRow,
+    Store,
+    sync_config,
+)
+from .yamlio import YamlDocument, load_yaml
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class ParsedPaper:
+    paper: Paper
+    document: YamlDocument
+    attachments: list["AttachmentFile | None"]  # one per paper.attachments entry
+
+    @property
+    def label(self) -> str:
+        return f"paper {self.paper.reference}"
+
+
+@dataclass
+class AttachmentFile:
+    path: Path
+    sha256: str
+    size: int
+    media_type: str
+
+
+@dataclass
+class ParsedMeetings:
+    meetings: MeetingsFile
+    document: YamlDocument
+
+
+@dataclass
+class Batch:
+    papers: list[ParsedPaper] = field(default_factory=list)
+    meetings: list[ParsedMeetings] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    """What an import did, item by item."""
+
+    papers: list[dict[str, Any]] = field(default_factory=list)  # reference, body, action, revision, file
+    meetings: list[dict[str, Any]] = field(default_factory=list)  # key, body, action, file
+    warnings: list[Problem] = field(default_factory=list)
+
+    def count(self, kind: str, action: str) -> int:
+        return sum(1 for row in getattr(self, kind) if row["action"] == action)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "papers": self.papers,
+            "meetings": self.meetings,
+            "warnings": [w.as_dict() for w in self.warnings],
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding and parsing files
+
+
+def collect_files(paths: list[Path]) -> list[Path]:
+    """The YAML files named, and those below named folders, in a stable order."""
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+        elif path.is_file():
+            found.append(path)
+        else:
+            problems.append(Problem(file=display_path(path), message="no such file or folder"))
+    if problems:
+        raise InputError(problems)
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
+
+
+def _checksum(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _file_digest(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _attachment(document: YamlDocument, item: str, index: int, spec: File) -> tuple[AttachmentFile | None, list[Problem]]:
+    if not spec.path:
+        return None, []
+    loc = ("attachments", index, "path")
+    path = (document.path.parent / spec.path).resolve()
+
+    def problem(message: str) -> Problem:
+        return Problem(
+            file=document.name, item=item, field=format_loc(loc), line=document.line_of(loc), message=message, found=spec.path
+        )
+
+    if not path.exists():
+        return None, [problem(f"attachment file not found (looked for {display_path(path)})")]
+    if not path.is_file():
+        return None, [problem("attachment path is not a file")]
+    sha256, size = _file_digest(path)
+    if size == 0:
+        return None, [problem("attachment file is empty")]
+    media_type = spec.media_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return AttachmentFile(path=path, sha256=sha256, size=size, media_type=media_type), []
+
+
+def _item_label(data: dict[str, Any]) -> str:
+    reference = data.get("reference")
+    return f"paper {reference}" if isinstance(reference, (str, int)) and reference != "" else "paper (no reference)"
+
+
+def parse_file(path: Path, batch: Batch) -> list[Problem]:
+    """Parse one file into the batch; return its problems."""
+    try:
+        document = load_yaml(path)
+    except InputError as exc:
+        return exc.problems
+    data = document.data
+    if not isinstance(data, dict):
+        return [Problem(file=document.name, message="expected a mapping (a paper, or a file with 'meetings:')", found=type(data).__name__)]
+
+    if "meetings" in data:
+        try:
+            parsed = MeetingsFile.model_validate(data)
+        except ValidationError as exc:
+            return problems_from_validation(exc, document.name, f"meetings of {data.get('body')!r}", document.line_of)
+        batch.meetings.append(ParsedMeetings(parsed, document))
+        return []
+
+    item = _item_label(data)
+    try:
+        paper = Paper.model_validate(data)
+    except ValidationError as exc:
+        return problems_from_validation(exc, document.name, item, document.line_of)
+    problems: list[Problem] = []
+    attachments: list[AttachmentFile | None] = []
+    for index, spec in enumerate(paper.attachments):
+        found, issues = _attachment(document, item, index, spec)
+        attachments.append(found)
+        problems += issues
+    if paper.access is None:
+        batch.warnings.append(
+            Problem(
+                file=document.name,
+                item=item,
+                field="access",
+                message="no access flag: the paper is treated as closed (lukket / nichtöffentlich) and kept out of public documents",
+                severity="warning",
+            )
+        )
+    batch.papers.append(ParsedPaper(paper, document, attachments))
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross-references: config, batch and store
+
+
+def _check_meetings(batch: Batch, configs: Configs) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], str] = {}
+    for parsed in batch.meetings:
+        doc, body_key = parsed.document, parsed.meetings.body
+        config = configs.get(body_key)
+        if config is None:
+            problems.append(_unknown_body(doc, f"meetings of {body_key!r}", ("body",), body_key, configs))
+            continue
+        zone = ZoneInfo(config.body.timezone)
+        for index, meeting in enumerate(parsed.meetings.meetings):
+            item = f"meeting {meeting.key}"
+            base = ("meetings", index)
+            if config.organization(meeting.committee) is None:
+                problems.append(_unknown_committee(doc, item, base + ("committee",), meeting.committee, config))
+            for name in ("start", "end"):
+                value = getattr(meeting, name)
+                if value is None:
+                    continue
+                expected = value.astimezone(zone).utcoffset()
+                if value.utcoffset() != expected:
+                    problems.append(
+                        Problem(
+                            file=doc.name,
+                            item=item,
+                            field=format_loc(base + (name,)),
+                            line=doc.line_of(base + (name,)),
+                            message=f"the UTC offset does not match {config.body.timezone} on {value.date().isoformat()}",
+                            expected=_offset(expected),
+                            found=_offset(value.utcoffset()),
+                        )
+                    )
+            key = (body_key, meeting.key or "")
+            if key in seen:
+                problems.append(
+                    Problem(
+                        file=doc.name,
+                        item=item,
+                        field=format_loc(base + ("key",)),
+                        line=doc.line_of(base),
+                        message=f"meeting key given twice in this import (also in {seen[key]})",
+                    )
+                )
+            seen[key] = doc.name
+    return problems
+
+
+def _offset(delta: dt.timedelta | None) -> str:
+    minutes = int((delta or dt.timedelta()).total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _unknown_body(doc: YamlDocument, item: str, loc: tuple[Any, ...], key: str, configs: Configs) -> Problem:
+    return Problem(
+        file=doc.name,
+        item=item,
+        field=format_loc(loc),
+        line=doc.line_of(loc),
+        message="unknown body (no config file defines it)",
+        expected="one of " + ", ".join(configs.keys()),
+        found=repr(key),
+    )
+
+
+def _unknown_committee(doc: YamlDocument, item: str, loc: tuple[Any, ...], key: str, config: BodyConfig) -> Problem:
+    return Problem(
+        file=doc.name,
+        item=item,
+        field=format_loc(loc),
+        line=doc.line_of(loc),
+        message=f"unknown committee for {config.body.key}",
+        expected="one of " + ", ".join(o.key for o in config.organizations),
+        found=repr(key),
+    )
+
+
+def _check_papers(batch: Batch, configs: Configs, session: Session) -> list[Problem]:
+    problems: list[Problem] = []
+    batch_meetings = {
+        (parsed.meetings.body, meeting.key): meeting.committee
+        for parsed in batch.meetings
+        for meeting in parsed.meetings.meetings
+    }
+    batch_refs: dict[tuple[str, str], str] = {}
+    for parsed in batch.papers:
+        key = (parsed.paper.body, parsed.paper.reference)
+        if key in batch_refs:
+            problems.append(
+                Problem(
+                    file=parsed.document.name,
+                    item=parsed.label,
+                    field="reference",
+                    line=parsed.document.line_of(("reference",)),
+                    message=f"duplicate reference: {batch_refs[key]} has the same one",
+                )
+            )
+        else:
+            batch_refs[key] = parsed.document.name
+
+    for parsed in batch.papers:
+        paper, doc, item = parsed.paper, parsed.document, parsed.label
+        config = configs.get(paper.body)
+        if config is None:
+            problems.append(_unknown_body(doc, item, ("body",), paper.body, configs))
+            continue
+        pattern = config.body.reference_pattern
+        if pattern and not re.fullmatch(pattern, paper.reference):
+            problems.append(
+                Problem(
+                    file=doc.name,
+                    item=item,
+                    field="reference",
+                    line=doc.line_of(("reference",)),
+                    message=f"reference does not follow {config.body.name}'s pattern",
+                    expected=f"a match for {pattern}",
+                    found=repr(paper.reference),
+                )
+            )
+        for index, step in enumerate(paper.consultations):
+            loc = ("consultations", index)
+            if config.organization(step.committee) is None:
+                problems.append(_unknown_committee(doc, item, loc + ("committee",), step.committee, config))
+            if step.meeting is not None:
+                committee = batch_meetings.get((paper.body, step.meeting))
+                if committee is None:
+                    row = session.execute(
+                        select(OrganizationRow.key)
+                        .join(MeetingRow, MeetingRow.organization_id == OrganizationRow.id)
+                        .join(BodyRow, MeetingRow.body_id == BodyRow.id)
+                        .where(BodyRow.key == paper.body, MeetingRow.key == step.meeting)
+                    ).scalar_one_or_none()
+                    committee = row
+                if committee is None:
+                    problems.append(
+                        Problem(
+                            file=doc.name,
+                            item=item,
+                            field=format_loc(loc + ("meeting",)),
+                            line=doc.line_of(loc + ("meeting",)),
+                            message="unknown meeting (import its meetings file first or in the same batch)",
+                            found=repr(step.meeting),
+                        )
+                    )
+                elif committee != step.committee:
+                    problems.append(
+                        Problem(
+                            file=doc.name,
+                            item=item,
+                            field=format_loc(loc + ("meeting",)),
+                            line=doc.line_of(loc + ("meeting",)),
+                            message=f"meeting {step.meeting!r} is a meeting of {committee!r}, not of {step.committee!r}",
+                        )
+                    )
+        if paper.amends is not None and (paper.body, paper.amends) not in batch_refs:
+            exists = session.execute(
+                select(PaperRow.id).join(BodyRow).where(BodyRow.key == paper.body, PaperRow.reference == paper.amends)
+            ).first()
+            if exists is None:
+                problems.append(
+                    Problem(
+                        file=doc.name,
+                        item=item,
+                        field="amends",
+                        line=doc.line_of(("amends",)),
+                        message="the amended paper is neither in the store nor in this import",
+                        found=repr(paper.amends),
+                    )
+                )
+        problems += _check_history_kept(parsed, session)
+    return problems
+
+
+def _check_history_kept(parsed: ParsedPaper, session: Session) -> list[Problem]:
+    """A re-import may change the plan, but not erase steps a body has already dealt with."""
+    paper = parsed.paper
+    row = session.execute(
+        select(PaperRow).join(BodyRow).where(BodyRow.key == paper.body, PaperRow.reference == paper.reference)
+    ).scalar_one_or_none()
+    if row is None:
+        return []
+    problems = []
+    for step in row.consultations:
+        if step.status == ConsultationStatus.pending.value and step.result is None:
+            continue
+        new = paper.consultations[step.position] if step.position < len(paper.consultations) else None
+        if new is None or new.committee != step.organization.key:
+            problems.append(
+                Problem(
+                    file=parsed.document.name,
+                    item=parsed.label,
+                    field=f"consultations[{step.position}]",
+                    line=parsed.document.line_of(("consultations",)),
+                    message=(
+                        f"step {step.position + 1} ({step.organization.key}) is already {step.status}"
+                        f"{' (' + step.result + ')' if step.result else ''} in the store and cannot be removed or replaced"
+                    ),
+                )
+            )
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def _write_meetings(session: Session, batch: Batch, now: dt.datetime, report: ImportReport) -> None:
+    for parsed in batch.meetings:
+        body = session.execute(select(BodyRow).where(BodyRow.key == parsed.meetings.body)).scalar_one()
+        orgs = {o.key: o for o in session.execute(select(OrganizationRow).where(OrganizationRow.body_id == body.id)).scalars()}
+        for meeting in parsed.meetings.meetings:
+            org = orgs[meeting.committee]
+            row = session.execute(
+                select(MeetingRow).where(MeetingRow.body_id == body.id, MeetingRow.key == meeting.key)
+            ).scalar_one_or_none()
+            values = _meeting_values(meeting, org, parsed.document)
+            if row is None:
+                row = MeetingRow(body_id=body.id, key=meeting.key, state=meeting.state.value, updated_at=now, **values)
+                session.add(row)
+                action = "created"
+            else:
+                changed = {k: v for k, v in values.items() if getattr(row, k) != v}
+                # The state belongs to the workflow once a meeting exists; a file may only cancel it.
+                if meeting.state is MeetingState.cancelled and row.state != MeetingState.cancelled.value:
+                    changed["state"] = MeetingState.cancelled.value
+                changed.pop("source_file", None)
+                for k, v in changed.items():
+                    setattr(row, k, v)
+                if changed:
+                    row.updated_at = now
+                    row.source_file = values["source_file"]
+                action = "updated" if changed else "unchanged"
+            report.meetings.append(
+                {"body": body.key, "key": meeting.key, "action": action, "file": parsed.document.name}
+            )
+    session.flush()
+
+
+def _meeting_values(meeting: Meeting, org: OrganizationRow, document: YamlDocument) -> dict[str, Any]:
+    location = meeting.location
+    return {
+        "organization_id": org.id,
+        "name": meeting.name,
+        "start": meeting.start.astimezone(dt.timezone.utc),
+        "end": meeting.end.astimezone(dt.timezone.utc) if meeting.end else None,
+        "room": location.room if location else None,
+        "address": location.address if location else None,
+        "extraordinary": meeting.extraordinary,
+        "source_file": str(document.path.resolve()),
+    }
+
+
+def _paper_checksum(parsed: ParsedPaper) -> str:
+    data = parsed.paper.model_dump(mode="json", by_alias=True)
+    data["_attachment_sha256"] = [a.sha256 if a else None for a in parsed.attachments]
+    return _checksum(data)
+
+
+def _write_papers(session: Session, batch: Batch, now: dt.datetime, report: ImportReport) -> None:
+    rows_by_ref: dict[tuple[str, str], PaperRow] = {}
+    bodies = {b.key: b for b in session.execute(select(BodyRow)).scalars()}
+    for parsed in batch.papers:
+        paper = parsed.paper
+        body = bodies[paper.body]
+        checksum = _paper_checksum(parsed)
+        row = session.execute(
+            select(PaperRow).where(PaperRow.body_id == body.id, PaperRow.reference == paper.reference)
+        ).scalar_one_or_none()
+        if row is not None and row.checksum == checksum:
+            action = "unchanged"
+        else:
+            if row is None:
+                row = PaperRow(body_id=body.id, reference=paper.reference, revision=0, created_at=now)
+                session.add(row)
+                action = "created"
+            else:
+                action = "updated"
+            _apply_paper(session, row, parsed, body, checksum, now)
+        rows_by_ref[(paper.body, paper.reference)] = row
+        report.papers.append(
+            {
+                "body": paper.body,
+                "reference": paper.reference,
+                "action": action,
+                "revision": row.revision,
+                "file": parsed.document.name,
+            }
+        )
+    session.flush()
+    # Amendments point at their paper once every paper of the batch has an id.
+    for parsed in batch.papers:
+        paper = parsed.paper
+        row = rows_by_ref[(paper.body, paper.reference)]
+        target_id = None
+        if paper.amends is not None:
+            target = rows_by_ref.get((paper.body, paper.amends)) or session.execute(
+                select(PaperRow).where(PaperRow.body_id == row.body_id, PaperRow.reference == paper.amends)
+            ).scalar_one()
+            target_id = target.id
+        if row.amends_id != target_id:
+            row.amends_id = target_id
+
+
+def _apply_paper(
+    session: Session, row: PaperRow, parsed: ParsedPaper, body: BodyRow, checksum: str, now: dt.datetime
+) -> None:
+    paper = parsed.paper
+    dump = paper.model_dump(mode="json", by_alias=True)
+    row.title = paper.title
+    row.paper_type = paper.paper_type
+    row.access = paper.effective_access.value
+    row.date = paper.date
+    row.originator_unit = paper.originator.unit
+    row.case_officer = paper.originator.officer
+    row.file_number = paper.file_number
+    row.sections = dump["sections"]
+    row.proposal = dump["proposal"]
+    row.financial = dump["financial"]
+    row.climate = dump["climate"]
+    row.signatories = list(paper.signatories)
+    row.related = list(paper.related)
+    row.priority = paper.priority
+    row.checksum = checksum
+    row.source_file = str(parsed.document.path.resolve())
+    row.updated_at = now
+    row.revision += 1
+    row.revisions.append(
+        PaperRevisionRow(
+            revision=row.revision, checksum=checksum, data=dump, source_file=row.source_file, imported_at=now
+        )
+    )
+    orgs = {o.key: o for o in session.execute(select(OrganizationRow).where(OrganizationRow.body_id == body.id)).scalars()}
+    meetings = {
+        m.key: m for m in session.execute(select(MeetingRow).where(MeetingRow.body_id == body.id)).scalars()
+    }
+    _merge_consultations(row, paper, orgs, meetings)
+    _merge_files(row, parsed)
+
+
+def _merge_consultations(
+    row: PaperRow, paper: Paper, orgs: dict[str, OrganizationRow], meetings: dict[str, MeetingRow]
+) -> None:
+    existing = {c.position: c for c in row.consultations}
+    for position, step in enumerate(paper.consultations):
+        current = existing.pop(position, None)
+        if current is None:
+            current = ConsultationRow(position=position, status=step.status.value)
+            row.consultations.append(current)
+            workflow_owned = False
+        else:
+            workflow_owned = current.status != ConsultationStatus.pending.value or current.result is not None
+        current.organization_id = orgs[step.committee].id
+        current.role = step.role.value
+        current.authoritative = bool(step.deciding)
+        current.target_date = step.date
+        current.agenda_number = step.agenda_number
+        if step.meeting is not None:
+            current.meeting_id = meetings[step.meeting].id
+        # Decisions recorded by meetprep are history: a file only overrides them when it
+        # states a result itself (importing an old, already decided paper).
+        if not workflow_owned or step.result is not None or step.status is not ConsultationStatus.pending:
+            current.status = step.status.value
+            current.result = step.result.value if step.result else None
+            current.result_text = step.result_text
+            votes = step.votes
+            current.votes_yes = votes.yes if votes else None
+            current.votes_no = votes.no if votes else None
+            current.votes_abstain = votes.abstain if votes else None
+            current.votes_biased = votes.biased if votes else None
+    for leftover in existing.values():  # only pending steps reach here (see _check_history_kept)
+        row.consultations.remove(leftover)
+
+
+def _merge_files(row: PaperRow, parsed: ParsedPaper) -> None:
+    paper = parsed.paper
+    existing = {f.position: f for f in row.files}
+    for position, (spec, found) in enumerate(zip(paper.attachments, parsed.attachments)):
+        current = existing.pop(position, None)
+        if current is None:
+            current = FileRow(position=position)
+            row.files.append(current)
+        delivered_since = (
+            current.status == FileStatus.present.value
+            and spec.status is FileStatus.to_follow
+            and current.sha256 is not None
+            and current.title == spec.title
+        )
+        current.title = spec.title
+        current.number = spec.number
+        current.due_date = spec.due
+        current.responsible = spec.responsible
+        current.access = (spec.access or paper.effective_access).value
+        if delivered_since:
+            continue  # delivered after the file was written: keep the delivered file
+        current.status = spec.status.value
+        current.path = str(found.path) if found else None
+        current.sha256 = found.sha256 if found else None
+        current.size = found.size if found else None
+        current.media_type = found.media_type if found else spec.media_type
+    for leftover in existing.values():
+        row.files.remove(leftover)
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole import
+
+
+def import_files(store: Store, configs: Configs, paths: list[Path], now: dt.datetime) -> ImportReport:
+    """Validate and import a batch of paper and meeting files. All or nothing.
+
+    Raises InputError with every problem found; in that case the store is unchanged.
+    """
+    if now.tzinfo is None:
+        raise ValueError("'now' must be timezone-aware")
+    files = collect_files(paths)
+    batch = Batch(warnings=list(configs.warnings))
+    problems: list[Problem] = []
+    if not files:
+        raise InputError([Problem(file=", ".join(display_path(p) for p in paths), message="no *.yaml files found")])
+    for path in files:
+        problems += parse_file(path, batch)
+    problems += _check_meetings(batch, configs)
+    with store.session() as session:
+        problems += _check_papers(batch, configs, session)
+        if problems:
+            raise InputError(problems)
+        report = ImportReport(warnings=batch.warnings)
+        sync_config(session, configs)
+        _write_meetings(session, batch, now, report)
+        _write_papers(session, batch, now, report)
+    return report

@@ -1,0 +1,698 @@
+"""The domain model, named after OParl 1.1.
+
+OParl (the German open standard for council information systems) names the objects
+Body, Organization, Person, Membership, Meeting, AgendaItem, Paper, Consultation and File;
+meetprep uses those names in code. Values that users read (role labels, paper types in the
+body's language) live in the message catalogue (`meetprep/locale/*.yaml`), not here:
+enumerations below are language-neutral codes, and the YAML input accepts the Danish and
+German words as aliases for them.
+
+These pydantic models validate input at the boundary (config and paper files) and are the
+plain data handed between the pure functions of meetprep.
+"""
+
+from __future__ import annotations
+
+import re
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+
+class Model(BaseModel):
+    """Base for all input models: unknown keys are errors, whitespace is trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Small value types
+
+
+def _number_to_str(value: Any) -> Any:
+    # YAML reads 6455036 or 2024 as a number; identifiers are text.
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+Key = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64),
+    Field(description="A stable identifier: lowercase letters, digits and dashes"),
+]
+"""Identifier of a body, organization, person or meeting in config and input files."""
+
+REFERENCE_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9/._-]*[A-Za-z0-9])?$"
+
+Reference = Annotated[
+    str,
+    BeforeValidator(_number_to_str),
+    StringConstraints(pattern=REFERENCE_PATTERN, max_length=64),
+    Field(description="A paper's reference: EMN-2025-05820, V/2019/367-E04, BV/2023/162, 22-4292"),
+]
+"""A paper's reference (Sags ID, Drucksachen-Nr). Letters, digits and / . _ - inside."""
+
+Text = Annotated[str, StringConstraints(min_length=1)]
+OptionalText = Annotated[str | None, BeforeValidator(_number_to_str)]
+
+
+def _check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (expected an IANA name such as Europe/Copenhagen)") from None
+    return name
+
+
+TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(
+            f"must be timezone-aware (got {value.isoformat(sep=' ', timespec='minutes')}); "
+            "write it with its offset, e.g. 2025-09-22T16:30:00+02:00"
+        )
+    return value
+
+
+AwareDatetime = Annotated[dt.datetime, AfterValidator(_aware)]
+
+
+class _AliasedEnum(StrEnum):
+    """An enumeration whose YAML input also accepts the Danish and German words."""
+
+    @classmethod
+    def _aliases(cls) -> dict[str, str]:
+        return {}
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if isinstance(value, str):
+            folded = value.strip().casefold()
+            for member in cls:
+                if member.value == folded:
+                    return member
+            alias = cls._aliases().get(folded)
+            if alias is not None:
+                return cls(alias)
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Enumerations
+
+
+class Locale(StrEnum):
+    da = "da"
+    de = "de"
+
+
+class DayCount(_AliasedEnum):
+    calendar = "calendar"
+    business = "business"
+
+    @classmethod
+    def _aliases(cls) -> dict[str, str]:
+        return {
+            "calendar_days": "calendar",
+            "business_days": "business",
+            "kalenderdage": "calendar",
+            "hverdage": "business",
+            "arbejdsdage": "business",
+            "kalendertage": "calendar",
+            "werktage": "business",
+            "arbeitstage": "business",
+        }
+
+
+class MembershipRole(_AliasedEnum):
+    chair = "chair"
+    vice_chair = "vice_chair"
+    member = "member"
+    substitute = "substitute"
+    secretary = "secretary"
+
+    @classmethod
+    def _aliases(cls) -> dict[str, str]:
+        return {
+            "formand": "chair",
+            "næstformand": "vice_chair",
+            "medlem": "member",
+            "stedfortræder": "substitute",
+            "suppleant": "substitute",
+            "sekretær": "secretary",
+            "vorsitz": "chair",
+            "vorsitzende": "chair",
+            "vorsitzender": "chair",
+            "stellv. vorsitz": "vice_chair",
+            "mitglied": "member",
+            "vertreter": "substitute",
+            "vertreterin": "substitute",
+            "stellvertretung": "substitute",
+            "schriftführung": "secretary",
+            "schriftführer": "secretary",
+            "schriftführerin": "secretary",
+        }
+
+
+class MeetingState(_AliasedEnum):
+    planned = "planned"
+    agenda_built = "agenda_built"
+    invited = "invited"
+    held = "held"
+    minuted = "minuted"
+    cancelled = "cancelled"
+
+
+class Access(_AliasedEnum):
+    """Whether an item may be shown to the public (åben / öffentlich) or not (lukket / nichtöffentlich)."""
+
+    public = "public"
+    closed = "closed"
+
+    @classmethod
+    def _aliases(cls) -> dict[str, str]:
+        return {
+            "åben": "public",
+            "aaben": "public",
+            "lukket": "closed",
+            "öffentlich": "public",
+            "oeffentlich": "public",
+            "nichtöffentlich": "closed",
+            "nicht öffentlich": "closed",
+            "nichtoeffentlich": "closed",
+        }
+
+
+class ConsultationRole(_AliasedEnum):
+    """The role of one step of a Beratungsfolge."""
+
+    deliberation = "deliberation"  # Vorberatung; indstilling
+    recommendation = "recommendation"  # Empfehlung; anbefaling
+    decision = "decision"  # Entscheidung; beslutning
+    information = "information"  # Kenntnisnahme; orientering
+    hearing = "hearing"  # Anhörung; høring
+
+    @classmethod
+    def _aliases(cls) -> dict[str, str]:
+        return {
+            "vorberatung": "deliberation",
+            "indstilling": "deliberation",
+            "empfehlung": "recommendation",
+            "anbefaling": "recommendation",
+            "entscheidung": "decision",
+            "beschluss": "decision",
+            "beslutning": "decision",
+            "kenntnisnahme": "information",
+            "orientering": "information",
+            "anhörung": "hearing",
+            "anhoerung": "hearing",
+            "høring": "hearing",
+        }
+
+
+class ConsultationStatus(_AliasedEnum):
+    pending = "pending"  # waiting for this body
+    scheduled = "scheduled"  # placed on a meeting's agenda
+    completed = "completed"  # the body has dealt with it
+    withdrawn = "withdrawn"
+
+
+class ConsultationResult(_AliasedEnum):
+    decided = "decided"
+    recommended = "recommended"
+    rejected = "rejected"
+    postponed = "postponed"
+    withdrawn = "withdrawn"
+    noted = "noted"
+
+    @classmethod
+    def _aliases(cls) -> dict[str, str]:
+        return {
+            "vedtaget": "decided",
+            "godkendt": "decided",
+            "beschlossen": "decided",
+            "anbefales": "recommended",
+            "anbefalet": "recommended",
+            "empfohlen": "recommended",
+            "afvist": "rejected",
+            "abgelehnt": "rejected",
+            "udsat": "postponed",
+            "vertagt": "postponed",
+            "trukket": "withdrawn",
+            "zurückgezogen": "withdrawn",
+            "taget til efterretning": "noted",
+            "zur kenntnis genommen": "noted",
+        }
+
+
+class FileStatus(_AliasedEnum):
+    present = "present"
+    to_follow = "to_follow"
+
+    @classmethod
+    def _aliases(cls) -> dict[str, str]:
+        return {
+            "to follow": "to_follow",
+            "eftersendes": "to_follow",
+            "wird nachgereicht": "to_follow",
+            "nachgereicht": "to_follow",
+        }
+
+
+class ClimateImpact(_AliasedEnum):
+    none = "none"
+    positive = "positive"
+    negative = "negative"
+
+    @classmethod
+    def _aliases(cls) -> dict[str, str]:
+        return {
+            "keine": "none",
+            "keine auswirkungen": "none",
+            "positive auswirkungen": "positive",
+            "negative auswirkungen": "negative",
+            "ingen": "none",
+            "positiv": "positive",
+            "negativ": "negative",
+        }
+
+
+class Answer(_AliasedEnum):
+    yes = "yes"
+    no = "no"
+    partly = "partly"
+
+    @classmethod
+    def _aliases(cls) -> dict[str, str]:
+        return {"ja": "yes", "nein": "no", "nej": "no", "teilweise": "partly", "delvis": "partly"}
+
+
+class ProposalStyle(StrEnum):
+    numbered = "numbered"  # 1. 2. 3. (Indstilling)
+    bullets = "bullets"  # - (Petitum)
+    paragraphs = "paragraphs"  # plain paragraphs (Beschlussvorschlag)
+
+
+class NumberingScheme(StrEnum):
+    punkt = "punkt"  # Danish: "Punkt 1", "Punkt 2"
+    top = "top"  # German: "TOP Ö 1", "TOP N 1"
+
+
+# ---------------------------------------------------------------------------------------------
+# Body, Organization, Person, Membership (config)
+
+
+class HolidayCalendar(Model):
+    """The public holidays a body keeps: a country and optionally a subdivision (DE-NW)."""
+
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    subdivision: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_code(cls, value: Any) -> Any:
+        # Accept the short form "DE-NW" as well as {country: DE, subdivision: NW}.
+        if isinstance(value, str):
+            country, _, subdivision = value.strip().partition("-")
+            return {"country": country, "subdivision": subdivision or None}
+        return value
+
+    @model_validator(mode="after")
+    def _known_to_holidays(self) -> "HolidayCalendar":
+        import holidays  # deferred: building the country list is slow and only config needs it
+
+        supported = holidays.list_supported_countries()
+        if self.country not in supported:
+            raise ValueError(f"holidays has no calendar for country {self.country!r}")
+        if self.subdivision is not None and self.subdivision not in supported[self.country]:
+            raise ValueError(
+                f"holidays has no subdivision {self.subdivision!r} for {self.country} "
+                f"(known: {', '.join(supported[self.country][:20])})"
+            )
+        return self
+
+    @property
+    def code(self) -> str:
+        return self.country if self.subdivision is None else f"{self.country}-{self.subdivision}"
+
+
+class DeadlineRule(Model):
+    """A deadline counted back from the meeting day."""
+
+    days: Annotated[int, Field(ge=0, le=120)]
+    count: DayCount = DayCount.calendar
+
+
+class DeadlineRules(Model):
+    agenda_out: DeadlineRule = DeadlineRule(days=7, count=DayCount.calendar)
+    papers_due: DeadlineRule = DeadlineRule(days=14, count=DayCount.calendar)
+    attachments_due: DeadlineRule = DeadlineRule(days=3, count=DayCount.business)
+    saturday_is_business_day: bool = False
+
+
+class Location(Model):
+    room: OptionalText = None
+    address: OptionalText = None
+
+
+class Numbering(Model):
+    scheme: NumberingScheme | None = None  # default from the body's locale
+    first_number: Annotated[int, Field(ge=1)] = 1
+    continue_through_year: bool = False
+
+
+class StandingItem(Model):
+    """An item on every agenda of a committee (Godkendelse af dagsorden, Verschiedenes)."""
+
+    title: Text
+    reference: Reference | None = None
+    access: Access = Access.public
+    text: OptionalText = None
+
+
+class AgendaSettings(Model):
+    opening_items: list[StandingItem] = []
+    closing_items: list[StandingItem] = []
+    closed_items_last: bool = True
+    paper_type_order: list[Text] = []
+    numbering: Numbering = Numbering()
+    approval_required: bool = False
+
+
+class Membership(Model):
+    person: Key
+    role: MembershipRole = MembershipRole.member
+    voting_right: bool | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    on_behalf_of: OptionalText = None  # party or group, where the body records it
+
+    @model_validator(mode="after")
+    def _defaults(self) -> "Membership":
+        if self.voting_right is None:
+            self.voting_right = self.role not in (MembershipRole.secretary, MembershipRole.substitute)
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"'end' ({self.end}) is before 'start' ({self.start})")
+        return self
+
+    def active_on(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+class Organization(Model):
+    """A committee or council: udvalg, Ausschuss, Rat, Kommunalbestyrelse, Bezirksversammlung."""
+
+    key: Key
+    name: Text
+    short_name: OptionalText = None
+    classification: Text = "committee"
+    period: OptionalText = None  # e.g. "2017-2025", shown after the name in Gentofte's headers
+    location: Location = Location()
+    agenda: AgendaSettings = AgendaSettings()
+    memberships: list[Membership] = []
+
+
+def _check_apprise_url(value: str) -> str:
+    if not re.match(r"^[a-z][a-z0-9+.-]*://\S+$", value):
+        raise ValueError(f"not an apprise URL (expected e.g. mailto://, ntfy://, msteams://; got {value!r})")
+    return value
+
+
+class Person(Model):
+    key: Key
+    name: Text
+    email: EmailStr | None = None
+    notify: list[Annotated[str, AfterValidator(_check_apprise_url)]] = []
+    language: Locale | None = None  # defaults to the body's locale
+    affiliation: OptionalText = None
+
+
+class Body(Model):
+    """A kommune, Stadt, Bezirk or region."""
+
+    key: Key
+    name: Text
+    classification: Text = "municipality"
+    locale: Locale
+    timezone: TimeZoneName
+    holidays: HolidayCalendar
+    deadlines: DeadlineRules = DeadlineRules()
+    reference_pattern: str | None = None
+    website: OptionalText = None
+
+    @field_validator("reference_pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from None
+        return value
+
+
+class BodyConfig(Model):
+    """One body's configuration file: the body, its people and its organizations."""
+
+    body: Body
+    persons: list[Person] = []
+    organizations: list[Organization] = []
+
+    def cross_reference_problems(self) -> list[tuple[tuple[Any, ...], str]]:
+        """Rules that span fields: unique keys, memberships naming known persons.
+
+        Returned as (location, message) pairs so that the loader can point at the line.
+        """
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        for kind, items in (("persons", self.persons), ("organizations", self.organizations)):
+            seen: set[str] = set()
+            for index, item in enumerate(items):
+                if item.key in seen:
+                    problems.append(((kind, index, "key"), f"duplicate key {item.key!r}"))
+                seen.add(item.key)
+        known = {p.key for p in self.persons}
+        for org_index, org in enumerate(self.organizations):
+            for index, membership in enumerate(org.memberships):
+                if membership.person not in known:
+                    problems.append(
+                        (
+                            ("organizations", org_index, "memberships", index, "person"),
+                            f"unknown person {membership.person!r} (not listed under 'persons')",
+                        )
+                    )
+        return problems
+
+    def organization(self, key: str) -> Organization | None:
+        return next((o for o in self.organizations if o.key == key), None)
+
+    def person(self, key: str) -> Person | None:
+        return next((p for p in self.persons if p.key == key), None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Meeting
+
+
+class Meeting(Model):
+    key: Key | None = None  # default: "<committee>-<YYYY-MM-DD>"
+    committee: Key
+    name: OptionalText = None
+    start: AwareDatetime
+    end: AwareDatetime | None = None
+    location: Location | None = None  # default: the committee's usual room
+    state: MeetingState = MeetingState.planned
+    extraordinary: bool = False
+
+    @model_validator(mode="after")
+    def _order(self) -> "Meeting":
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"'end' ({self.end.isoformat()}) must be after 'start' ({self.start.isoformat()})")
+        if self.key is None:
+            self.key = f"{self.committee}-{self.start.date().isoformat()}"
+        return self
+
+
+class MeetingsFile(Model):
+    """A YAML file listing meetings of one body."""
+
+    body: Key
+    meetings: list[Meeting]
+
+
+# ---------------------------------------------------------------------------------------------
+# Paper and its parts
+
+
+class Section(Model):
+    """A named text section: Resumé, Baggrund, Sachverhalt, Problemstilling, ...
+
+    The text is light markup: paragraphs separated by blank lines, lines starting with "- "
+    are bullet list items, lines starting with "1. " are numbered items, *text* is emphasis.
+    """
+
+    heading: Text
+    text: str = ""
+
+
+class Proposal(Model):
+    """Indstilling, Beschlussvorschlag, Petitum: what the body is asked to decide."""
+
+    heading: OptionalText = None  # default from the catalogue: "Indstilling", "Beschlussvorschlag"
+    intro: OptionalText = None  # "Forvaltningen indstiller", "Die Bezirksversammlung möge beschließen"
+    style: ProposalStyle = ProposalStyle.numbered
+    points: list[Text] = Field(min_length=1)
+
+
+class FinancialQuestion(Model):
+    text: Text
+    options: list[Answer] = [Answer.yes, Answer.no]
+    answer: Answer | None = None  # None: not answered in the source
+
+    @model_validator(mode="after")
+    def _answer_is_an_option(self) -> "FinancialQuestion":
+        if self.answer is not None and self.answer not in self.options:
+            raise ValueError(f"answer {self.answer.value!r} is not one of the options {[o.value for o in self.options]}")
+        return self
+
+
+class AmountRow(Model):
+    label: Text
+    values: list[float | None] = []
+    group: OptionalText = None  # e.g. "Investition" for rows under that sub-heading
+
+
+class AmountTable(Model):
+    """A table of amounts per year (Ergebnisplan): columns are years or labels like "2027 ff."."""
+
+    title: Text
+    unit: OptionalText = None
+    columns: list[Annotated[str, BeforeValidator(_number_to_str)]]
+    rows: list[AmountRow] = []
+    note: OptionalText = None
+
+    @model_validator(mode="after")
+    def _row_widths(self) -> "AmountTable":
+        for index, row in enumerate(self.rows):
+            if row.values and len(row.values) != len(self.columns):
+                raise ValueError(
+                    f"row {index} ({row.label!r}) has {len(row.values)} values for {len(self.columns)} columns"
+                )
+        return self
+
+
+class Financial(Model):
+    """Finanzielle Auswirkungen / Økonomiske konsekvenser."""
+
+    questions: list[FinancialQuestion] = []
+    text: OptionalText = None
+    tables: list[AmountTable] = []
+
+
+class Climate(Model):
+    """Auswirkungen auf den Klimaschutz."""
+
+    impact: ClimateImpact
+    explanation: OptionalText = None
+
+
+class Votes(Model):
+    yes: Annotated[int, Field(ge=0)] = 0
+    no: Annotated[int, Field(ge=0)] = 0
+    abstain: Annotated[int, Field(ge=0)] = 0
+    biased: Annotated[int, Field(ge=0)] = 0  # befangen / inhabil: did not take part
+
+
+class Consultation(Model):
+    """One step of a paper's Beratungsfolge."""
+
+    committee: Key
+    role: ConsultationRole
+    deciding: bool | None = None  # OParl "authoritative"; default: role == decision
+    date: dt.date | None = None  # target date
+    meeting: Key | None = None
+    status: ConsultationStatus = ConsultationStatus.pending
+    result: ConsultationResult | None = None
+    result_text: OptionalText = None
+    votes: Votes | None = None
+    agenda_number: OptionalText = None  # the TOP / Punkt number where known (e.g. "12")
+
+    @model_validator(mode="after")
+    def _defaults(self) -> "Consultation":
+        if self.deciding is None:
+            self.deciding = self.role is ConsultationRole.decision
+        return self
+
+
+class File(Model):
+    """An attachment: Bilag, Anlage."""
+
+    title: Text
+    number: OptionalText = None  # document number in the records system (6455036)
+    path: OptionalText = None  # relative to the paper's YAML file
+    media_type: OptionalText = None  # guessed from the file name when missing
+    status: FileStatus = FileStatus.present
+    due: dt.date | None = None
+    responsible: OptionalText = None  # a person key or a unit's name
+    access: Access | None = None  # default: the paper's access
+
+    @model_validator(mode="after")
+    def _path_when_present(self) -> "File":
+        if self.status is FileStatus.present and not self.path:
+            raise ValueError("an attachment that is present needs a 'path' (or set status: to_follow)")
+        return self
+
+
+class Originator(Model):
+    unit: OptionalText = None  # Erstellt durch / Verantwortlich / forvaltning
+    officer: OptionalText = None  # case officer (sagsbehandler, Sachbearbeitung)
+
+
+class Paper(Model):
+    """A pending item: sag, indstilling, Vorlage, Drucksache, Antrag."""
+
+    body: Key
+    reference: Reference
+    title: Text
+    paper_type: Text = Field(alias="type")
+    access: Access | None = None  # missing counts as closed: public output fails closed
+    date: dt.date | None = None
+    originator: Originator = Originator()
+    file_number: OptionalText = None  # Geschäftszeichen
+    sections: list[Section] = []
+    proposal: Proposal | None = None
+    financial: Financial | None = None
+    climate: Climate | None = None
+    consultations: list[Consultation] = []
+    attachments: list[File] = []
+    amends: Reference | None = None
+    related: list[Reference] = []
+    signatories: list[Text] = []
+    priority: int = 0
+
+    @property
+    def effective_access(self) -> Access:
+        return self.access or Access.closed
+
+    @model_validator(mode="after")
+    def _not_self_related(self) -> "Paper":
+        if self.amends == self.reference:
+            raise ValueError("a paper cannot amend itself")
+        return self

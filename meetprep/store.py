@@ -1,0 +1,392 @@
+"""The store: SQLAlchemy 2 tables, sessions and Alembic migrations.
+
+The embedded default is one SQLite file under MEETPREP_HOME; PostgreSQL is one database URL
+away (`MEETPREP_DATABASE_URL=postgresql+psycopg://...`). The schema is created and upgraded
+only by Alembic (`meetprep/migrations`), never by `create_all`, so that SQLite and PostgreSQL
+stores evolve the same way.
+
+Bodies, organizations, persons and memberships are mirrored from the config files (the config
+is their source of truth); meetings, papers, consultations and files are data that meetprep
+imports and works on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+# Explicit constraint names, so that migrations can refer to them on every database.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores an aware datetime as naive UTC and gives it back aware (UTC) on every database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"refusing to store a naive datetime ({value.isoformat()}): give it a time zone")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class BodyRow(Base):
+    __tablename__ = "bodies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    locale: Mapped[str] = mapped_column(String(8))
+    timezone: Mapped[str] = mapped_column(String(64))
+
+
+class OrganizationRow(Base):
+    __tablename__ = "organizations"
+    __table_args__ = (UniqueConstraint("body_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"))
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(300))
+    short_name: Mapped[str | None] = mapped_column(String(64))
+    classification: Mapped[str] = mapped_column(String(64))
+
+    body: Mapped[BodyRow] = relationship()
+
+
+class PersonRow(Base):
+    __tablename__ = "persons"
+    __table_args__ = (UniqueConstraint("body_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"))
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    language: Mapped[str | None] = mapped_column(String(8))
+    notify: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class MembershipRow(Base):
+    __tablename__ = "memberships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    voting_right: Mapped[bool] = mapped_column(Boolean)
+    start: Mapped[dt.date | None] = mapped_column(Date)
+    end: Mapped[dt.date | None] = mapped_column(Date)
+
+    person: Mapped[PersonRow] = relationship()
+
+
+class MeetingRow(Base):
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("body_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(300))
+    start: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    end: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    room: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(32), default="planned")
+    extraordinary: Mapped[bool] = mapped_column(Boolean, default=False)
+    source_file: Mapped[str | None] = mapped_column(String(500))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    body: Mapped[BodyRow] = relationship()
+    organization: Mapped[OrganizationRow] = relationship()
+
+
+class PaperRow(Base):
+    __tablename__ = "papers"
+    __table_args__ = (
+        UniqueConstraint("body_id", "reference"),
+        CheckConstraint("access IN ('public', 'closed')", name="access"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"))
+    reference: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    paper_type: Mapped[str] = mapped_column(String(100))
+    # "public" or "closed": a paper imported without an access flag is stored as closed.
+    access: Mapped[str] = mapped_column(String(16))
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    originator_unit: Mapped[str | None] = mapped_column(String(300))
+    case_officer: Mapped[str | None] = mapped_column(String(200))
+    file_number: Mapped[str | None] = mapped_column(String(100))
+    sections: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    proposal: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    financial: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    climate: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    signatories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    related: Mapped[list[str]] = mapped_column(JSON, default=list)
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("papers.id"))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    checksum: Mapped[str] = mapped_column(String(64))
+    source_file: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    body: Mapped[BodyRow] = relationship()
+    amends: Mapped["PaperRow | None"] = relationship(remote_side="PaperRow.id")
+    consultations: Mapped[list["ConsultationRow"]] = relationship(
+        back_populates="paper", order_by="ConsultationRow.position", cascade="all, delete-orphan"
+    )
+    files: Mapped[list["FileRow"]] = relationship(
+        back_populates="paper", order_by="FileRow.position", cascade="all, delete-orphan"
+    )
+    revisions: Mapped[list["PaperRevisionRow"]] = relationship(
+        back_populates="paper", order_by="PaperRevisionRow.revision", cascade="all, delete-orphan"
+    )
+
+
+class PaperRevisionRow(Base):
+    """Every imported version of a paper, as it was imported: the paper's history."""
+
+    __tablename__ = "paper_revisions"
+    __table_args__ = (UniqueConstraint("paper_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    checksum: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source_file: Mapped[str | None] = mapped_column(String(500))
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    paper: Mapped[PaperRow] = relationship(back_populates="revisions")
+
+
+class ConsultationRow(Base):
+    """One step of a paper's Beratungsfolge."""
+
+    __tablename__ = "consultations"
+    __table_args__ = (UniqueConstraint("paper_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    authoritative: Mapped[bool] = mapped_column(Boolean, default=False)
+    target_date: Mapped[dt.date | None] = mapped_column(Date)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    status: Mapped[str] = mapped_column(String(32), default="pending", index=True)
+    result: Mapped[str | None] = mapped_column(String(32))
+    result_text: Mapped[str | None] = mapped_column(Text)
+    votes_yes: Mapped[int | None] = mapped_column(Integer)
+    votes_no: Mapped[int | None] = mapped_column(Integer)
+    votes_abstain: Mapped[int | None] = mapped_column(Integer)
+    votes_biased: Mapped[int | None] = mapped_column(Integer)
+    agenda_number: Mapped[str | None] = mapped_column(String(32))
+
+    paper: Mapped[PaperRow] = relationship(back_populates="consultations")
+    organization: Mapped[OrganizationRow] = relationship()
+    meeting: Mapped[MeetingRow | None] = relationship()
+
+
+class FileRow(Base):
+    """An attachment (Bilag, Anlage): present with a checksum, or still to follow."""
+
+    __tablename__ = "files"
+    __table_args__ = (
+        UniqueConstraint("paper_id", "position"),
+        CheckConstraint("access IN ('public', 'closed')", name="access"),
+        CheckConstraint("status IN ('present', 'to_follow')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    number: Mapped[str | None] = mapped_column(String(64))
+    path: Mapped[str | None] = mapped_column(String(1000))
+    media_type: Mapped[str | None] = mapped_column(String(100))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    responsible: Mapped[str | None] = mapped_column(String(200))
+    access: Mapped[str] = mapped_column(String(16))
+
+    paper: Mapped[PaperRow] = relationship(back_populates="files")
+
+
+# ---------------------------------------------------------------------------------------------
+# Engine, sessions, migrations
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def create_store_engine(url: str) -> Engine:
+    """An engine for the store URL; for SQLite, creates the folder and turns on WAL and FKs."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision` with Alembic (creates it in an empty database)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+class Store:
+    """The open store: an engine with an up-to-date schema, and a way to get sessions."""
+
+    def __init__(self, url: str, *, migrate: bool = True):
+        self.url = url
+        self.engine = create_store_engine(url)
+        if migrate:
+            upgrade(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose writes commit together at the end, or not at all."""
+        with self._sessions() as session:
+            with session.begin():
+                yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Mirroring the config
+
+
+def sync_config(session: Session, configs: Any) -> None:
+    """Mirror bodies, organizations, persons and memberships from the config into the store.
+
+    Rows are matched by key and updated in place, so ids that meetings and papers refer to stay
+    stable. Memberships are replaced as a whole: the config is their only source. Nothing is
+    deleted that other rows may still refer to (a committee dropped from the config keeps its
+    row and its meetings).
+    """
+    from sqlalchemy import delete, select
+
+    for config in configs:
+        b = config.body
+        body = session.execute(select(BodyRow).where(BodyRow.key == b.key)).scalar_one_or_none()
+        if body is None:
+            body = BodyRow(key=b.key)
+            session.add(body)
+        body.name, body.locale, body.timezone = b.name, b.locale.value, b.timezone
+        session.flush()
+
+        persons: dict[str, PersonRow] = {
+            p.key: p for p in session.execute(select(PersonRow).where(PersonRow.body_id == body.id)).scalars()
+        }
+        for p in config.persons:
+            row = persons.get(p.key)
+            if row is None:
+                row = persons[p.key] = PersonRow(body_id=body.id, key=p.key)
+                session.add(row)
+            row.name, row.email, row.notify = p.name, p.email, list(p.notify)
+            row.language = (p.language or b.locale).value
+
+        orgs: dict[str, OrganizationRow] = {
+            o.key: o for o in session.execute(select(OrganizationRow).where(OrganizationRow.body_id == body.id)).scalars()
+        }
+        for o in config.organizations:
+            row = orgs.get(o.key)
+            if row is None:
+                row = orgs[o.key] = OrganizationRow(body_id=body.id, key=o.key)
+                session.add(row)
+            row.name, row.short_name, row.classification = o.name, o.short_name, o.classification
+        session.flush()
+
+        for o in config.organizations:
+            org = orgs[o.key]
+            session.execute(delete(MembershipRow).where(MembershipRow.organization_id == org.id))
+            for m in o.memberships:
+                session.add(
+                    MembershipRow(
+                        organization_id=org.id,
+                        person_id=persons[m.person].id,
+                        role=m.role.value,
+                        voting_right=bool(m.voting_right),
+                        start=m.start,
+                        end=m.end,
+                    )
+                )
+    session.flush()
