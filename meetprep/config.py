@@ -17,7 +17,7 @@ from typing import Mapping
 from pydantic import ValidationError
 
 from .model import BodyConfig
-from .problems import InputError, Problem, display_path, problems_from_validation
+from .problems import InputError, Problem, display_path, format_loc, problems_from_validation
 from .yamlio import load_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -118,7 +118,7 @@ def load_body_config(path: Path) -> BodyConfig:
     cross = config.cross_reference_problems()
     if cross:
         raise InputError(
-            [Problem(file=name, item=item, field=".".join(map(str, loc)), line=document.line_of(loc), message=msg) for loc, msg in cross]
+            [Problem(file=name, item=item, field=format_loc(loc), line=document.line_of(loc), message=msg) for loc, msg in cross]
         )
     return config
 

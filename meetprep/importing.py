@@ -30,6 +30,7 @@ from .model import (
     ConsultationStatus,
     File,
     FileStatus,
+    Location,
     Meeting,
     MeetingsFile,
     MeetingState,
@@ -163,6 +164,8 @@ def _attachment(document: YamlDocument, item: str, index: int, spec: File) -> tu
 
 
 def _item_label(data: dict[str, Any]) -> str:
+    if "meetings" in data:
+        return f"meetings of {data.get('body')!r}"
     reference = data.get("reference")
     return f"paper {reference}" if isinstance(reference, (str, int)) and reference != "" else "paper (no reference)"
 
@@ -170,7 +173,7 @@ def _item_label(data: dict[str, Any]) -> str:
 def parse_file(path: Path, batch: Batch) -> list[Problem]:
     """Parse one file into the batch; return its problems."""
     try:
-        document = load_yaml(path)
+        document = load_yaml(path, item_of=lambda data: _item_label(data) if isinstance(data, dict) else None)
     except InputError as exc:
         return exc.problems
     data = document.data
@@ -420,16 +423,17 @@ def _check_history_kept(parsed: ParsedPaper, session: Session) -> list[Problem]:
 # Writing
 
 
-def _write_meetings(session: Session, batch: Batch, now: dt.datetime, report: ImportReport) -> None:
+def _write_meetings(session: Session, configs: Configs, batch: Batch, now: dt.datetime, report: ImportReport) -> None:
     for parsed in batch.meetings:
         body = session.execute(select(BodyRow).where(BodyRow.key == parsed.meetings.body)).scalar_one()
+        config = configs.get(body.key)
         orgs = {o.key: o for o in session.execute(select(OrganizationRow).where(OrganizationRow.body_id == body.id)).scalars()}
         for meeting in parsed.meetings.meetings:
             org = orgs[meeting.committee]
             row = session.execute(
                 select(MeetingRow).where(MeetingRow.body_id == body.id, MeetingRow.key == meeting.key)
             ).scalar_one_or_none()
-            values = _meeting_values(meeting, org, parsed.document)
+            values = _meeting_values(meeting, org, config.organization(meeting.committee).location, parsed.document)
             if row is None:
                 row = MeetingRow(body_id=body.id, key=meeting.key, state=meeting.state.value, updated_at=now, **values)
                 session.add(row)
@@ -452,15 +456,17 @@ def _write_meetings(session: Session, batch: Batch, now: dt.datetime, report: Im
     session.flush()
 
 
-def _meeting_values(meeting: Meeting, org: OrganizationRow, document: YamlDocument) -> dict[str, Any]:
-    location = meeting.location
+def _meeting_values(meeting: Meeting, org: OrganizationRow, usual: Location, document: YamlDocument) -> dict[str, Any]:
+    # A meeting without a location, or with only a room, is in the committee's usual place.
+    given = meeting.location or Location()
+    location = Location(room=given.room or usual.room, address=given.address or usual.address)
     return {
         "organization_id": org.id,
         "name": meeting.name,
         "start": meeting.start.astimezone(dt.timezone.utc),
         "end": meeting.end.astimezone(dt.timezone.utc) if meeting.end else None,
-        "room": location.room if location else None,
-        "address": location.address if location else None,
+        "room": location.room,
+        "address": location.address,
         "extraordinary": meeting.extraordinary,
         "source_file": str(document.path.resolve()),
     }
@@ -549,12 +555,12 @@ def _apply_paper(
     meetings = {
         m.key: m for m in session.execute(select(MeetingRow).where(MeetingRow.body_id == body.id)).scalars()
     }
-    _merge_consultations(row, paper, orgs, meetings)
+    _merge_consultations(row, paper, orgs, meetings, ZoneInfo(body.timezone))
     _merge_files(row, parsed)
 
 
 def _merge_consultations(
-    row: PaperRow, paper: Paper, orgs: dict[str, OrganizationRow], meetings: dict[str, MeetingRow]
+    row: PaperRow, paper: Paper, orgs: dict[str, OrganizationRow], meetings: dict[str, MeetingRow], zone: ZoneInfo
 ) -> None:
     existing = {c.position: c for c in row.consultations}
     for position, step in enumerate(paper.consultations):
@@ -571,7 +577,9 @@ def _merge_consultations(
         current.target_date = step.date
         current.agenda_number = step.agenda_number
         if step.meeting is not None:
-            current.meeting_id = meetings[step.meeting].id
+            meeting = meetings[step.meeting]
+            current.meeting_id = meeting.id
+            current.target_date = step.date or meeting.start.astimezone(zone).date()
         # Decisions recorded by meetprep are history: a file only overrides them when it
         # states a result itself (importing an old, already decided paper).
         if not workflow_owned or step.result is not None or step.status is not ConsultationStatus.pending:
@@ -642,6 +650,6 @@ def import_files(store: Store, configs: Configs, paths: list[Path], now: dt.date
             raise InputError(problems)
         report = ImportReport(warnings=batch.warnings)
         sync_config(session, configs)
-        _write_meetings(session, batch, now, report)
+        _write_meetings(session, configs, batch, now, report)
         _write_papers(session, batch, now, report)
     return report

@@ -303,14 +303,32 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+class StoreUnavailable(Exception):
+    """The store cannot be opened (bad URL, unreachable server, unwritable folder)."""
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password masked, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL has no password we could find either
+        return url.split("@")[-1]
+
+
 class Store:
     """The open store: an engine with an up-to-date schema, and a way to get sessions."""
 
     def __init__(self, url: str, *, migrate: bool = True):
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
         self.url = url
-        self.engine = create_store_engine(url)
-        if migrate:
-            upgrade(self.engine)
+        try:
+            self.engine = create_store_engine(url)
+            if migrate:
+                upgrade(self.engine)
+        except (OSError, ArgumentError, NoSuchModuleError, OperationalError) as exc:
+            reason = getattr(exc, "orig", None) or exc
+            raise StoreUnavailable(f"the store at {safe_url(url)} cannot be used: {reason}") from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -377,16 +395,24 @@ def sync_config(session: Session, configs: Any) -> None:
 
         for o in config.organizations:
             org = orgs[o.key]
+            wanted = [
+                (persons[m.person].id, m.role.value, bool(m.voting_right), m.start, m.end) for m in o.memberships
+            ]
+            current = session.execute(
+                select(MembershipRow).where(MembershipRow.organization_id == org.id).order_by(MembershipRow.id)
+            ).scalars().all()
+            if [(m.person_id, m.role, m.voting_right, m.start, m.end) for m in current] == wanted:
+                continue  # unchanged: keep the rows (and their ids) as they are
             session.execute(delete(MembershipRow).where(MembershipRow.organization_id == org.id))
-            for m in o.memberships:
+            for person_id, role, voting_right, start, end in wanted:
                 session.add(
                     MembershipRow(
                         organization_id=org.id,
-                        person_id=persons[m.person].id,
-                        role=m.role.value,
-                        voting_right=bool(m.voting_right),
-                        start=m.start,
-                        end=m.end,
+                        person_id=person_id,
+                        role=role,
+                        voting_right=voting_right,
+                        start=start,
+                        end=end,
                     )
                 )
     session.flush()

@@ -10,9 +10,9 @@ Duplicate keys are errors, not a silent "last one wins".
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -113,8 +113,11 @@ def _duplicate_keys(node: Node | None, path: Path) -> list[Problem]:
     return problems
 
 
-def load_yaml(path: Path) -> YamlDocument:
-    """Read one YAML file. Raises InputError naming the file and line for anything unreadable."""
+def load_yaml(path: Path, item_of: Callable[[Any], str | None] | None = None) -> YamlDocument:
+    """Read one YAML file. Raises InputError naming the file and line for anything unreadable.
+
+    `item_of` names the item (e.g. "paper EMN-2025-05820") in problems found after parsing.
+    """
     name = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -140,5 +143,6 @@ def load_yaml(path: Path) -> YamlDocument:
         raise InputError([Problem(file=name, message=f"malformed YAML: {exc}")]) from None
     duplicates = _duplicate_keys(root, path)
     if duplicates:
-        raise InputError(duplicates)
+        item = item_of(data) if item_of else None
+        raise InputError([replace(p, item=item) for p in duplicates])
     return YamlDocument(path=path, data=data, root=root)

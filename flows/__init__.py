@@ -1,0 +1,1 @@
+"""Prefect flows: thin wiring of tasks over the plain functions in `meetprep`."""

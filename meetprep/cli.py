@@ -1,0 +1,365 @@
+"""The `meetprep` command line.
+
+Heavy modules (SQLAlchemy, pydantic models, and above all Prefect) are imported inside the
+commands that need them, so that `meetprep --help` starts fast and never imports Prefect.
+
+Exit codes: 0 success; 1 invalid input (nothing was written); 2 wrong usage;
+3 environment problem (no config folder, store unreachable).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, NoReturn, Optional
+
+import typer
+
+EXIT_INPUT = 1
+EXIT_ENVIRONMENT = 3
+
+EPILOG = (
+    "Exit codes: 0 done; 1 invalid input, nothing written; 2 wrong usage; 3 environment problem. "
+    "Settings: MEETPREP_HOME, MEETPREP_DATABASE_URL, MEETPREP_CONFIG_DIR (see README)."
+)
+
+app = typer.Typer(
+    name="meetprep",
+    help="Prepare municipal committee meetings: agendas, papers, invitations, reminders and minutes.",
+    epilog=EPILOG,
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+items_app = typer.Typer(help="Pending items: papers (sager, Vorlagen, Anträge) and their meetings.", no_args_is_help=True)
+meetings_app = typer.Typer(help="Meetings of the configured committees.", no_args_is_help=True)
+config_app = typer.Typer(help="The per-body configuration files.", no_args_is_help=True)
+app.add_typer(items_app, name="items")
+app.add_typer(meetings_app, name="meetings")
+app.add_typer(config_app, name="config")
+
+JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON on standard output.")
+
+
+class _State:
+    home: Optional[Path] = None
+
+
+state = _State()
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"meetprep {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    home: Optional[Path] = typer.Option(
+        None, "--home", help="Data folder for the embedded store and output (overrides MEETPREP_HOME)."
+    ),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    state.home = home
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def _settings():
+    from .config import Settings
+
+    settings = Settings.from_env()
+    return settings.with_home(state.home.resolve()) if state.home else settings
+
+
+def _now() -> dt.datetime:
+    # The CLI is the boundary where the real clock enters; everything below takes it as input.
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _fail_input(problems: list[Any], as_json: bool) -> NoReturn:
+    if as_json:
+        typer.echo(json.dumps({"ok": False, "problems": [p.as_dict() for p in problems]}, ensure_ascii=False, indent=2))
+    else:
+        console = _console(stderr=True)
+        errors = [p for p in problems if p.severity == "error"]
+        console.print(f"[bold red]{len(errors)} problem(s); nothing was written:[/]")
+        for problem in problems:
+            console.print(f"  - {problem}", markup=False)
+    raise typer.Exit(EXIT_INPUT)
+
+
+def _fail_environment(message: str, as_json: bool) -> NoReturn:
+    if as_json:
+        typer.echo(json.dumps({"ok": False, "error": message}, ensure_ascii=False))
+    else:
+        _console(stderr=True).print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(EXIT_ENVIRONMENT)
+
+
+def _guarded(as_json: bool, work: Callable[[], Any]) -> Any:
+    """Run `work`, turning input and environment errors into messages and exit codes."""
+    from sqlalchemy.exc import OperationalError
+
+    from .config import ConfigError
+    from .problems import InputError
+    from .store import StoreUnavailable
+
+    try:
+        return work()
+    except InputError as exc:
+        _fail_input(exc.problems, as_json)
+    except (ConfigError, StoreUnavailable) as exc:
+        _fail_environment(str(exc), as_json)
+    except OperationalError as exc:
+        _fail_environment(f"the store cannot be used: {exc.orig}", as_json)
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+KEY_COLUMNS = ("reference", "meeting", "start", "date", "body")
+
+
+def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    """A Rich table whose identifier columns never wrap (a broken reference is misread)."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold", no_wrap=column in KEY_COLUMNS)
+    for row in rows:
+        table.add_row(*["" if v is None else str(v) for v in row])
+    _console().print(table)
+
+
+def _print_warnings(warnings: list[Any]) -> None:
+    if warnings:
+        console = _console(stderr=True)
+        for warning in warnings:
+            console.print(f"[yellow]warning:[/] {warning}", markup=True, highlight=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# config
+
+
+@config_app.command("check")
+def config_check(as_json: bool = JsonOption) -> None:
+    """Validate every body file in the config folder and show what it defines."""
+
+    def work():
+        from .config import load_configs
+
+        settings = _settings()
+        configs = load_configs(settings.config_dir)
+        return settings, configs
+
+    settings, configs = _guarded(as_json, work)
+    summary = [
+        {
+            "body": c.body.key,
+            "name": c.body.name,
+            "locale": c.body.locale.value,
+            "timezone": c.body.timezone,
+            "holidays": c.body.holidays.code,
+            "organizations": [o.key for o in c.organizations],
+            "persons": len(c.persons),
+            "file": str(configs.bodies[c.body.key].path),
+        }
+        for c in configs
+    ]
+    if as_json:
+        _print_json({"ok": True, "config_dir": str(settings.config_dir), "bodies": summary,
+                     "warnings": [w.as_dict() for w in configs.warnings]})
+        return
+    _print_warnings(configs.warnings)
+    _table(
+        f"Config in {settings.config_dir}: {len(summary)} bodies, all valid",
+        ["body", "name", "locale", "time zone", "holidays", "organizations", "persons"],
+        [[s["body"], s["name"], s["locale"], s["timezone"], s["holidays"], ", ".join(s["organizations"]), s["persons"]] for s in summary],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# items
+
+
+def _import(paths: list[Path]):
+    from .config import load_configs
+    from .importing import import_files
+    from .store import Store
+
+    settings = _settings()
+    configs = load_configs(settings.config_dir)
+    with Store(settings.database_url) as store:
+        return settings, import_files(store, configs, paths, _now())
+
+
+@items_app.command("import")
+def items_import(
+    paths: list[Path] = typer.Argument(..., help="Paper files, meeting files (with 'meetings:'), or folders of them."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Import papers and meetings from YAML files. All or nothing: any problem imports nothing."""
+    settings, report = _guarded(as_json, lambda: _import(paths))
+    if as_json:
+        _print_json({"ok": True, "store": settings.database_url, **report.as_dict()})
+        return
+    _print_warnings(report.warnings)
+    if report.meetings:
+        _table("Meetings", ["body", "meeting", "action", "file"], [[m["body"], m["key"], m["action"], m["file"]] for m in report.meetings])
+    if report.papers:
+        _table(
+            "Papers",
+            ["body", "reference", "action", "revision", "file"],
+            [[p["body"], p["reference"], p["action"], p["revision"], p["file"]] for p in report.papers],
+        )
+    typer.echo(
+        f"Imported into {settings.database_url}: "
+        f"{report.count('papers', 'created')} papers created, {report.count('papers', 'updated')} updated, "
+        f"{report.count('papers', 'unchanged')} unchanged; "
+        f"{report.count('meetings', 'created')} meetings created, {report.count('meetings', 'updated')} updated."
+    )
+
+
+def _query(fn_name: str, **filters: Any) -> list[dict[str, Any]]:
+    from . import listing
+    from .store import Store
+
+    settings = _settings()
+    with Store(settings.database_url) as store, store.session() as session:
+        return getattr(listing, fn_name)(session, **filters)
+
+
+@items_app.command("list")
+def items_list(
+    body: Optional[str] = typer.Option(None, "--body", help="Only this body (its key, e.g. gentofte)."),
+    committee: Optional[str] = typer.Option(None, "--committee", help="Only papers whose next step is this committee."),
+    pending: bool = typer.Option(False, "--pending", help="Only papers with an open consultation step."),
+    as_json: bool = JsonOption,
+) -> None:
+    """List papers with their next step in the Beratungsfolge."""
+    rows = _guarded(as_json, lambda: _query("list_papers", body=body, committee=committee, pending=pending))
+    if as_json:
+        _print_json(rows)
+        return
+    _table(
+        f"{len(rows)} paper(s)",
+        ["reference", "title", "next step", "date", "notes"],
+        [
+            [
+                r["reference"],
+                _short(r["title"], 40),
+                f"{r['next_committee']} ({r['next_role']}, {r['status']})" if r["next_committee"] else "done",
+                r["next_date"],
+                _paper_notes(r),
+            ]
+            for r in rows
+        ],
+    )
+
+
+def _paper_notes(row: dict[str, Any]) -> str:
+    notes = [row["type"]]
+    if row["access"] != "public":
+        notes.append("CLOSED")
+    if row["attachments"]:
+        notes.append(f"{row['attachments']} attachment(s)")
+    if row["attachments_to_follow"]:
+        notes.append(f"{row['attachments_to_follow']} to follow")
+    return ", ".join(notes)
+
+
+def _when(iso: str) -> str:
+    """'2025-09-22T16:30+02:00' -> '2025-09-22 16:30' (local time; the offset is in --json)."""
+    return iso[:16].replace("T", " ")
+
+
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@meetings_app.command("list")
+def meetings_list(
+    body: Optional[str] = typer.Option(None, "--body", help="Only this body."),
+    committee: Optional[str] = typer.Option(None, "--committee", help="Only this committee."),
+    as_json: bool = JsonOption,
+) -> None:
+    """List meetings with their local start time, room and state."""
+    rows = _guarded(as_json, lambda: _query("list_meetings", body=body, committee=committee))
+    if as_json:
+        _print_json(rows)
+        return
+    _table(
+        f"{len(rows)} meeting(s)",
+        ["meeting", "body", "start", "room", "state"],
+        [[r["key"], r["body"], _when(r["start"]), r["room"], r["state"]] for r in rows],
+    )
+
+
+@meetings_app.command("import")
+def meetings_import(
+    paths: list[Path] = typer.Argument(..., help="Meeting files or folders."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Import meetings (the same all-or-nothing import as `items import`)."""
+    items_import(paths, as_json)
+
+
+# ---------------------------------------------------------------------------------------------
+# demo
+
+
+@app.command()
+def demo(
+    out: Path = typer.Option(Path("demo-output"), "--out", help="Folder for the demo's store and everything it writes."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Run the whole story on the shipped examples with embedded defaults, writing under OUT."""
+    from .config import PROJECT_ROOT
+
+    examples = Path("examples") if Path("examples").is_dir() else PROJECT_ROOT / "examples"
+    state.home = out.resolve()
+    settings, report = _guarded(as_json, lambda: _import([examples]))
+    meetings = _guarded(as_json, lambda: _query("list_meetings"))
+    papers = _guarded(as_json, lambda: _query("list_papers", pending=True))
+    if as_json:
+        _print_json({"ok": True, "home": str(settings.home), "import": report.as_dict(), "meetings": meetings, "pending": papers})
+        return
+    console = _console()
+    console.print(f"[bold]meetprep demo[/] — store and output under {settings.home}")
+    console.print(
+        f"Imported the example papers of {len({p['body'] for p in report.papers})} bodies from {examples}: "
+        f"{len(report.papers)} papers, {len(report.meetings)} meetings."
+    )
+    _table("Meetings", ["meeting", "body", "start", "room"], [[m["key"], m["body"], _when(m["start"]), m["room"]] for m in meetings])
+    _table(
+        "Pending papers",
+        ["reference", "title", "next step", "date"],
+        [[p["reference"], _short(p["title"], 50), p["next_committee"], p["next_date"]] for p in papers],
+    )
+    console.print(f"Store: {settings.database_url}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="meetprep")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Read-only views of the store for the CLI and reports: papers and meetings as plain dicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from .model import ConsultationStatus
+from .store import BodyRow, ConsultationRow, MeetingRow, OrganizationRow, PaperRow
+
+OPEN_STATUSES = (ConsultationStatus.pending.value, ConsultationStatus.scheduled.value)
+
+
+def next_open_step(paper: PaperRow) -> ConsultationRow | None:
+    """The first step of the Beratungsfolge that has not been dealt with yet."""
+    return next((c for c in paper.consultations if c.status in OPEN_STATUSES), None)
+
+
+def list_papers(
+    session: Session, body: str | None = None, committee: str | None = None, pending: bool = False
+) -> list[dict[str, Any]]:
+    """Papers, optionally only those pending, or only those whose next step is `committee`."""
+    query = (
+        select(PaperRow)
+        .join(BodyRow)
+        .options(
+            selectinload(PaperRow.consultations).selectinload(ConsultationRow.organization),
+            selectinload(PaperRow.consultations).selectinload(ConsultationRow.meeting),
+            selectinload(PaperRow.files),
+        )
+        .order_by(BodyRow.key, PaperRow.reference)
+    )
+    if body:
+        query = query.where(BodyRow.key == body)
+    rows = []
+    for paper in session.execute(query).scalars():
+        step = next_open_step(paper)
+        if (pending or committee) and step is None:
+            continue
+        if committee and step.organization.key != committee:
+            continue
+        rows.append(
+            {
+                "body": paper.body.key,
+                "reference": paper.reference,
+                "title": paper.title,
+                "type": paper.paper_type,
+                "access": paper.access,
+                "revision": paper.revision,
+                "next_committee": step.organization.key if step else None,
+                "next_role": step.role if step else None,
+                "next_date": (step.target_date.isoformat() if step and step.target_date else None),
+                "next_meeting": step.meeting.key if step and step.meeting else None,
+                "status": step.status if step else "done",
+                "attachments": len(paper.files),
+                "attachments_to_follow": sum(1 for f in paper.files if f.status == "to_follow"),
+            }
+        )
+    return rows
+
+
+def list_meetings(session: Session, body: str | None = None, committee: str | None = None) -> list[dict[str, Any]]:
+    query = (
+        select(MeetingRow, BodyRow, OrganizationRow)
+        .join(BodyRow, MeetingRow.body_id == BodyRow.id)
+        .join(OrganizationRow, MeetingRow.organization_id == OrganizationRow.id)
+        .order_by(BodyRow.key, MeetingRow.start)
+    )
+    if body:
+        query = query.where(BodyRow.key == body)
+    if committee:
+        query = query.where(OrganizationRow.key == committee)
+    rows = []
+    for meeting, body_row, org in session.execute(query):
+        zone = ZoneInfo(body_row.timezone)
+        rows.append(
+            {
+                "body": body_row.key,
+                "key": meeting.key,
+                "committee": org.key,
+                "committee_name": org.name,
+                "start": _local(meeting.start, zone),
+                "end": _local(meeting.end, zone) if meeting.end else None,
+                "room": meeting.room,
+                "address": meeting.address,
+                "state": meeting.state,
+                "extraordinary": meeting.extraordinary,
+            }
+        )
+    return rows
+
+
+def _local(moment: dt.datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).isoformat(timespec="minutes")

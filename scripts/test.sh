@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install what the tests need and run the whole suite. The README's second command and .ci/run.
+#
+# System packages come from Debian: PostgreSQL (store tests on a second database) and
+# LibreOffice Writer (PDF output). They are installed when this runs as root with apt-get;
+# otherwise the tests that need them are skipped locally (and fail in CI, where CI=true).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
+command -v soffice >/dev/null 2>&1 || packages+=(libreoffice-writer-nogui)
+if [ ${#packages[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian packages: ${packages[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  else
+    echo "Not installing ${packages[*]} (needs root and apt-get): the tests that need them are skipped." >&2
+  fi
+fi
+
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,127 @@
+"""Shared fixtures: the shipped config, fresh stores (SQLite; PostgreSQL where it can run),
+a fixed clock, and a factory for paper files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+import yaml
+from sqlalchemy import inspect, select, text
+
+from meetprep.config import Configs, load_configs
+from meetprep.store import Base, Store
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = ROOT / "config"
+EXAMPLES = ROOT / "examples"
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+NOW = dt.datetime(2025, 9, 1, 8, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path, monkeypatch):
+    """No test touches the working directory's data folder or a user's settings."""
+    for name in list(os.environ):
+        if name.startswith("MEETPREP_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("MEETPREP_HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture(scope="session")
+def configs() -> Configs:
+    return load_configs(CONFIG_DIR)
+
+
+@pytest.fixture
+def now() -> dt.datetime:
+    return NOW
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    from tests.pgserver import PostgresServer, find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed; scripts/test.sh installs it (apt-get install postgresql)")
+        pytest.skip("PostgreSQL is not installed (Debian package postgresql)")
+    server = PostgresServer(bindir).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_store(request, tmp_path):
+    """A fresh store on SQLite, and again on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres").create_database(f"t_{uuid.uuid4().hex[:12]}")
+    with Store(url) as store:
+        yield store
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(f"sqlite:///{tmp_path / 'store.sqlite3'}") as store:
+        yield store
+
+
+def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, for asserting that a failed import changed nothing."""
+    with store.engine.connect() as connection:
+        tables = inspect(connection).get_table_names()
+        return {
+            name: sorted(map(tuple, connection.execute(text(f"SELECT * FROM {name}")).fetchall()), key=repr)
+            for name in tables
+            if name != "alembic_version"
+        }
+
+
+@pytest.fixture
+def copy_examples(tmp_path) -> Callable[..., Path]:
+    """A private copy of the shipped examples (or of one body's), safe to edit."""
+
+    def make(body: str | None = None) -> Path:
+        target = tmp_path / "examples"
+        source = EXAMPLES / body if body else EXAMPLES
+        shutil.copytree(source, target / body if body else target, dirs_exist_ok=True)
+        return target
+
+    return make
+
+
+def write_yaml(path: Path, data: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def paper_file(tmp_path) -> Callable[..., Path]:
+    """Write a valid Gentofte paper file; keyword arguments replace top-level fields."""
+
+    def make(name: str = "paper.yaml", **fields: Any) -> Path:
+        data = {
+            "body": "gentofte",
+            "reference": "EMN-2025-09999",
+            "title": "Test af dagsorden",
+            "type": "indstilling",
+            "access": "public",
+            "sections": [{"heading": "Resumé", "text": "Kort resumé."}],
+            "proposal": {"points": ["At sagen godkendes."]},
+            "consultations": [{"committee": "ebi", "role": "indstilling", "date": "2025-09-22"}],
+        }
+        data.update(fields)
+        data = {k: v for k, v in data.items() if v is not None}
+        return write_yaml(tmp_path / "papers" / name, data)
+
+    return make

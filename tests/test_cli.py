@@ -1,0 +1,102 @@
+"""The command line as a user runs it: real processes for start-up, CliRunner for the rest."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from meetprep.cli import app
+from tests.conftest import EXAMPLES, ROOT
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_help_does_not_import_prefect():
+    code = (
+        "import sys\n"
+        "from meetprep.cli import main\n"
+        "sys.argv = ['meetprep', '--help']\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('prefect', 'sqlalchemy', 'docxtpl'))\n"
+        "print('HEAVY', heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "Prepare municipal committee meetings" in result.stdout
+    assert "HEAVY []" in result.stdout
+
+
+@pytest.mark.parametrize("command", [[], ["items"], ["items", "import"], ["items", "list"], ["meetings", "list"], ["config", "check"], ["demo"]])
+def test_every_command_has_help(command):
+    result = run(*command, "--help")
+    assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_import_then_list(tmp_path):
+    result = run("items", "import", str(EXAMPLES))
+    assert result.exit_code == 0, result.output
+    assert "5 papers created" in result.output and "9 meetings created" in result.output
+
+    listed = run("items", "list", "--pending", "--committee", "ebi", "--json")
+    rows = json.loads(listed.stdout)
+    assert [r["reference"] for r in rows] == ["EMN-2025-05820"]
+    assert rows[0]["next_meeting"] == "ebi-2025-09-22"
+
+    meetings = json.loads(run("meetings", "list", "--body", "wedel", "--json").stdout)
+    assert [(m["key"], m["start"]) for m in meetings] == [
+        ("sozialausschuss-2023-12-05", "2023-12-05T19:00+01:00"),
+        ("rat-2023-12-21", "2023-12-21T18:00+01:00"),
+    ]
+
+
+def test_bad_input_exits_1_and_names_file_and_field(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("body: gentofte\nreference: EMN-2025-00001\ntitle: X\ntype: indstilling\naccess: maybe\n", encoding="utf-8")
+    result = run("items", "import", str(bad))
+    assert result.exit_code == 1
+    assert "nothing was written" in result.stderr
+    assert "bad.yaml:5" in result.stderr and "field 'access'" in result.stderr
+
+    as_json = run("items", "import", str(bad), "--json")
+    assert as_json.exit_code == 1
+    (problem,) = json.loads(as_json.stdout)["problems"]
+    assert problem["field"] == "access" and problem["line"] == 5 and problem["item"] == "paper EMN-2025-00001"
+
+
+def test_config_check(monkeypatch, tmp_path):
+    result = run("config", "check", "--json")
+    assert result.exit_code == 0
+    assert [b["body"] for b in json.loads(result.stdout)["bodies"]] == [
+        "gentofte", "hamburg-bezirk", "herzogenrath", "koebenhavn", "wedel"]
+    monkeypatch.setenv("MEETPREP_CONFIG_DIR", str(tmp_path / "none"))
+    missing = run("config", "check")
+    assert missing.exit_code == 3 and "no config folder" in missing.stderr
+
+
+def test_unreachable_store_exits_3(monkeypatch, tmp_path):
+    (tmp_path / "no").write_text("a file where a folder should be")
+    monkeypatch.setenv("MEETPREP_DATABASE_URL", f"sqlite:///{tmp_path}/no/store.sqlite3")
+    result = run("items", "list")
+    assert result.exit_code == 3 and "cannot be used" in result.stderr
+    monkeypatch.setenv("MEETPREP_DATABASE_URL", "postgresql+psycopg://clerk:s3cret@127.0.0.1:1/meetprep")
+    refused = run("items", "list", "--json")
+    assert refused.exit_code == 3
+    assert "s3cret" not in refused.stdout and "clerk:***@127.0.0.1" in json.loads(refused.stdout)["error"]
+
+
+def test_demo_imports_the_examples_into_its_own_folder(tmp_path):
+    out = tmp_path / "demo"
+    result = run("demo", "--out", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["home"] == str(out)
+    assert (out / "meetprep.sqlite3").exists()
+    assert len(data["pending"]) == 5 and len(data["meetings"]) == 9

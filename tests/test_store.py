@@ -1,0 +1,67 @@
+"""The store on SQLite and PostgreSQL: migrations, time zones, constraints."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from meetprep.store import Base, BodyRow, MeetingRow, OrganizationRow, PaperRow, Store, StoreUnavailable, current_revision
+
+
+def test_migrations_match_the_models(any_store):
+    """A model change without a migration fails here, on both databases."""
+    with any_store.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
+    assert diff == []
+    assert current_revision(any_store.engine) == "0001"
+
+
+def test_opening_twice_is_harmless(tmp_path):
+    url = f"sqlite:///{tmp_path / 'nested' / 'store.sqlite3'}"
+    Store(url).close()
+    with Store(url) as store:
+        assert current_revision(store.engine) == "0001"
+    assert (tmp_path / "nested" / "store.sqlite3").exists()
+
+
+def _meeting(session, start: dt.datetime) -> MeetingRow:
+    body = BodyRow(key="b", name="B", locale="da", timezone="Europe/Copenhagen")
+    org = OrganizationRow(body=body, key="o", name="O", classification="udvalg")
+    meeting = MeetingRow(body=body, organization=org, key="m", start=start, updated_at=start)
+    session.add(meeting)
+    return meeting
+
+
+def test_datetimes_come_back_aware_and_equal(any_store):
+    start = dt.datetime(2026, 3, 30, 16, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    with any_store.session() as session:
+        _meeting(session, start)
+    with any_store.session() as session:
+        stored = session.execute(select(MeetingRow)).scalar_one().start
+    assert stored == start and stored.tzinfo is dt.timezone.utc and stored.hour == 14
+
+
+def test_naive_datetimes_are_refused(any_store):
+    with pytest.raises(StatementError, match="naive datetime"):
+        with any_store.session() as session:
+            _meeting(session, dt.datetime(2026, 3, 30, 16, 30))
+
+
+def test_access_must_be_public_or_closed(any_store):
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    with pytest.raises(IntegrityError):
+        with any_store.session() as session:
+            body = BodyRow(key="b", name="B", locale="de", timezone="Europe/Berlin")
+            session.add(PaperRow(body=body, reference="X-1", title="T", paper_type="Antrag", access="semi",
+                                 checksum="0", created_at=now, updated_at=now))
+
+
+def test_bad_url_is_reported_without_password():
+    with pytest.raises(StoreUnavailable) as caught:
+        Store("nosuchdb://clerk:s3cret@localhost/x")
+    assert "s3cret" not in str(caught.value)
