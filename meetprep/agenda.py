@@ -1,0 +1,258 @@
+"""Planning an agenda: which items, in which order, with which numbers. Pure functions.
+
+The input is plain data (candidate papers, the committee's agenda settings, the previous
+version if there is one); the output is the list of agenda entries. Nothing here touches the
+store, the clock or the file system; `meetprep.build` does that around these functions.
+
+Order: opening standing items; papers (public before closed where configured; then by the
+configured order of paper types, priority, submission date and reference), each followed by its
+amendments as sub-items (6, 6.1); closing standing items. With the German scheme the public
+(TOP Ö) and non-public (TOP N) parts are numbered separately, each with its own standing items.
+
+Rebuilding keeps numbers stable: entries of the previous version keep their order, new papers
+join the end of their part (before the closing items), and a paper that left the agenda stays
+as a withdrawn entry (udgår / abgesetzt) so that nobody's "Punkt 4" silently becomes "Punkt 3".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Iterable
+
+from .model import Access, AgendaSettings, NumberingScheme
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A paper that is due for this meeting."""
+
+    reference: str
+    title: str
+    paper_type: str
+    access: str  # "public" or "closed"; anything else counts as closed
+    submitted: dt.date
+    priority: int = 0
+    amends: str | None = None
+    paper_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the agenda."""
+
+    key: str  # stable identity across versions: "paper:<reference>" or "standing:<title>"
+    kind: str  # "paper" or "standing"
+    title: str
+    access: str  # "public" or "closed"
+    number: str = ""  # "1", "6.1"
+    part: str = "public"  # the numbering part: "public" (TOP Ö) or "closed" (TOP N); one part for Punkt
+    reference: str | None = None
+    paper_id: int | None = None
+    parent: str | None = None  # key of the entry this one is a sub-item of
+    withdrawn: bool = False
+    standing_text: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Entry":
+        return cls(**data)
+
+
+def access_of(value: str | None) -> str:
+    """Fail closed: only an explicit "public" is public."""
+    return Access.public.value if value == Access.public.value else Access.closed.value
+
+
+def _paper_sort_key(candidate: Candidate, settings: AgendaSettings) -> tuple[Any, ...]:
+    order = [t.casefold() for t in settings.paper_type_order]
+    folded = candidate.paper_type.casefold()
+    type_rank = order.index(folded) if folded in order else len(order)
+    return (type_rank, -candidate.priority, candidate.submitted, candidate.reference)
+
+
+def _paper_entry(candidate: Candidate, parent: str | None = None) -> Entry:
+    return Entry(
+        key=f"paper:{candidate.reference}",
+        kind="paper",
+        title=candidate.title,
+        access=access_of(candidate.access),
+        reference=candidate.reference,
+        paper_id=candidate.paper_id,
+        parent=parent,
+    )
+
+
+def _standing_entries(settings: AgendaSettings, which: str) -> list[Entry]:
+    items = settings.opening_items if which == "opening" else settings.closing_items
+    return [
+        Entry(
+            key=f"standing:{item.title}",
+            kind="standing",
+            title=item.title,
+            access=access_of(item.access.value),
+            reference=item.reference,
+            standing_text=item.text,
+        )
+        for item in items
+    ]
+
+
+def _papers_in_order(candidates: Iterable[Candidate], settings: AgendaSettings) -> list[Entry]:
+    """Top-level papers in order, each directly followed by its amendments."""
+    candidates = list(candidates)
+    present = {c.reference for c in candidates}
+    amendments: dict[str, list[Candidate]] = {}
+    top: list[Candidate] = []
+    for candidate in candidates:
+        if candidate.amends and candidate.amends in present:
+            amendments.setdefault(candidate.amends, []).append(candidate)
+        else:
+            top.append(candidate)
+    entries: list[Entry] = []
+
+    def add(candidate: Candidate, parent: str | None) -> None:
+        entry = _paper_entry(candidate, parent)
+        entries.append(entry)
+        for child in sorted(amendments.get(candidate.reference, []), key=lambda c: (c.submitted, c.reference)):
+            add(child, entry.key)  # amendments of amendments nest further (6.1.1)
+
+    for candidate in sorted(top, key=lambda c: _paper_sort_key(c, settings)):
+        add(candidate, None)
+    return entries
+
+
+def _split_by_access(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
+    """Split keeping every amendment with its top-level paper (it follows its parent's part)."""
+    public: list[Entry] = []
+    closed: list[Entry] = []
+    bucket = public
+    for entry in entries:
+        if entry.parent is None:
+            bucket = public if entry.access == Access.public.value else closed
+        bucket.append(entry)
+    return public, closed
+
+
+def fresh_order(candidates: Iterable[Candidate], settings: AgendaSettings, scheme: NumberingScheme) -> list[Entry]:
+    """Entries in their natural order, with their part, not yet numbered."""
+    papers = _papers_in_order(candidates, settings)
+    opening = _standing_entries(settings, "opening")
+    closing = _standing_entries(settings, "closing")
+    if scheme is NumberingScheme.top:
+        parts = []
+        for part in (Access.public.value, Access.closed.value):
+            public_papers, closed_papers = _split_by_access(papers)
+            chosen = public_papers if part == Access.public.value else closed_papers
+            section = [e for e in opening if e.access == part] + chosen + [e for e in closing if e.access == part]
+            parts += [replace(e, part=part) for e in section]
+        return parts
+    if settings.closed_items_last:
+        public_papers, closed_papers = _split_by_access(papers)
+        papers = public_papers + closed_papers
+    return [replace(e, part=Access.public.value) for e in opening + papers + closing]
+
+
+def _stable_order(fresh: list[Entry], previous: list[Entry]) -> list[Entry]:
+    """Keep the previous order; add new entries at the end of their part; keep departed papers as withdrawn."""
+    fresh_by_key = {e.key: e for e in fresh}
+    result: list[Entry] = []
+    for old in previous:
+        new = fresh_by_key.get(old.key)
+        if new is not None and new.part == old.part and new.parent == old.parent:
+            result.append(new)
+        elif new is not None:
+            continue  # moved to the other part or under another paper: placed anew below
+        elif old.kind == "paper":
+            result.append(replace(old, withdrawn=True))
+    kept = {e.key for e in result}
+    for entry in fresh:
+        if entry.key in kept:
+            continue
+        result.insert(_insertion_point(result, entry), entry)
+        kept.add(entry.key)
+    return result
+
+
+def _insertion_point(entries: list[Entry], entry: Entry) -> int:
+    if entry.parent is not None:  # after the parent's last descendant
+        index = next((i for i, e in enumerate(entries) if e.key == entry.parent), None)
+        return len(entries) if index is None else _after_descendants(entries, index)
+    same_part = [i for i, e in enumerate(entries) if e.part == entry.part]
+    if entry.kind == "standing":
+        return (same_part[-1] + 1) if same_part else len(entries)
+    top_papers = [i for i in same_part if entries[i].kind == "paper" and entries[i].parent is None]
+    alike = [i for i in top_papers if entries[i].access == entry.access]
+    if alike:
+        return _after_descendants(entries, alike[-1])
+    if top_papers and entry.access == Access.public.value:
+        return top_papers[0]  # the first public paper goes before the closed ones
+    if top_papers:
+        return _after_descendants(entries, top_papers[-1])
+    # No paper yet in this part: after its opening standing items.
+    openings = [i for i in same_part if entries[i].kind == "standing" and not _is_after_papers(entries, i)]
+    if openings:
+        return openings[-1] + 1
+    return same_part[0] if same_part else len(entries)
+
+
+def _after_descendants(entries: list[Entry], index: int) -> int:
+    family = {entries[index].key}
+    position = index + 1
+    while position < len(entries) and entries[position].parent in family:
+        family.add(entries[position].key)
+        position += 1
+    return position
+
+
+def _is_after_papers(entries: list[Entry], index: int) -> bool:
+    part = entries[index].part
+    return any(e.kind == "paper" and e.part == part for e in entries[:index])
+
+
+def number(entries: list[Entry], first_number: int = 1) -> list[Entry]:
+    """Number top-level entries per part from `first_number`, sub-items as 6.1, 6.1.1."""
+    counters: dict[str, int] = {}
+    numbers: dict[str, str] = {}
+    children: dict[str, int] = {}
+    result = []
+    for entry in entries:
+        if entry.parent is None:
+            counters[entry.part] = counters.get(entry.part, first_number - 1) + 1
+            value = str(counters[entry.part])
+        else:
+            children[entry.parent] = children.get(entry.parent, 0) + 1
+            value = f"{numbers[entry.parent]}.{children[entry.parent]}"
+        numbers[entry.key] = value
+        result.append(replace(entry, number=value))
+    return result
+
+
+def plan(
+    candidates: Iterable[Candidate],
+    settings: AgendaSettings,
+    scheme: NumberingScheme,
+    first_number: int = 1,
+    previous: list[Entry] | None = None,
+    renumber: bool = False,
+) -> list[Entry]:
+    """The numbered entries of the agenda (see the module docstring for the rules)."""
+    fresh = fresh_order(candidates, settings, scheme)
+    ordered = fresh if (renumber or not previous) else _stable_order(fresh, previous)
+    return number(ordered, first_number)
+
+
+def top_level_count(entries: Iterable[Entry]) -> int:
+    """How many numbers an agenda used: what the next meeting continues from."""
+    return sum(1 for e in entries if e.parent is None)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something the clerk should look at; it does not stop the build."""
+
+    code: str  # a key under "problems" in the message catalogue
+    reference: str | None
+    values: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,67 @@
+"""The message catalogue: Danish and German labels, formats and messages, read from YAML.
+
+Code asks for keys ("labels.closed_item_title", "roles.decision"); the words live in
+`meetprep/locale/<locale>.yaml`, where they can be changed without touching Python.
+Dates and times are formatted with Babel in the body's locale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+BABEL_LOCALES = {"da": "da_DK", "de": "de_DE"}
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    locale: str
+    data: dict[str, Any]
+
+    def text(self, key: str, **values: Any) -> str:
+        node: Any = self.data
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise KeyError(f"message {key!r} is missing from meetprep/locale/{self.locale}.yaml")
+            node = node[part]
+        return str(node).format(**values) if values else str(node)
+
+    def section(self, key: str) -> dict[str, str]:
+        node = self.data[key]
+        return {str(k): str(v) for k, v in node.items()}
+
+    @property
+    def babel_locale(self) -> str:
+        return BABEL_LOCALES[self.locale]
+
+    def date(self, day: dt.date, style: str = "date_long", capitalize: bool = True) -> str:
+        from babel.dates import format_date
+
+        text = format_date(day, self.text(f"formats.{style}"), locale=self.babel_locale)
+        return text[:1].upper() + text[1:] if capitalize else text
+
+    def time(self, moment: dt.datetime | dt.time) -> str:
+        from babel.dates import format_time
+
+        return format_time(moment, self.text("formats.time"), locale=self.babel_locale)
+
+    def datetime(self, moment: dt.datetime) -> str:
+        """'Mandag d. 22. september 2025 kl. 16:30' / 'Dienstag, 25. März 2025, 17:00 Uhr'."""
+        return self.text("formats.datetime", date=self.date(moment.date()), time=self.time(moment))
+
+    def number(self, value: float | int) -> str:
+        from babel.numbers import format_decimal
+
+        return format_decimal(value, locale=self.babel_locale, group_separator=True)
+
+
+@lru_cache(maxsize=4)
+def catalogue(locale: str) -> Catalogue:
+    path = LOCALE_DIR / f"{locale}.yaml"
+    return Catalogue(locale, yaml.safe_load(path.read_text(encoding="utf-8")))
