@@ -13,8 +13,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 BABEL_LOCALES = {"da": "da_DK", "de": "de_DE"}
 
@@ -63,5 +61,6 @@ class Catalogue:
 
 @lru_cache(maxsize=4)
 def catalogue(locale: str) -> Catalogue:
-    path = LOCALE_DIR / f"{locale}.yaml"
-    return Catalogue(locale, yaml.safe_load(path.read_text(encoding="utf-8")))
+    from .yamlio import load_yaml  # YAML 1.2 rules: the key `no` stays the text "no"
+
+    return Catalogue(locale, load_yaml(LOCALE_DIR / f"{locale}.yaml").data)

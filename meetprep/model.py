@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -457,6 +457,15 @@ class Body(Model):
     deadlines: DeadlineRules = DeadlineRules()
     reference_pattern: str | None = None
     website: OptionalText = None
+    # Which documents an agenda build writes (templates/<locale>/<kind>.docx). Default by locale:
+    # da: the dagsorden with every item in full; de: the Tagesordnung and one Vorlage per paper.
+    documents: list[Literal["dagsorden", "indstilling", "tagesordnung", "vorlage"]] | None = None
+
+    @property
+    def agenda_documents(self) -> list[str]:
+        if self.documents is not None:
+            return list(self.documents)
+        return ["dagsorden"] if self.locale is Locale.da else ["tagesordnung", "vorlage"]
 
     @field_validator("reference_pattern")
     @classmethod

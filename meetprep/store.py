@@ -259,6 +259,67 @@ class FileRow(Base):
     paper: Mapped[PaperRow] = relationship(back_populates="files")
 
 
+class AgendaRow(Base):
+    """The one agenda of a meeting; rebuilding adds versions, never a second agenda."""
+
+    __tablename__ = "agendas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), unique=True)
+    current_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    meeting: Mapped[MeetingRow] = relationship()
+    versions: Mapped[list["AgendaVersionRow"]] = relationship(
+        back_populates="agenda", order_by="AgendaVersionRow.version", cascade="all, delete-orphan"
+    )
+
+
+class AgendaVersionRow(Base):
+    """One built version of an agenda: its entries, the problems found, and a checksum."""
+
+    __tablename__ = "agenda_versions"
+    __table_args__ = (UniqueConstraint("agenda_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_id: Mapped[int] = mapped_column(ForeignKey("agendas.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    checksum: Mapped[str] = mapped_column(String(64))  # of everything the documents are made from
+    entries: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    output_dir: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    agenda: Mapped[AgendaRow] = relationship(back_populates="versions")
+    documents: Mapped[list["DocumentRow"]] = relationship(
+        back_populates="version", order_by="DocumentRow.id", cascade="all, delete-orphan"
+    )
+
+
+class DocumentRow(Base):
+    """A file written for an agenda version: a .docx or .pdf, its variant and checksum."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("agenda_version_id", "path"),
+        CheckConstraint("variant IN ('members', 'public')", name="variant"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_version_id: Mapped[int] = mapped_column(ForeignKey("agenda_versions.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # dagsorden, referat, indstilling, tagesordnung, vorlage
+    variant: Mapped[str] = mapped_column(String(16))
+    paper_id: Mapped[int | None] = mapped_column(ForeignKey("papers.id"))
+    path: Mapped[str] = mapped_column(String(1000))
+    media_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+
+    version: Mapped[AgendaVersionRow] = relationship(back_populates="documents")
+
+
 # ---------------------------------------------------------------------------------------------
 # Engine, sessions, migrations
 

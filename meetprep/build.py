@@ -1,0 +1,510 @@
+"""Building a meeting's agenda against the store: select, plan, check, record.
+
+`prepare` reads everything a build needs in one transaction and returns a `Draft` of plain
+data (the pure planning happens in `meetprep.agenda`); `meetprep.documents` renders it; `record`
+writes the new version, its documents and the consultation steps it schedules in one
+transaction. A rebuild whose inputs did not change records nothing and reports "unchanged".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from . import agenda
+from .config import Configs
+from .deadlines import deadline
+from .i18n import catalogue
+from .listing import OPEN_STATUSES
+from .model import Access, BodyConfig, ConsultationStatus, MeetingState, NumberingScheme
+from .problems import InputError, Problem
+from .store import (
+    AgendaRow,
+    AgendaVersionRow,
+    BodyRow,
+    ConsultationRow,
+    DocumentRow,
+    MeetingRow,
+    MembershipRow,
+    OrganizationRow,
+    PaperRow,
+    Store,
+)
+
+
+PASSED = (MeetingState.held.value, MeetingState.minuted.value, MeetingState.cancelled.value)
+
+
+@dataclass(frozen=True)
+class AgendaRequest:
+    body: str
+    committee: str
+    as_of: dt.date
+    day: dt.date | None = None  # the meeting's day, or
+    meeting: str | None = None  # the meeting's key
+    renumber: bool = False
+
+
+@dataclass
+class Draft:
+    """Everything the documents of one agenda version are made from, as plain data."""
+
+    request: AgendaRequest
+    body: dict[str, Any]
+    committee: dict[str, Any]
+    meeting: dict[str, Any]
+    participants: list[dict[str, Any]]
+    entries: list[dict[str, Any]]
+    papers: dict[str, dict[str, Any]]  # by reference
+    problems: list[dict[str, Any]]
+    documents: list[str]
+    previous_version: int
+    previous_checksum: str | None
+
+    def content(self) -> dict[str, Any]:
+        """What decides whether a rebuild is a new version.
+
+        Not the request's clock, and not what a build itself changes (the meeting's state, the
+        steps it scheduled), or every rebuild would differ from the build before it.
+        """
+        data = {k: v for k, v in asdict(self).items()
+                if k not in ("request", "previous_version", "previous_checksum", "problems")}
+        data["meeting"] = {k: v for k, v in data["meeting"].items() if k != "state"}
+        for paper in data["papers"].values():
+            for step in paper["consultations"]:
+                if step["status"] == ConsultationStatus.scheduled.value:
+                    step["status"] = ConsultationStatus.pending.value
+        return data
+
+
+@dataclass
+class BuildResult:
+    body: str
+    committee: str
+    meeting: str
+    version: int
+    action: str  # "created" or "unchanged"
+    output_dir: str | None
+    entries: list[dict[str, Any]]
+    problems: list[dict[str, Any]]
+    documents: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _bad_request(field_name: str, message: str, found: str | None = None, expected: str | None = None) -> InputError:
+    return InputError([Problem(file="(request)", field=field_name, message=message, found=found, expected=expected)])
+
+
+def find_meeting(session: Session, configs: Configs, request: AgendaRequest) -> tuple[BodyConfig, MeetingRow]:
+    config = configs.get(request.body)
+    if config is None:
+        raise _bad_request("body", "unknown body", repr(request.body), "one of " + ", ".join(configs.keys()))
+    if config.organization(request.committee) is None:
+        raise _bad_request(
+            "committee", f"unknown committee for {request.body}", repr(request.committee),
+            "one of " + ", ".join(o.key for o in config.organizations),
+        )
+    query = (
+        select(MeetingRow)
+        .join(BodyRow, MeetingRow.body_id == BodyRow.id)
+        .join(OrganizationRow, MeetingRow.organization_id == OrganizationRow.id)
+        .where(BodyRow.key == request.body, OrganizationRow.key == request.committee)
+        .order_by(MeetingRow.start)
+    )
+    meetings = session.execute(query).scalars().all()
+    zone = ZoneInfo(config.body.timezone)
+    if request.meeting:
+        found = [m for m in meetings if m.key == request.meeting]
+    elif request.day:
+        found = [m for m in meetings if m.start.astimezone(zone).date() == request.day]
+    else:
+        raise _bad_request("date", "give the meeting's date or its key")
+    if len(found) == 1:
+        return config, found[0]
+    known = ", ".join(f"{m.key} ({m.start.astimezone(zone):%Y-%m-%d %H:%M})" for m in meetings) or "none"
+    if not found:
+        what = request.meeting or request.day.isoformat()
+        raise _bad_request("date" if request.day else "meeting", f"no meeting of {request.committee} on {what}",
+                           expected=f"one of the committee's meetings: {known}")
+    raise _bad_request("date", f"{len(found)} meetings of {request.committee} that day: give --meeting", expected=known)
+
+
+def _due_steps(session: Session, body_id: int, org_id: int, meeting: MeetingRow, meeting_day: dt.date, zone: ZoneInfo):
+    """(paper, step) for every paper whose next open step is this committee and due at this meeting."""
+    steps = session.execute(
+        select(ConsultationRow)
+        .join(PaperRow)
+        .where(PaperRow.body_id == body_id, ConsultationRow.organization_id == org_id,
+               ConsultationRow.status.in_(OPEN_STATUSES))
+        .options(selectinload(ConsultationRow.meeting))
+    ).scalars().all()
+    due = []
+    for step in steps:
+        paper = step.paper
+        next_step = next((c for c in paper.consultations if c.status in OPEN_STATUSES), None)
+        if next_step is None or next_step.id != step.id:
+            continue  # an earlier body has not dealt with it yet
+        placed = step.meeting
+        if placed is not None and placed.id != meeting.id:
+            if placed.start > meeting.start:
+                continue  # placed on a later meeting
+            if placed.state not in PASSED:
+                continue  # on the agenda of an earlier meeting that has not taken place yet
+            # placed on an earlier meeting that passed without dealing with it (postponed): it comes back
+        elif placed is None and step.target_date is not None and step.target_date > meeting_day:
+            continue  # not due yet
+        due.append((paper, step))
+    return due
+
+
+def _paper_data(paper: PaperRow, zone: ZoneInfo, meeting_day: dt.date, current_step_id: int | None) -> dict[str, Any]:
+    consultations = []
+    for step in paper.consultations:
+        meeting_date = step.meeting.start.astimezone(zone).date() if step.meeting else None
+        consultations.append(
+            {
+                "position": step.position,
+                "committee": step.organization.key,
+                "committee_name": step.organization.name,
+                "role": step.role,
+                "deciding": step.authoritative,
+                "date": (step.target_date or meeting_date).isoformat() if (step.target_date or meeting_date) else None,
+                "meeting": step.meeting.key if step.meeting else None,
+                "status": step.status,
+                "result": step.result,
+                "result_text": step.result_text,
+                "votes": None if step.votes_yes is None else {
+                    "yes": step.votes_yes, "no": step.votes_no, "abstain": step.votes_abstain, "biased": step.votes_biased},
+                "current": step.id == current_step_id,
+            }
+        )
+    return {
+        "reference": paper.reference,
+        "title": paper.title,
+        "type": paper.paper_type,
+        "access": agenda.access_of(paper.access),
+        "date": paper.date.isoformat() if paper.date else None,
+        "originator_unit": paper.originator_unit,
+        "case_officer": paper.case_officer,
+        "file_number": paper.file_number,
+        "sections": paper.sections,
+        "proposal": paper.proposal,
+        "financial": paper.financial,
+        "climate": paper.climate,
+        "signatories": paper.signatories,
+        "related": paper.related,
+        "amends": paper.amends.reference if paper.amends else None,
+        "revision": paper.revision,
+        "consultations": consultations,
+        "files": [
+            {
+                "title": f.title,
+                "number": f.number,
+                "status": f.status,
+                "due": f.due_date.isoformat() if f.due_date else None,
+                "responsible": f.responsible,
+                "access": agenda.access_of(f.access),
+                "path": f.path,
+                "media_type": f.media_type,
+                "sha256": f.sha256,
+            }
+            for f in paper.files
+        ],
+    }
+
+
+def _problems(config: BodyConfig, papers: list[PaperRow], meeting_day: dt.date, as_of: dt.date,
+              zone: ZoneInfo, entries: list[agenda.Entry], steps: dict[int, ConsultationRow]) -> list[dict[str, Any]]:
+    body = config.body
+    rules = body.deadlines
+    words = catalogue(body.locale.value)
+    found: list[agenda.Problem] = []
+    agenda_deadline = deadline(meeting_day, rules.agenda_out, body.holidays, rules.saturday_is_business_day)
+    if as_of > agenda_deadline:
+        found.append(agenda.Problem("late_agenda", None, {"deadline": words.date(agenda_deadline, "date_short")}))
+    papers_deadline = deadline(meeting_day, rules.papers_due, body.holidays, rules.saturday_is_business_day)
+    files_deadline = deadline(meeting_day, rules.attachments_due, body.holidays, rules.saturday_is_business_day)
+    for paper in papers:
+        step = steps[paper.id]
+        if paper.proposal is None and step.role != "information":
+            found.append(agenda.Problem("no_proposal", paper.reference))
+        received = paper.created_at.astimezone(zone).date()
+        if received > papers_deadline:
+            found.append(agenda.Problem("late_paper", paper.reference, {
+                "received": words.date(received, "date_short"), "deadline": words.date(papers_deadline, "date_short")}))
+        for f in paper.files:
+            if f.status == "to_follow":
+                due = f.due_date or files_deadline
+                found.append(agenda.Problem("attachment_to_follow", paper.reference, {
+                    "title": f.title, "due": words.text("problems.attachment_due", date=words.date(due, "date_short"))}))
+            elif f.path and not Path(f.path).is_file():
+                found.append(agenda.Problem("attachment_missing", paper.reference, {"title": f.title, "path": f.path}))
+    for entry in entries:
+        if entry.withdrawn:
+            found.append(agenda.Problem("withdrawn", entry.reference))
+    return [
+        {"code": p.code, "reference": p.reference, "message": words.text(f"problems.{p.code}", **p.values)}
+        for p in found
+    ]
+
+
+def _numbering_start(session: Session, org_config, meeting: MeetingRow, zone: ZoneInfo) -> int:
+    numbering = org_config.agenda.numbering
+    if not numbering.continue_through_year:
+        return numbering.first_number
+    year = meeting.start.astimezone(zone).year
+    used = 0
+    earlier = session.execute(
+        select(AgendaRow).join(MeetingRow).where(
+            MeetingRow.organization_id == meeting.organization_id, MeetingRow.start < meeting.start,
+            MeetingRow.state != MeetingState.cancelled.value)
+    ).scalars()
+    for row in earlier:
+        if row.meeting.start.astimezone(zone).year == year and row.versions:
+            latest = row.versions[-1]
+            used += agenda.top_level_count(agenda.Entry.from_dict(e) for e in latest.entries)
+    return numbering.first_number + used
+
+
+def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
+    """Read the store and plan the agenda version. Writes nothing."""
+    with store.session() as session:
+        config, meeting = find_meeting(session, configs, request)
+        org_config = config.organization(request.committee)
+        zone = ZoneInfo(config.body.timezone)
+        start = meeting.start.astimezone(zone)
+        meeting_day = start.date()
+        due = _due_steps(session, meeting.body_id, meeting.organization_id, meeting, meeting_day, zone)
+        existing = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none()
+        latest = existing.versions[-1] if existing and existing.versions else None
+        previous = [agenda.Entry.from_dict(e) for e in latest.entries] if latest else None
+        candidates = [
+            agenda.Candidate(
+                reference=paper.reference, title=paper.title, paper_type=paper.paper_type, access=paper.access,
+                submitted=paper.date or paper.created_at.astimezone(zone).date(), priority=paper.priority,
+                amends=paper.amends.reference if paper.amends else None, paper_id=paper.id,
+            )
+            for paper, _ in due
+        ]
+        scheme = org_config.agenda.numbering.scheme or (
+            NumberingScheme.punkt if config.body.locale.value == "da" else NumberingScheme.top)
+        entries = agenda.plan(candidates, org_config.agenda, scheme, _numbering_start(session, org_config, meeting, zone),
+                              previous, request.renumber)
+        on_agenda = {e.reference for e in entries if e.kind == "paper"}
+        papers = [p for p, _ in due]
+        # Withdrawn entries still show their title; their data comes from the store as it is now.
+        withdrawn_refs = {e.reference for e in entries if e.withdrawn}
+        extra = session.execute(
+            select(PaperRow).where(PaperRow.body_id == meeting.body_id, PaperRow.reference.in_(withdrawn_refs))
+        ).scalars().all() if withdrawn_refs else []
+        step_of = {p.id: s for p, s in due}
+        paper_data = {
+            p.reference: _paper_data(p, zone, meeting_day, step_of.get(p.id).id if p.id in step_of else None)
+            for p in [*papers, *extra] if p.reference in on_agenda
+        }
+        participants = _participants(session, meeting, meeting_day)
+        location = meeting.room or org_config.location.room
+        return Draft(
+            request=request,
+            body={"key": config.body.key, "name": config.body.name, "locale": config.body.locale.value,
+                  "timezone": config.body.timezone},
+            committee={"key": org_config.key, "name": org_config.name, "short_name": org_config.short_name,
+                       "period": org_config.period, "classification": org_config.classification,
+                       "scheme": scheme.value},
+            meeting={"id": meeting.id, "key": meeting.key, "start": start.isoformat(),
+                     "end": meeting.end.astimezone(zone).isoformat() if meeting.end else None,
+                     "room": location, "address": meeting.address or org_config.location.address,
+                     "extraordinary": meeting.extraordinary, "state": meeting.state},
+            participants=participants,
+            entries=[e.as_dict() for e in entries],
+            papers=paper_data,
+            problems=_problems(config, papers, meeting_day, request.as_of, zone, entries, step_of),
+            documents=config.body.agenda_documents,
+            previous_version=latest.version if latest else 0,
+            previous_checksum=latest.checksum if latest else None,
+        )
+
+
+def _participants(session: Session, meeting: MeetingRow, day: dt.date) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(MembershipRow).where(MembershipRow.organization_id == meeting.organization_id).order_by(MembershipRow.id)
+    ).scalars()
+    return [
+        {"name": m.person.name, "role": m.role, "voting_right": m.voting_right, "email": m.person.email,
+         "key": m.person.key}
+        for m in rows
+        if (m.start is None or m.start <= day) and (m.end is None or day <= m.end)
+    ]
+
+
+def checksum(draft: Draft, template_hashes: dict[str, str]) -> str:
+    data = {"content": draft.content(), "templates": template_hashes}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def output_folder(root: Path, draft: Draft, version: int) -> Path:
+    return root / draft.body["key"] / draft.committee["key"] / draft.meeting["key"] / f"v{version}"
+
+
+def record(store: Store, draft: Draft, digest: str, staged: list[dict[str, Any]], staging_dir: Path | None,
+           output_root: Path, now: dt.datetime) -> BuildResult:
+    """Write the new version: move the staged files into place, then record everything at once.
+
+    Two builds of the same meeting racing each other meet at the unique (agenda, version)
+    constraint: the loser finds the winner's version and reports it, when it has the same
+    checksum, instead of writing a second one.
+    """
+    result = BuildResult(draft.body["key"], draft.committee["key"], draft.meeting["key"], draft.previous_version,
+                         "unchanged", None, draft.entries, draft.problems)
+    if draft.previous_checksum == digest:
+        return _describe_existing(store, draft, result)
+    version = draft.previous_version + 1
+    folder = output_folder(output_root, draft, version)
+    try:
+        with store.session() as session:
+            # Writing first takes the meeting's lock (a row lock on PostgreSQL, the write lock on
+            # SQLite), so a concurrent build of the same meeting waits here, then sees our version.
+            session.execute(update(MeetingRow).where(MeetingRow.id == draft.meeting["id"]).values(updated_at=now))
+            meeting = session.get(MeetingRow, draft.meeting["id"])
+            row = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none()
+            if row is None:
+                row = AgendaRow(meeting_id=meeting.id, current_version=0, created_at=now, updated_at=now)
+                session.add(row)
+                session.flush()
+            if row.current_version != draft.previous_version:
+                raise _Raced()
+            folder.mkdir(parents=True, exist_ok=True)
+            documents = []
+            for item in staged:
+                target = folder / Path(item["path"]).name
+                shutil.move(str(item["path"]), target)
+                documents.append({**item, "path": str(target)})
+            _write_manifest(folder, draft, version, digest, documents, now)
+            row_version = AgendaVersionRow(version=version, checksum=digest, entries=draft.entries,
+                                           problems=draft.problems, as_of=draft.request.as_of,
+                                           output_dir=str(folder), created_at=now)
+            row.versions.append(row_version)
+            row.current_version = version
+            row.updated_at = now
+            paper_ids = {p.reference: p.id for p in session.execute(
+                select(PaperRow).where(PaperRow.body_id == meeting.body_id)).scalars()}
+            for item in documents:
+                row_version.documents.append(DocumentRow(
+                    kind=item["kind"], variant=item["variant"], paper_id=paper_ids.get(item.get("reference")),
+                    path=item["path"], media_type=item["media_type"], sha256=item["sha256"], size=item["size"]))
+            _schedule_steps(session, meeting, draft)
+            if meeting.state == MeetingState.planned.value:
+                meeting.state = MeetingState.agenda_built.value
+                meeting.updated_at = now
+    except (_Raced, IntegrityError):
+        return _describe_existing(store, draft, result)
+    finally:
+        if staging_dir is not None:
+            shutil.rmtree(staging_dir, ignore_errors=True)
+    result.version, result.action, result.output_dir = version, "created", str(folder)
+    result.documents = [_public_doc(d) for d in documents]
+    return result
+
+
+class _Raced(Exception):
+    pass
+
+
+def _public_doc(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: item[k] for k in ("kind", "variant", "reference", "path", "media_type", "sha256", "size") if k in item}
+
+
+def _describe_existing(store: Store, draft: Draft, result: BuildResult) -> BuildResult:
+    with store.session() as session:
+        row = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == draft.meeting["id"])).scalar_one()
+        latest = row.versions[-1]
+        result.version, result.output_dir = latest.version, latest.output_dir
+        result.entries = latest.entries
+        result.documents = [
+            {"kind": d.kind, "variant": d.variant, "path": d.path, "media_type": d.media_type, "sha256": d.sha256,
+             "size": d.size} for d in latest.documents]
+    return result
+
+
+def _schedule_steps(session: Session, meeting: MeetingRow, draft: Draft) -> None:
+    """Papers on the agenda are scheduled for this meeting; papers that left it are pending again."""
+    on_agenda = {e["reference"] for e in draft.entries if e["kind"] == "paper" and not e["withdrawn"]}
+    steps = session.execute(
+        select(ConsultationRow).join(PaperRow).where(
+            ConsultationRow.organization_id == meeting.organization_id,
+            ConsultationRow.status.in_(OPEN_STATUSES),
+            PaperRow.body_id == meeting.body_id)
+    ).scalars()
+    current_position = {
+        reference: next((c["position"] for c in paper["consultations"] if c["current"]), None)
+        for reference, paper in draft.papers.items()
+    }
+    for step in steps:
+        reference = step.paper.reference
+        if reference in on_agenda and current_position.get(reference) == step.position:
+            step.status, step.meeting_id = ConsultationStatus.scheduled.value, meeting.id
+        elif step.meeting_id == meeting.id:
+            step.status, step.meeting_id = ConsultationStatus.pending.value, None
+
+
+def _write_manifest(folder: Path, draft: Draft, version: int, digest: str, documents: list[dict[str, Any]],
+                    now: dt.datetime) -> None:
+    manifest = {
+        "body": draft.body["key"],
+        "committee": draft.committee["key"],
+        "meeting": draft.meeting["key"],
+        "version": version,
+        "checksum": digest,
+        "built_at": now.isoformat(),
+        "as_of": draft.request.as_of.isoformat(),
+        "files": [
+            {"file": Path(d["path"]).name, "kind": d["kind"], "variant": d["variant"], "reference": d.get("reference"),
+             "media_type": d["media_type"], "sha256": d["sha256"], "size": d["size"]}
+            for d in documents
+        ],
+        "problems": draft.problems,
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def run(store: Store, configs: Configs, request: AgendaRequest, templates_dir: Path, output_root: Path,
+        now: dt.datetime, pdf: bool = True) -> tuple[BuildResult, list[str]]:
+    """The whole build without Prefect: prepare, render, convert, record. Returns the result and notes.
+
+    The flow in flows/agenda.py runs the same steps as Prefect tasks.
+    """
+    from . import documents
+
+    notes: list[str] = []
+    draft = prepare(store, configs, request)
+    digest = checksum(draft, documents.template_hashes(templates_dir, draft.body["locale"], draft.documents))
+    if digest == draft.previous_checksum:
+        return record(store, draft, digest, [], None, output_root, now), notes
+    staging = Path(tempfile.mkdtemp(prefix="meetprep-build-", dir=_staging_root(output_root)))
+    written = documents.render_all(draft, templates_dir, staging)
+    if pdf:
+        added, note = documents.add_pdfs(draft, written, staging)
+        written += added
+        if note:
+            notes.append(note)
+    return record(store, draft, digest, written, staging, output_root, now), notes
+
+
+def _staging_root(output_root: Path) -> Path:
+    # Stage next to the output so that moving the files into place is a rename, not a copy.
+    root = output_root / ".staging"
+    root.mkdir(parents=True, exist_ok=True)
+    return root

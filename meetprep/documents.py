@@ -1,0 +1,486 @@
+"""Rendering the Word documents of an agenda version with docxtpl.
+
+Templates are data: `templates/<locale>/<kind>.docx`, edited in Word or LibreOffice. They are
+rendered in a sandboxed, autoescaping Jinja environment with StrictUndefined, so text with
+&, <, {{ }} or XML in it comes out literally, and a misspelt field in a template is an error
+naming the template instead of an empty spot in a document sent to a council.
+
+Contexts are built by pure functions from the plain data of a `Draft`. The public variant is
+built to fail closed: a closed item (or one without an explicit "public") becomes its number
+and a neutral title, and none of its text, attachments or people reach the context at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .agenda import access_of
+from .i18n import Catalogue, catalogue
+
+MEMBERS, PUBLIC = "members", "public"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+AGENDA_KINDS = ("dagsorden", "tagesordnung", "referat")
+PAPER_KINDS = ("indstilling", "vorlage")
+BOX_CHECKED, BOX_EMPTY = "\u2612", "\u2610"  # ☒ ☐
+
+# XML 1.0 forbids most control characters; docxtpl turns \a, \f and \t in values into
+# paragraph breaks, page breaks and tabs. Input text keeps only its line breaks.
+_ILLEGAL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_BULLET = re.compile(r"^[-•–*]\s+(.*)$")
+_NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(.*)$")
+
+
+class TemplateProblem(Exception):
+    """A template cannot be rendered: names the template and what is wrong with it."""
+
+
+def clean(text: Any) -> str:
+    if text is None:
+        return ""
+    return _ILLEGAL.sub("", str(text).replace("\t", " ").replace("\r\n", "\n").replace("\r", "\n"))
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph of section text: plain, a bullet list item or a numbered list item."""
+
+    kind: str  # "paragraph", "bullet" or "number"
+    text: str
+    marker: str = ""
+
+    def as_context(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text, "marker": self.marker, "rich": rich(self.text)}
+
+
+def text_blocks(text: str | None) -> list[Block]:
+    """Split light markup into blocks: blank lines end paragraphs, "- " and "1. " start list items."""
+    blocks: list[Block] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            blocks.append(Block("paragraph", " ".join(paragraph)))
+            paragraph.clear()
+
+    for line in clean(text).split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            flush()
+        elif match := _BULLET.match(stripped):
+            flush()
+            blocks.append(Block("bullet", match.group(1)))
+        elif match := _NUMBERED.match(stripped):
+            flush()
+            blocks.append(Block("number", match.group(2), marker=f"{match.group(1)}."))
+        else:
+            paragraph.append(stripped)
+    flush()
+    return blocks
+
+
+def rich(text: str):
+    """A docxtpl RichText of `text`, with *emphasis* in italics; RichText escapes the text."""
+    from docxtpl import RichText
+
+    value = RichText()
+    position = 0
+    for match in _EMPHASIS.finditer(text):
+        if match.start() > position:
+            value.add(text[position : match.start()])
+        value.add(match.group(1), italic=True)
+        position = match.end()
+    if position < len(text) or not text:
+        value.add(text[position:])
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Contexts
+
+
+def _date(words: Catalogue, iso: str | None, style: str = "date_short") -> str:
+    return words.date(dt.date.fromisoformat(iso[:10]), style, capitalize=False) if iso else ""
+
+
+def _files(words: Catalogue, paper: dict[str, Any], variant: str) -> list[dict[str, Any]]:
+    files = []
+    for index, f in enumerate(paper["files"], start=1):
+        if variant == PUBLIC and access_of(f["access"]) != "public":
+            continue
+        suffix = f" {words.text('labels.to_follow')}" if f["status"] == "to_follow" else ""
+        # A records-system number is shown with the case (6455036 - EMN-2025-05820); a plain
+        # running number (Anlage 1) is the index itself.
+        number = f" ({f['number']} - {paper['reference']})" if f.get("number") and f["number"] != str(index) else ""
+        files.append(
+            {
+                "index": index,
+                "title": clean(f["title"]),
+                "number": clean(f.get("number") or str(index)),
+                "to_follow": f["status"] == "to_follow",
+                "suffix": suffix,
+                "listing": f"{index}. {clean(f['title'])}{number}{suffix}",
+            }
+        )
+    return files
+
+
+def _proposal(words: Catalogue, proposal: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not proposal:
+        return None
+    style = proposal.get("style", "numbered")
+    points = []
+    for index, point in enumerate(proposal["points"], start=1):
+        marker = f"{index}." if style == "numbered" else ("–" if style == "bullets" else "")
+        points.append({"marker": marker, "text": clean(point), "rich": rich(clean(point)), "style": style})
+    return {
+        "heading": clean(proposal.get("heading") or words.text("labels.proposal_heading")),
+        "intro": [b.as_context() for b in text_blocks(proposal.get("intro"))],
+        "points": points,
+        "style": style,
+    }
+
+
+def _sections(paper: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"heading": clean(s["heading"]), "blocks": [b.as_context() for b in text_blocks(s.get("text"))]}
+        for s in paper["sections"]
+    ]
+
+
+def _earlier(words: Catalogue, paper: dict[str, Any], meeting_date: str) -> list[dict[str, Any]]:
+    """Tidligere beslutninger: steps before this one with their decision, and the next step
+    with "no decision yet" (dated like the current meeting where it has no date of its own)."""
+    steps = paper["consultations"]
+    current = next((c for c in steps if c["current"]), None)
+    if current is None:
+        return []
+    earlier = []
+    for step in steps:
+        if step["position"] < current["position"] and step["status"] == "completed":
+            text = step["result_text"] or (words.text(f"results.{step['result']}") if step["result"] else "")
+            earlier.append({"committee": clean(step["committee_name"]), "date": _date(words, step["date"]), "text": clean(text)})
+    following = next((c for c in steps if c["position"] == current["position"] + 1), None)
+    if following is not None:
+        earlier.append({
+            "committee": clean(following["committee_name"]),
+            "date": _date(words, following["date"] or meeting_date),
+            "text": words.text("labels.no_decision_yet"),
+        })
+    return earlier
+
+
+def _consultations(words: Catalogue, paper: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "date": _date(words, c["date"]),
+            "committee": clean(c["committee_name"]),
+            "role": words.text(f"roles.{c['role']}"),
+            "result": words.text(f"results.{c['result']}") if c["result"] else "",
+            "result_text": clean(c["result_text"]),
+            "current": c["current"],
+        }
+        for c in paper["consultations"]
+    ]
+
+
+def _label(words: Catalogue, entry: dict[str, Any]) -> str:
+    """'Punkt 1', 'TOP Ö 3', 'TOP N 1.1': the pattern and part letters are in the catalogue."""
+    return words.text("numbering.item", part=words.data["numbering"]["part"][entry["part"]], number=entry["number"]).strip()
+
+
+def _item(words: Catalogue, entry: dict[str, Any], draft: Any, variant: str) -> dict[str, Any]:
+    closed = access_of(entry["access"]) != "public"
+    hidden = closed and variant == PUBLIC
+    base = {
+        "number": entry["number"],
+        "label": _label(words, entry),
+        "part": entry["part"],
+        "sub": entry["parent"] is not None,
+        "hidden": hidden,
+        "closed": closed,
+        "access_label": words.text("labels.closed" if closed else "labels.public"),
+        "withdrawn": entry["withdrawn"],
+        "withdrawn_label": words.text("labels.withdrawn") if entry["withdrawn"] else "",
+        "is_paper": entry["kind"] == "paper",
+        "title": words.text("labels.closed_item_title"),
+        "reference": "",
+        "type": "",
+        "sections": [],
+        "proposal": None,
+        "earlier": [],
+        "files": [],
+        "text": [],
+        "decision": "",
+    }
+    if hidden:
+        return base  # nothing else of a closed item may reach a public document
+    base.update(title=clean(entry["title"]), reference=clean(entry["reference"] or ""))
+    if entry["kind"] == "standing":
+        base["text"] = [b.as_context() for b in text_blocks(entry.get("standing_text"))]
+        return base
+    paper = draft.papers.get(entry["reference"])
+    if paper is None or entry["withdrawn"]:
+        return base
+    base.update(
+        type=clean(paper["type"]),
+        sections=_sections(paper),
+        proposal=_proposal(words, paper["proposal"]),
+        earlier=_earlier(words, paper, draft.meeting["start"]),
+        files=_files(words, paper, variant),
+        decision=_decision(words, paper, draft.meeting["key"]),
+    )
+    return base
+
+
+def _decision(words: Catalogue, paper: dict[str, Any], meeting_key: str) -> str:
+    """What this meeting decided on the paper (the referat's "Beslutninger"), if recorded."""
+    for step in paper["consultations"]:
+        if step["meeting"] == meeting_key and step["result"]:
+            return clean(step["result_text"] or words.text(f"results.{step['result']}"))
+    return ""
+
+
+def _meeting(words: Catalogue, draft: Any) -> dict[str, Any]:
+    start = dt.datetime.fromisoformat(draft.meeting["start"])
+    end = dt.datetime.fromisoformat(draft.meeting["end"]) if draft.meeting["end"] else None
+    return {
+        "key": draft.meeting["key"],
+        "when": words.datetime(start),
+        "date": words.date(start.date()),
+        "date_short": words.date(start.date(), "date_short", capitalize=False),
+        "date_text": words.date(start.date(), "date_text", capitalize=False),
+        "day_month": words.date(start.date(), "date_day_month", capitalize=False),
+        "time": words.time(start),
+        "end_time": words.time(end) if end else "",
+        "place": clean(draft.meeting["room"]),
+        "address": clean(draft.meeting["address"]),
+        "extraordinary": draft.meeting["extraordinary"],
+    }
+
+
+def _common(words: Catalogue, draft: Any, variant: str, kind: str) -> dict[str, Any]:
+    committee = draft.committee
+    heading = clean(committee["name"]) + (f" ({clean(committee['period'])})" if committee.get("period") else "")
+    members = [p for p in draft.participants if p["role"] != "secretary"]
+    return {
+        "document": {
+            "kind": kind,
+            "title": words.text(f"documents.{kind}").upper(),
+            "name": words.text(f"documents.{kind}"),
+            "variant": variant,
+            "public": variant == PUBLIC,
+            "variant_label": words.text("labels.public_variant" if variant == PUBLIC else "labels.members_variant"),
+        },
+        "body": {"name": clean(draft.body["name"])},
+        "committee": {"name": clean(committee["name"]), "heading": heading, "short_name": clean(committee.get("short_name"))},
+        "meeting": _meeting(words, draft),
+        "participants": [{"name": clean(p["name"]), "absent": bool(p.get("absent"))} for p in members],
+        "participants_text": ", ".join(
+            clean(p["name"]) + (f" ({words.text('labels.absent')})" if p.get("absent") else "") for p in members),
+        "labels": words.section("labels"),
+    }
+
+
+def agenda_context(draft: Any, variant: str, kind: str) -> dict[str, Any]:
+    """The context of an agenda-level document (dagsorden, Tagesordnung, referat)."""
+    words = catalogue(draft.body["locale"])
+    items = [_item(words, entry, draft, variant) for entry in draft.entries]
+    context = _common(words, draft, variant, kind)
+    context.update(
+        items=items,
+        public_items=[i for i in items if i["part"] == "public"],
+        closed_items=[i for i in items if i["part"] == "closed"],
+    )
+    return context
+
+
+def paper_context(draft: Any, reference: str, kind: str) -> dict[str, Any]:
+    """The context of one paper's own document (Vorlage, indstilling). Never for a closed paper's public copy."""
+    words = catalogue(draft.body["locale"])
+    paper = draft.papers[reference]
+    entry = next(e for e in draft.entries if e["reference"] == reference and e["kind"] == "paper")
+    context = _common(words, draft, MEMBERS if access_of(paper["access"]) != "public" else PUBLIC, kind)
+    climate = paper.get("climate")
+    financial = paper.get("financial")
+    context["paper"] = {
+        "reference": clean(reference),
+        "title": clean(paper["title"]),
+        "type": clean(paper["type"]),
+        "type_upper": clean(paper["type"]).upper(),
+        "access_label": words.text("labels.closed" if access_of(paper["access"]) != "public" else "labels.public"),
+        "originator": clean(paper["originator_unit"]),
+        "officer": clean(paper["case_officer"]),
+        "file_number": clean(paper["file_number"]),
+        "date": _date(words, paper["date"]),
+        "related": ", ".join(clean(r) for r in paper["related"]),
+        "amends": clean(paper.get("amends")),
+        "number": entry["number"],
+        "top": f"{words.data['numbering']['part'][entry['part']]} {entry['number']}".strip(),
+        "consultations": _consultations(words, paper),
+        "proposal": _proposal(words, paper["proposal"]),
+        "sections": _sections(paper),
+        "climate": None if not climate else {
+            **{f"{k}_box": BOX_CHECKED if climate["impact"] == k else BOX_EMPTY for k in ("none", "positive", "negative")},
+            "labels": words.section("climate"),
+            "explanation": clean(climate.get("explanation")),
+        },
+        "financial": None if not financial else _financial(words, financial),
+        "files": _files(words, paper, MEMBERS),
+        "signatories": [clean(s) for s in paper["signatories"]],
+    }
+    return context
+
+
+def _financial(words: Catalogue, financial: dict[str, Any]) -> dict[str, Any]:
+    answers = words.section("answers")
+    questions = []
+    for q in financial["questions"]:
+        boxes = "  ".join(f"{BOX_CHECKED if q['answer'] == option else BOX_EMPTY} {answers[option]}" for option in q["options"])
+        questions.append({"text": clean(q["text"]), "boxes": boxes, "answer": answers.get(q["answer"] or "", "")})
+    tables = []
+    for t in financial["tables"]:
+        rows = [
+            {"label": clean(r["label"]), "group": clean(r.get("group")),
+             "cells": [words.number(v) if v is not None else "" for v in (r.get("values") or [None] * len(t["columns"]))]}
+            for r in t["rows"]
+        ]
+        tables.append({"title": clean(t["title"]), "unit": clean(t.get("unit")), "columns": [clean(c) for c in t["columns"]],
+                       "rows": rows, "note": [b.as_context() for b in text_blocks(t.get("note"))]})
+    return {"questions": questions, "text": [b.as_context() for b in text_blocks(financial.get("text"))], "tables": tables}
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering
+
+
+def jinja_environment():
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+
+
+def render_docx(template: Path, context: dict[str, Any]) -> bytes:
+    """Render one template to the bytes of a .docx."""
+    from docxtpl import DocxTemplate
+    from jinja2 import TemplateError
+
+    if not template.is_file():
+        raise TemplateProblem(f"template {template} is missing")
+    document = DocxTemplate(template)
+    try:
+        document.render(context, jinja_env=jinja_environment(), autoescape=True)
+    except TemplateError as exc:
+        raise TemplateProblem(f"template {template} cannot be rendered: {exc}") from exc
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def template_path(templates_dir: Path, locale: str, kind: str) -> Path:
+    return templates_dir / locale / f"{kind}.docx"
+
+
+def template_hashes(templates_dir: Path, locale: str, kinds: list[str]) -> dict[str, str]:
+    hashes = {}
+    for kind in kinds:
+        path = template_path(templates_dir, locale, kind)
+        hashes[kind] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+    return hashes
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9æøåÆØÅäöüÄÖÜß._-]+", "-", text).strip("-")
+
+
+def planned_documents(draft: Any) -> list[dict[str, Any]]:
+    """Which files a draft turns into: kind, variant, file name and (for paper documents) the paper."""
+    words = catalogue(draft.body["locale"])
+    committee = slug(draft.committee.get("short_name") or draft.committee["key"]).lower()
+    day = draft.meeting["start"][:10]
+    planned = []
+    for kind in draft.documents:
+        name = slug(words.text(f"documents.{kind}")).lower()
+        if kind in AGENDA_KINDS:
+            for variant in (MEMBERS, PUBLIC):
+                label = words.text("labels.public_variant" if variant == PUBLIC else "labels.members_variant")
+                planned.append({"kind": kind, "variant": variant, "reference": None,
+                                "file": f"{name}-{committee}-{day}-{label}.docx"})
+        else:
+            for entry in draft.entries:
+                if entry["kind"] != "paper" or entry["withdrawn"] or entry["reference"] not in draft.papers:
+                    continue
+                paper = draft.papers[entry["reference"]]
+                variant = PUBLIC if access_of(paper["access"]) == "public" else MEMBERS
+                planned.append({"kind": kind, "variant": variant, "reference": entry["reference"],
+                                "file": f"{name}-{slug(entry['reference'])}.docx"})
+    return planned
+
+
+def render_all(draft: Any, templates_dir: Path, target: Path) -> list[dict[str, Any]]:
+    """Render every document of the draft into `target`; returns what was written."""
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for plan in planned_documents(draft):
+        template = template_path(templates_dir, draft.body["locale"], plan["kind"])
+        if plan["reference"] is None:
+            context = agenda_context(draft, plan["variant"], plan["kind"])
+        else:
+            context = paper_context(draft, plan["reference"], plan["kind"])
+        path = target / plan["file"]
+        path.write_bytes(render_docx(template, context))
+        written.append(_file_entry(plan["kind"], plan["variant"], plan["reference"], path, DOCX))
+    return written
+
+
+def add_pdfs(draft: Any, written: list[dict[str, Any]], target: Path) -> tuple[list[dict[str, Any]], str | None]:
+    """PDFs of every written document, plus the public agenda bundled with the public attachments.
+
+    Returns the new file entries and a note when no PDF could be made (LibreOffice missing).
+    """
+    from . import pdf
+
+    if pdf.soffice() is None:
+        return [], "LibreOffice is not installed: no PDFs were written"
+    sources = [Path(item["path"]) for item in written]
+    pdfs = pdf.convert(sources, target)
+    added = []
+    for item, path in zip(written, pdfs):
+        added.append(_file_entry(item["kind"], item["variant"], item["reference"], path, "application/pdf"))
+    words = catalogue(draft.body["locale"])
+    public_agenda = next(
+        (p for item, p in zip(written, pdfs) if item["variant"] == PUBLIC and item["kind"] in AGENDA_KINDS), None)
+    attachments = _public_pdf_attachments(draft)
+    if public_agenda is not None and attachments:
+        target_path = public_agenda.with_name(public_agenda.stem + "-" + slug(words.text("labels.attachments")).lower() + ".pdf")
+        pdf.bundle(public_agenda, words.text(f"documents.{draft.documents[0]}"), attachments, target_path)
+        added.append(_file_entry("bundle", PUBLIC, None, target_path, "application/pdf"))
+    return added, None
+
+
+def _public_pdf_attachments(draft: Any) -> list[tuple[str, Path]]:
+    """Attachments of public papers that are public, present and PDF, in agenda order."""
+    found = []
+    for entry in draft.entries:
+        paper = draft.papers.get(entry["reference"]) if entry["kind"] == "paper" else None
+        if paper is None or entry["withdrawn"] or access_of(paper["access"]) != "public":
+            continue
+        for f in paper["files"]:
+            path = Path(f["path"]) if f.get("path") else None
+            if (access_of(f["access"]) == "public" and f["status"] == "present" and path is not None
+                    and path.is_file() and f.get("media_type") == "application/pdf"):
+                found.append((f"{entry['number']} {clean(f['title'])}", path))
+    return found
+
+
+def _file_entry(kind: str, variant: str, reference: str | None, path: Path, media_type: str) -> dict[str, Any]:
+    data = path.read_bytes()
+    return {"kind": kind, "variant": variant, "reference": reference, "path": str(path), "media_type": media_type,
+            "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}

@@ -1,0 +1,310 @@
+"""Write the initial Word templates in templates/<locale>/.
+
+The .docx files in templates/ are the source of truth: clerks edit them in Word or LibreOffice.
+This script only made their first version; running it again OVERWRITES such edits, so it
+refuses to replace an existing file unless given --force.
+
+Template rules (docxtpl): a {%p ...%} or {%tr ...%} tag stands alone in its paragraph or
+table row; {{r ...}} (rich text) stands alone in its run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+
+ROOT = Path(__file__).resolve().parent.parent / "templates"
+
+
+def new_document():
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = "Calibri"
+    style.font.size = Pt(11)
+    document.styles["Title"].font.size = Pt(20)
+    return document
+
+
+def para(document, *runs, style=None, bold=False, italic=False, align=None):
+    """A paragraph of runs; a run given as ("text", {"bold": True}) carries its own format."""
+    paragraph = document.add_paragraph(style=style)
+    for run in runs:
+        text, fmt = (run, {}) if isinstance(run, str) else run
+        r = paragraph.add_run(text)
+        r.bold = fmt.get("bold", bold) or None
+        r.italic = fmt.get("italic", italic) or None
+    if align:
+        paragraph.alignment = align
+    return paragraph
+
+
+def tag(document, text):
+    return para(document, text)
+
+
+def blocks(document, expression):
+    """Section text: plain paragraphs, real bullet list items, numbered items."""
+    tag(document, f"{{%p for block in {expression} %}}")
+    tag(document, "{%p if block.kind == 'bullet' %}")
+    para(document, "{{r block.rich }}", style="List Bullet")
+    tag(document, "{%p elif block.kind == 'number' %}")
+    # The source text carries its own number: an indented paragraph, not Word's auto-numbering.
+    para(document, "{{ block.marker }} ", "{{r block.rich }}", style="List Paragraph")
+    tag(document, "{%p else %}")
+    para(document, "{{r block.rich }}")
+    tag(document, "{%p endif %}")
+    tag(document, "{%p endfor %}")
+
+
+def proposal_points(document, expression):
+    tag(document, f"{{%p for point in {expression} %}}")
+    tag(document, "{%p if point.style == 'bullets' %}")
+    para(document, "{{r point.rich }}", style="List Bullet")
+    tag(document, "{%p elif point.style == 'paragraphs' %}")
+    para(document, "{{r point.rich }}")
+    tag(document, "{%p else %}")
+    para(document, "{{ point.marker }} ", "{{r point.rich }}")
+    tag(document, "{%p endif %}")
+    tag(document, "{%p endfor %}")
+
+
+def table(document, rows, widths=None):
+    t = document.add_table(rows=len(rows), cols=len(rows[0]))
+    t.style = "Table Grid"
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            t.cell(r, c).text = text
+    return t
+
+
+def labelled(document, label, value):
+    para(document, (label, {"bold": True}), "\t", value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Danish: dagsorden and referat (seed 000), indstilling (seed 001)
+
+
+def danish_meeting_document(minutes: bool):
+    d = new_document()
+    para(d, "{{ document.title }} {{ committee.heading }} d. {{ meeting.date_short }}", style="Title")
+    tag(d, "{%p if document.public %}")
+    para(d, "Offentlig udgave: lukkede punkter vises kun med nummer.", italic=True)
+    tag(d, "{%p endif %}")
+    labelled(d, "Mødedato", "{{ meeting.when }}")
+    labelled(d, "Mødested", "{{ meeting.place }}")
+    labelled(d, "Mødedeltagere", "{{ participants_text }}")
+    para(d, "Indholdsfortegnelse", style="Heading 1")
+    tag(d, "{%p for item in items %}")
+    para(d, "{{ item.label }}: {{ item.title }}{% if item.withdrawn %} ({{ item.withdrawn_label }}){% endif %}")
+    tag(d, "{%p endfor %}")
+    tag(d, "{%p for item in items %}")
+    para(d, "{{ item.label }}: {{ item.title }}", style="Heading 1")
+    tag(d, "{%p if not item.hidden %}")
+    para(d, "{{ item.reference }}")
+    tag(d, "{%p if item.files %}")
+    para(d, "Bilag", bold=True)
+    tag(d, "{%p for f in item.files %}")
+    para(d, "{{ f.title }}{{ f.suffix }}")
+    tag(d, "{%p endfor %}")
+    tag(d, "{%p endif %}")
+    para(d, "{{ item.number }} ({{ item.access_label }}) {{ item.title }}", style="Heading 2")
+    para(d, "Sags ID: {{ item.reference }}")
+    tag(d, "{%p if item.withdrawn %}")
+    para(d, "{{ item.withdrawn_label }}", bold=True)
+    tag(d, "{%p endif %}")
+    blocks(d, "item.text")
+    tag(d, "{%p for section in item.sections %}")
+    para(d, "{{ section.heading }}", style="Heading 3")
+    blocks(d, "section.blocks")
+    tag(d, "{%p endfor %}")
+    tag(d, "{%p if item.proposal %}")
+    para(d, "{{ item.proposal.heading }}", style="Heading 3")
+    blocks(d, "item.proposal.intro")
+    proposal_points(d, "item.proposal.points")
+    tag(d, "{%p endif %}")
+    para(d, "Tidligere beslutninger:", bold=True)
+    tag(d, "{%p for decision in item.earlier %}")
+    para(d, "Udvalg: {{ decision.committee }}")
+    para(d, "Dato: {{ decision.date }}")
+    para(d, "{{ decision.text }}")
+    tag(d, "{%p else %}")
+    para(d, ".")
+    tag(d, "{%p endfor %}")
+    if minutes:
+        para(d, "Beslutninger:", bold=True)
+        tag(d, "{%p if item.decision %}")
+        para(d, "{{ committee.name }} den {{ meeting.day_month }}")
+        para(d, "{{ item.decision }}")
+        tag(d, "{%p else %}")
+        para(d, ".")
+        tag(d, "{%p endif %}")
+    tag(d, "{%p if item.files %}")
+    para(d, "Bilag", style="Heading 3")
+    tag(d, "{%p for f in item.files %}")
+    para(d, "{{ f.listing }}")
+    tag(d, "{%p endfor %}")
+    tag(d, "{%p endif %}")
+    tag(d, "{%p endif %}")
+    tag(d, "{%p endfor %}")
+    return d
+
+
+def danish_indstilling():
+    d = new_document()
+    para(d, "{{ committee.name }}, {{ meeting.date_text }}", italic=True)
+    para(d, "{{ paper.number }}. {{ paper.title }} ({{ paper.reference }})", style="Heading 1")
+    tag(d, "{%p if paper.proposal %}")
+    para(d, "{{ paper.proposal.heading | upper }}", style="Heading 2")
+    blocks(d, "paper.proposal.intro")
+    proposal_points(d, "paper.proposal.points")
+    tag(d, "{%p endif %}")
+    tag(d, "{%p for section in paper.sections %}")
+    para(d, "{{ section.heading }}", style="Heading 2")
+    blocks(d, "section.blocks")
+    tag(d, "{%p endfor %}")
+    tag(d, "{%p if paper.files %}")
+    para(d, "BILAG", style="Heading 2")
+    tag(d, "{%p for f in paper.files %}")
+    para(d, "{{ f.index }}. {{ f.title }}{{ f.suffix }}")
+    tag(d, "{%p endfor %}")
+    tag(d, "{%p endif %}")
+    tag(d, "{%p for name in paper.signatories %}")
+    para(d, "{% if not loop.first %}/ {% endif %}{{ name }}")
+    tag(d, "{%p endfor %}")
+    return d
+
+
+# ---------------------------------------------------------------------------------------------
+# German: Einladung/Tagesordnung, Vorlage (seeds 002, 003, 004)
+
+
+def agenda_table(d, items):
+    t = table(d, [
+        ["TOP", "Betreff", "Drucksache"],
+        [f"{{%tr for item in {items} %}}", "", ""],
+        ["{{ item.label }}", "{{ item.title }}{% if item.withdrawn %} ({{ item.withdrawn_label }}){% endif %}", "{{ item.reference }}"],
+        ["{%tr endfor %}", "", ""],
+    ])
+    for cell in t.rows[0].cells:
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+
+
+def german_tagesordnung():
+    d = new_document()
+    para(d, "{{ body.name }}", bold=True)
+    para(d, "Einladung", style="Title")
+    para(d, "zur {% if meeting.extraordinary %}Sondersitzung{% else %}Sitzung{% endif %} des Gremiums")
+    para(d, "{{ committee.heading }}", bold=True)
+    labelled(d, "Datum:", "{{ meeting.date }}")
+    labelled(d, "Uhrzeit:", "{{ meeting.time }} Uhr")
+    labelled(d, "Ort:", "{{ meeting.place }}{% if meeting.address %}, {{ meeting.address }}{% endif %}")
+    tag(d, "{%p if document.public %}")
+    para(d, "Öffentliche Fassung: nichtöffentliche Tagesordnungspunkte ohne Inhalt.", italic=True)
+    tag(d, "{%p endif %}")
+    para(d, "Tagesordnung", style="Heading 1")
+    para(d, "Öffentlicher Teil", style="Heading 2")
+    agenda_table(d, "public_items")
+    tag(d, "{%p if closed_items %}")
+    para(d, "Nichtöffentlicher Teil", style="Heading 2")
+    agenda_table(d, "closed_items")
+    tag(d, "{%p endif %}")
+    return d
+
+
+def german_vorlage():
+    d = new_document()
+    para(d, "{{ body.name }}", bold=True)
+    para(d, "{{ paper.type_upper }}", style="Title")
+    table(d, [
+        ["Drucksachen-Nr:", "{{ paper.reference }}"],
+        ["Vorlageart:", "{{ paper.type }}"],
+        ["Status:", "{{ paper.access_label }}"],
+        ["Erstellt durch / Verantwortlich:", "{{ paper.originator }}"],
+        ["Geschäftszeichen:", "{{ paper.file_number }}"],
+        ["Datum:", "{{ paper.date }}"],
+        ["Bezug:", "{{ paper.related }}"],
+        ["TOP:", "{{ paper.top }}"],
+    ])
+    para(d, "")
+    table(d, [["Einst.", "Ja", "Nein", "Enth."], ["", "", "", ""]])
+    para(d, "{{ paper.title }}", style="Heading 1")
+    para(d, "Beratungsfolge", style="Heading 2")
+    table(d, [
+        ["Datum", "Gremium", "Zuständigkeit"],
+        ["{%tr for step in paper.consultations %}", "", ""],
+        ["{{ step.date }}", "{{ step.committee }}", "{{ step.role }}"],
+        ["{%tr endfor %}", "", ""],
+    ])
+    tag(d, "{%p if paper.proposal %}")
+    para(d, "{{ paper.proposal.heading }}:", style="Heading 2")
+    blocks(d, "paper.proposal.intro")
+    proposal_points(d, "paper.proposal.points")
+    tag(d, "{%p endif %}")
+    tag(d, "{%p if paper.climate %}")
+    para(d, "Auswirkungen auf den Klimaschutz:", style="Heading 2")
+    para(d, "{{ paper.climate.none_box }} keine Auswirkungen")
+    para(d, "{{ paper.climate.positive_box }} positive Auswirkungen")
+    para(d, "{{ paper.climate.negative_box }} negative Auswirkungen")
+    para(d, "Kurze Erläuterung: {{ paper.climate.explanation }}")
+    tag(d, "{%p endif %}")
+    tag(d, "{%p for section in paper.sections %}")
+    para(d, "{{ section.heading }}:", style="Heading 2")
+    blocks(d, "section.blocks")
+    tag(d, "{%p endfor %}")
+    tag(d, "{%p if paper.financial %}")
+    para(d, "Finanzielle Auswirkungen", style="Heading 2")
+    tag(d, "{%p for question in paper.financial.questions %}")
+    para(d, "{{ question.text }}:  {{ question.boxes }}")
+    tag(d, "{%p endfor %}")
+    blocks(d, "paper.financial.text")
+    tag(d, "{%p for plan in paper.financial.tables %}")
+    para(d, "{{ plan.title }}{% if plan.unit %} (in {{ plan.unit }}){% endif %}", bold=True)
+    table(d, [
+        ["{{ plan.title }}", "{%tc for column in plan.columns %}", "{{ column }}", "{%tc endfor %}"],
+        ["{%tr for row in plan.rows %}", "", "", ""],
+        ["{% if row.group %}{{ row.group }}: {% endif %}{{ row.label }}", "{%tc for value in row.cells %}", "{{ value }}", "{%tc endfor %}"],
+        ["{%tr endfor %}", "", "", ""],
+    ])
+    blocks(d, "plan.note")
+    tag(d, "{%p endfor %}")
+    tag(d, "{%p endif %}")
+    para(d, "Anlage/n", style="Heading 2")
+    tag(d, "{%p for f in paper.files %}")
+    para(d, "{{ f.number }} - {{ f.title }}{{ f.suffix }}")
+    tag(d, "{%p endfor %}")
+    return d
+
+
+TEMPLATES = {
+    ("da", "dagsorden"): lambda: danish_meeting_document(minutes=False),
+    ("da", "referat"): lambda: danish_meeting_document(minutes=True),
+    ("da", "indstilling"): danish_indstilling,
+    ("de", "tagesordnung"): german_tagesordnung,
+    ("de", "vorlage"): german_vorlage,
+}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--force", action="store_true", help="overwrite existing templates (loses clerks' edits)")
+    args = parser.parse_args(argv)
+    for (locale, kind), make in TEMPLATES.items():
+        path = ROOT / locale / f"{kind}.docx"
+        if path.exists() and not args.force:
+            print(f"kept {path} (exists; --force overwrites)")
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        make().save(path)
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
