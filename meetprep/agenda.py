@@ -12,6 +12,8 @@ amendments as sub-items (6, 6.1); closing standing items. With the German scheme
 Rebuilding keeps numbers stable: entries of the previous version keep their order, new papers
 join the end of their part (before the closing items), and a paper that left the agenda stays
 as a withdrawn entry (udgår / abgesetzt) so that nobody's "Punkt 4" silently becomes "Punkt 3".
+A paper that moves between the public and the non-public part leaves no placeholder (its title
+may no longer be shown publicly), so the entries after it in its old part move up.
 """
 
 from __future__ import annotations

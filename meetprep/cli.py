@@ -34,9 +34,11 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 items_app = typer.Typer(help="Pending items: papers (sager, Vorlagen, Anträge) and their meetings.", no_args_is_help=True)
+agenda_app = typer.Typer(help="Agendas (dagsorden, Tagesordnung) and their documents.", no_args_is_help=True)
 meetings_app = typer.Typer(help="Meetings of the configured committees.", no_args_is_help=True)
 config_app = typer.Typer(help="The per-body configuration files.", no_args_is_help=True)
 app.add_typer(items_app, name="items")
+app.add_typer(agenda_app, name="agenda")
 app.add_typer(meetings_app, name="meetings")
 app.add_typer(config_app, name="config")
 
@@ -115,7 +117,8 @@ def _guarded(as_json: bool, work: Callable[[], Any]) -> Any:
     from sqlalchemy.exc import OperationalError
 
     from .config import ConfigError
-    from .problems import InputError
+    from .documents import TemplateProblem
+    from .problems import InputError, Problem
     from .store import StoreUnavailable
 
     try:
@@ -124,6 +127,8 @@ def _guarded(as_json: bool, work: Callable[[], Any]) -> Any:
         _fail_input(exc.problems, as_json)
     except (ConfigError, StoreUnavailable) as exc:
         _fail_environment(str(exc), as_json)
+    except TemplateProblem as exc:
+        _fail_input([Problem(file="(template)", message=str(exc))], as_json)
     except OperationalError as exc:
         _fail_environment(f"the store cannot be used: {exc.orig}", as_json)
 
@@ -322,38 +327,178 @@ def meetings_import(
 
 
 # ---------------------------------------------------------------------------------------------
+# agenda
+
+
+def _prefect_defaults(verbose: bool = False) -> None:
+    """Settings for running flows from the CLI without a server (see docs/operations.md)."""
+    import os
+
+    # The temporary API server needs up to ~20 s on a fresh machine; Prefect's default is 20 s.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def _run_agenda_flow(settings, **parameters: Any) -> dict[str, Any]:
+    import os
+
+    # The flow reads its settings from the environment, as it does when a worker runs it.
+    os.environ["MEETPREP_HOME"] = str(settings.home)
+    os.environ["MEETPREP_DATABASE_URL"] = settings.database_url
+    os.environ["MEETPREP_CONFIG_DIR"] = str(settings.config_dir)
+    os.environ["MEETPREP_TEMPLATES_DIR"] = str(settings.templates_dir)
+    os.environ["MEETPREP_OUTPUT_DIR"] = str(settings.output_dir)
+    from flows.agenda import build_agenda
+
+    return build_agenda(**parameters)
+
+
+def _parse_day(value: Optional[str], option: str) -> Optional[dt.date]:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}", param_hint=option) from None
+
+
+@agenda_app.command("build")
+def agenda_build(
+    body: str = typer.Option(..., "--body", help="The body's key, e.g. gentofte."),
+    committee: str = typer.Option(..., "--committee", help="The committee's key, e.g. ebi."),
+    date: Optional[str] = typer.Option(None, "--date", help="The meeting's day, YYYY-MM-DD."),
+    meeting: Optional[str] = typer.Option(None, "--meeting", help="The meeting's key, where a committee meets twice a day."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Build as of this day (deadlines); default today."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default MEETPREP_OUTPUT_DIR)."),
+    renumber: bool = typer.Option(False, "--renumber", help="Order and number afresh instead of keeping earlier numbers."),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write PDFs (needs LibreOffice)."),
+    verbose: bool = typer.Option(False, "--verbose", help="Show Prefect's log."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Build (or rebuild) a meeting's agenda and write its documents; prints what it wrote."""
+    if date is None and meeting is None:
+        raise typer.BadParameter("give --date or --meeting", param_hint="--date")
+    day, as_of_day = _parse_day(date, "--date"), _parse_day(as_of, "--as-of")
+    _prefect_defaults(verbose)
+
+    def work():
+        from dataclasses import replace
+
+        settings = _settings()
+        if out is not None:
+            settings = replace(settings, output_dir=out.resolve())
+        return _run_agenda_flow(settings, body=body, committee=committee, date=day, meeting=meeting,
+                                as_of=as_of_day, renumber=renumber, pdf=pdf)
+
+    with _console(stderr=True).status("Building the agenda (starting Prefect)…"):
+        result = _guarded(as_json, work)
+    if as_json:
+        _print_json({"ok": True, **result})
+        return
+    _print_build(result)
+
+
+def _print_build(result: dict[str, Any]) -> None:
+    console = _console()
+    verb = "Built" if result["action"] == "created" else "Unchanged since"
+    console.print(f"[bold]{verb} version {result['version']}[/] of the agenda of {result['meeting']} ({result['body']}).")
+    _table(
+        "Agenda",
+        ["no.", "part", "title", "reference"],
+        [[e["number"], e["part"], e["title"] + (" (withdrawn)" if e["withdrawn"] else ""), e["reference"]]
+         for e in result["entries"]],
+    )
+    if result["problems"]:
+        console.print(f"[yellow]{len(result['problems'])} problem(s) to look at:[/]")
+        for problem in result["problems"]:
+            console.print(f"  - {problem['reference'] or 'agenda'}: {problem['message']}", markup=False)
+    console.print(f"Wrote to {result['output_dir']}:")
+    for document in result["documents"]:
+        console.print(f"  {Path(document['path']).name}  ({document['variant']})", markup=False)
+
+
+# ---------------------------------------------------------------------------------------------
 # demo
 
 
 @app.command()
 def demo(
     out: Path = typer.Option(Path("demo-output"), "--out", help="Folder for the demo's store and everything it writes."),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write PDFs (needs LibreOffice)."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Run the whole story on the shipped examples with embedded defaults, writing under OUT."""
+    """Run the whole story on the shipped examples with embedded defaults, writing under OUT.
+
+    The story has its own clock: each body's papers arrive a month before its first meeting,
+    and each agenda is built a week before its meeting.
+    """
     from .config import PROJECT_ROOT
 
     examples = Path("examples") if Path("examples").is_dir() else PROJECT_ROOT / "examples"
     state.home = out.resolve()
-    settings, report = _guarded(as_json, lambda: _import([examples]))
-    meetings = _guarded(as_json, lambda: _query("list_meetings"))
-    papers = _guarded(as_json, lambda: _query("list_papers", pending=True))
+    _prefect_defaults()
+    from rich.progress import Progress
+
+    def import_all():
+        from .config import load_configs
+        from .importing import import_files
+        from .store import Store
+
+        settings = _settings()
+        configs = load_configs(settings.config_dir)
+        reports = []
+        with Store(settings.database_url) as store:
+            for folder in sorted(p for p in examples.iterdir() if p.is_dir()):
+                import_files(store, configs, [folder / "meetings.yaml"], _now())
+                meetings = _query_store(store, "list_meetings", body=folder.name)
+                first = min(dt.datetime.fromisoformat(m["start"]) for m in meetings)
+                reports.append(import_files(store, configs, [folder], first - dt.timedelta(days=30)))
+        return settings, reports
+
+    settings, reports = _guarded(as_json, import_all)
+    builds = _demo_builds()
+    results = []
+    with Progress(transient=True, disable=as_json) as progress:
+        task = progress.add_task("Building agendas", total=len(builds))
+        for body, committee, day in builds:
+            progress.update(task, description=f"Building {body}/{committee} {day} (first one starts Prefect)")
+            results.append(_guarded(as_json, lambda: _run_agenda_flow(
+                settings, body=body, committee=committee, date=day, as_of=day - dt.timedelta(days=7), pdf=pdf)))
+            progress.advance(task)
     if as_json:
-        _print_json({"ok": True, "home": str(settings.home), "import": report.as_dict(), "meetings": meetings, "pending": papers})
+        _print_json({"ok": True, "home": str(settings.home), "output": str(settings.output_dir),
+                     "import": [r.as_dict() for r in reports], "agendas": results})
         return
     console = _console()
     console.print(f"[bold]meetprep demo[/] — store and output under {settings.home}")
-    console.print(
-        f"Imported the example papers of {len({p['body'] for p in report.papers})} bodies from {examples}: "
-        f"{len(report.papers)} papers, {len(report.meetings)} meetings."
-    )
-    _table("Meetings", ["meeting", "body", "start", "room"], [[m["key"], m["body"], _when(m["start"]), m["room"]] for m in meetings])
-    _table(
-        "Pending papers",
-        ["reference", "title", "next step", "date"],
-        [[p["reference"], _short(p["title"], 50), p["next_committee"], p["next_date"]] for p in papers],
-    )
-    console.print(f"Store: {settings.database_url}")
+    console.print(f"Imported {sum(len(r.papers) for r in reports)} papers and {sum(len(r.meetings) for r in reports)} "
+                  f"meetings of {len(reports)} bodies from {examples}.")
+    for result in results:
+        console.rule(f"{result['body']} · {result['meeting']}")
+        _print_build(result)
+    console.print(f"\nEverything is under {settings.output_dir}; the store is {settings.database_url}.")
+
+
+def _query_store(store, fn_name: str, **filters: Any) -> list[dict[str, Any]]:
+    from . import listing
+
+    with store.session() as session:
+        return getattr(listing, fn_name)(session, **filters)
+
+
+def _demo_builds() -> list[tuple[str, str, dt.date]]:
+    """Every meeting that has a paper due, in time order: (body, committee, day)."""
+    meetings = _query("list_meetings")
+    papers = _query("list_papers", pending=True)
+    builds = []
+    for m in meetings:
+        day = dt.date.fromisoformat(m["start"][:10])
+        if any(p["body"] == m["body"] and p["next_committee"] == m["committee"]
+               and (p["next_meeting"] == m["key"] or (p["next_meeting"] is None and (p["next_date"] or "") <= m["start"][:10]))
+               for p in papers):
+            builds.append((m["body"], m["committee"], day))
+    return builds
 
 
 def main() -> None:

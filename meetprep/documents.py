@@ -450,7 +450,10 @@ def add_pdfs(draft: Any, written: list[dict[str, Any]], target: Path) -> tuple[l
     if pdf.soffice() is None:
         return [], "LibreOffice is not installed: no PDFs were written"
     sources = [Path(item["path"]) for item in written]
-    pdfs = pdf.convert(sources, target)
+    try:
+        pdfs = pdf.convert(sources, target)
+    except pdf.PdfError as exc:  # the Word documents are still good: record them, say why no PDF
+        return [], f"no PDFs were written: {exc}"
     added = []
     for item, path in zip(written, pdfs):
         added.append(_file_entry(item["kind"], item["variant"], item["reference"], path, "application/pdf"))

@@ -1,0 +1,120 @@
+"""Flow: build a meeting's agenda and render its documents.
+
+Thin wiring: each task is one step of `meetprep.build` / `meetprep.documents`, which do the
+work and are tested without Prefect. The flow is where the clock enters (`as_of` defaults to
+today in the body's time zone) and where results are shown in the Prefect UI (artifacts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from meetprep import build, documents
+from meetprep.config import Settings, load_configs
+from meetprep.store import Store
+
+
+@task(name="plan-agenda", cache_policy=NO_CACHE)
+def plan_agenda(settings: Settings, request: build.AgendaRequest) -> tuple[build.Draft, str]:
+    with Store(settings.database_url) as store:
+        draft = build.prepare(store, load_configs(settings.config_dir), request)
+    digest = build.checksum(draft, documents.template_hashes(settings.templates_dir, draft.body["locale"], draft.documents))
+    return draft, digest
+
+
+@task(name="render-documents", cache_policy=NO_CACHE)
+def render_documents(settings: Settings, draft: build.Draft, staging: Path) -> list[dict[str, Any]]:
+    return documents.render_all(draft, settings.templates_dir, staging)
+
+
+@task(name="convert-to-pdf", timeout_seconds=900, cache_policy=NO_CACHE)
+def convert_to_pdf(draft: build.Draft, written: list[dict[str, Any]], staging: Path) -> list[dict[str, Any]]:
+    added, note = documents.add_pdfs(draft, written, staging)
+    if note:
+        get_run_logger().warning(note)
+    return added
+
+
+@task(name="record-version", cache_policy=NO_CACHE)
+def record_version(settings: Settings, draft: build.Draft, digest: str, files: list[dict[str, Any]],
+                   staging: Path | None, now: dt.datetime) -> build.BuildResult:
+    with Store(settings.database_url) as store:
+        return build.record(store, draft, digest, files, staging, settings.output_dir, now)
+
+
+@task(name="publish-agenda-artifact", cache_policy=NO_CACHE)
+def publish_artifact(result: build.BuildResult) -> None:
+    create_markdown_artifact(key=artifact_key(result), markdown=agenda_markdown(result),
+                             description=f"Agenda {result.meeting}, version {result.version}")
+
+
+def artifact_key(result: build.BuildResult) -> str:
+    # Artifact keys allow lowercase letters, digits and dashes only.
+    return re.sub(r"[^a-z0-9-]+", "-", f"agenda-{result.body}-{result.meeting}".lower()).strip("-")
+
+
+def agenda_markdown(result: build.BuildResult) -> str:
+    lines = [f"# {result.meeting}, version {result.version} ({result.action})", "",
+             "| No. | Part | Title | Reference |", "|---|---|---|---|"]
+    for entry in result.entries:
+        title = entry["title"].replace("|", "\\|") + (" *(withdrawn)*" if entry["withdrawn"] else "")
+        lines.append(f"| {entry['number']} | {entry['part']} | {title} | {entry['reference'] or ''} |")
+    lines += ["", f"## Problems ({len(result.problems)})", ""]
+    lines += [f"- **{p['reference'] or 'agenda'}**: {p['message']}" for p in result.problems] or ["None."]
+    lines += ["", "## Files", ""] + [f"- `{d['path']}` ({d['variant']})" for d in result.documents]
+    return "\n".join(lines)
+
+
+@flow(name="build-agenda")
+def build_agenda(
+    body: str,
+    committee: str,
+    date: dt.date | None = None,
+    meeting: str | None = None,
+    as_of: dt.date | None = None,
+    renumber: bool = False,
+    pdf: bool = True,
+) -> dict[str, Any]:
+    """Build (or rebuild) the agenda of one meeting and write its documents.
+
+    Args:
+        body: the body's key, e.g. gentofte.
+        committee: the committee's key, e.g. ebi.
+        date: the meeting's day (or give `meeting`).
+        meeting: the meeting's key, e.g. ebi-2025-09-22.
+        as_of: the day the agenda is built for (deadlines); default today in the body's time zone.
+        renumber: order and number the agenda afresh instead of keeping earlier numbers.
+        pdf: also write PDFs (needs LibreOffice).
+    """
+    settings = Settings.from_env()
+    now = dt.datetime.now(dt.timezone.utc)
+    if as_of is None:
+        config = load_configs(settings.config_dir).get(body)
+        as_of = now.astimezone(ZoneInfo(config.body.timezone) if config else dt.timezone.utc).date()
+    request = build.AgendaRequest(body=body, committee=committee, as_of=as_of, day=date, meeting=meeting, renumber=renumber)
+    draft, digest = plan_agenda(settings, request)
+    if digest == draft.previous_checksum:
+        result = record_version(settings, draft, digest, [], None, now)
+    else:
+        root = settings.output_dir / ".staging"
+        root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix="meetprep-build-", dir=root))
+        try:
+            written = render_documents(settings, draft, staging)
+            if pdf:
+                written = written + convert_to_pdf(draft, written, staging)
+            result = record_version(settings, draft, digest, written, staging, now)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    publish_artifact(result)
+    return result.as_dict()
