@@ -55,7 +55,7 @@ def bundle(main: Path, main_title: str, attachments: list[tuple[str, Path]], tar
     for title, path in [(main_title, main), *attachments]:
         start = len(writer.pages)
         writer.append(PdfReader(str(path)))
-        writer.add_outline_item(title, start)
+        writer.add_outline_item(title=title, page_number=start)
     with target.open("wb") as handle:
         writer.write(handle)
     return target

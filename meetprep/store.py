@@ -13,6 +13,7 @@ imports and works on.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -345,14 +346,28 @@ def create_store_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+_MIGRATION_LOCK = threading.Lock()
+_ADVISORY_LOCK_ID = 0x6D656574  # "meet": one lock id for meetprep's migrations on PostgreSQL
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` with Alembic (creates it in an empty database)."""
+    """Bring the schema to `revision` with Alembic (creates it in an empty database).
+
+    Alembic's context is process-global, so migrations are serialized in the process; on
+    PostgreSQL an advisory lock serializes them across processes (SQLite's write lock does
+    that there). A store already at the head revision is left alone.
+    """
     from alembic import command
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    if revision == "head" and current_revision(engine) == ScriptDirectory.from_config(config).get_current_head():
+        return
+    with _MIGRATION_LOCK, engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_ADVISORY_LOCK_ID})")
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

@@ -125,3 +125,45 @@ def paper_file(tmp_path) -> Callable[..., Path]:
         return write_yaml(tmp_path / "papers" / name, data)
 
     return make
+
+
+def pytest_configure(config):
+    """Prefect settings for the test session, set before anything imports Prefect.
+
+    PREFECT_HOME points at a temporary folder: the test harness does not isolate
+    PREFECT_HOME/storage, and no test may touch a user's Prefect profile.
+    """
+    import tempfile
+
+    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="meetprep-prefect-home-")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+SEED_MEETINGS = [
+    ("gentofte", "ebi", dt.date(2025, 9, 22)),
+    ("koebenhavn", "biu", dt.date(2010, 1, 27)),
+    ("herzogenrath", "asi", dt.date(2025, 3, 25)),
+    ("wedel", "sozialausschuss", dt.date(2023, 12, 5)),
+    ("hamburg-bezirk", "bv", dt.date(2023, 12, 7)),
+]
+
+
+@pytest.fixture(scope="session")
+def seed_builds(tmp_path_factory, configs):
+    """The five seed meetings imported and built once (Word only), for tests that read them."""
+    from meetprep import build
+
+    root = tmp_path_factory.mktemp("seed-builds")
+    store = Store(f"sqlite:///{root / 'store.sqlite3'}")
+    from meetprep.importing import import_files
+
+    import_files(store, configs, [EXAMPLES], dt.datetime(2023, 10, 1, tzinfo=dt.timezone.utc))
+    results = {}
+    for body, committee, day in SEED_MEETINGS:
+        request = build.AgendaRequest(body, committee, day - dt.timedelta(days=8), day=day)
+        result, _ = build.run(store, configs, request, ROOT / "templates", root / "output", NOW, pdf=False)
+        results[body] = result
+    yield store, results
+    store.close()
