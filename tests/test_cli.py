@@ -90,13 +90,3 @@ def test_unreachable_store_exits_3(monkeypatch, tmp_path):
     refused = run("items", "list", "--json")
     assert refused.exit_code == 3
     assert "s3cret" not in refused.stdout and "clerk:***@127.0.0.1" in json.loads(refused.stdout)["error"]
-
-
-def test_demo_imports_the_examples_into_its_own_folder(tmp_path):
-    out = tmp_path / "demo"
-    result = run("demo", "--out", str(out), "--json")
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    assert data["home"] == str(out)
-    assert (out / "meetprep.sqlite3").exists()
-    assert len(data["pending"]) == 5 and len(data["meetings"]) == 9

@@ -1,0 +1,109 @@
+"""Flows under Prefect: one test harness for the whole session (it takes ~15 s to start)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from meetprep.cli import app
+from tests.conftest import EXAMPLES
+from tests.docxtext import text
+
+pytestmark = pytest.mark.flow
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def meetprep_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEETPREP_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def _artifact(key: str):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    async def read():
+        async with get_client() as client:
+            return await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+
+    return asyncio.run(read())
+
+
+def test_build_agenda_flow_writes_documents_and_an_artifact(prefect_harness, meetprep_env, configs):
+    from flows.agenda import build_agenda
+    from meetprep.importing import import_files
+    from meetprep.config import Settings
+    from meetprep.store import Store
+
+    settings = Settings.from_env()
+    with Store(settings.database_url) as store:
+        import_files(store, configs, [EXAMPLES / "wedel"], dt.datetime(2023, 11, 1, tzinfo=dt.timezone.utc))
+    result = build_agenda(body="wedel", committee="sozialausschuss", date=dt.date(2023, 12, 5),
+                          as_of=dt.date(2023, 11, 27), pdf=False)
+    assert (result["action"], result["version"]) == ("created", 1)
+    assert [e["number"] + " " + e["title"] for e in result["entries"]][2] == "3 Fortgeschriebenes Integrationskonzept 2023 - 2026"
+    vorlage = next(Path(d["path"]) for d in result["documents"] if d["kind"] == "vorlage")
+    assert "Geschäftszeichen: | 1-50/JSA" in text(vorlage)
+    (artifact,) = _artifact("agenda-wedel-sozialausschuss-2023-12-05")
+    assert artifact.type == "markdown"
+    assert "| 3 | public | Fortgeschriebenes Integrationskonzept 2023 - 2026 | BV/2023/162 |" in artifact.data
+    again = build_agenda(body="wedel", committee="sozialausschuss", date=dt.date(2023, 12, 5),
+                         as_of=dt.date(2023, 11, 28), pdf=False)
+    assert (again["action"], again["version"]) == ("unchanged", 1)
+
+
+def test_cli_agenda_build_prints_what_it_wrote(prefect_harness, meetprep_env, tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(app, ["items", "import", str(EXAMPLES / "hamburg-bezirk")]).exit_code == 0
+    out = tmp_path / "documents"
+    result = runner.invoke(app, ["agenda", "build", "--body", "hamburg-bezirk", "--committee", "bv",
+                                 "--date", "2023-12-07", "--as-of", "2023-11-29", "--out", str(out), "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    assert "Built version 1 of the agenda of bv-2023-12-07" in result.stdout
+    assert "vorlage-22-4292.docx" in result.stdout
+    written = out / "hamburg-bezirk/bv/bv-2023-12-07/v1"
+    assert (written / "vorlage-22-4292.docx").exists() and (written / "manifest.json").exists()
+    manifest = json.loads((written / "manifest.json").read_text(encoding="utf-8"))
+    assert {f["file"] for f in manifest["files"]} == {
+        "tagesordnung-bv-2023-12-07-mitglieder.docx", "tagesordnung-bv-2023-12-07-oeffentlich.docx", "vorlage-22-4292.docx"}
+
+    missing = runner.invoke(app, ["agenda", "build", "--body", "hamburg-bezirk", "--committee", "bv",
+                                  "--date", "2023-12-08", "--no-pdf", "--json"])
+    assert missing.exit_code == 1
+    (problem,) = json.loads(missing.stdout)["problems"]
+    assert problem["field"] == "date" and "no meeting of bv on 2023-12-08" in problem["message"]
+    bad = runner.invoke(app, ["agenda", "build", "--body", "hamburg-bezirk", "--committee", "bv", "--date", "7.12.2023"])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+
+
+def test_demo_tells_the_whole_story(prefect_harness, tmp_path):
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(app, ["demo", "--out", str(out), "--json", "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["home"] == str(out) and (out / "meetprep.sqlite3").exists()
+    built = {(a["body"], a["meeting"]): a for a in data["agendas"]}
+    assert set(built) == {
+        ("gentofte", "ebi-2025-09-22"), ("koebenhavn", "biu-2010-01-27"), ("herzogenrath", "asi-2025-03-25"),
+        ("wedel", "sozialausschuss-2023-12-05"), ("hamburg-bezirk", "bv-2023-12-07"),
+    }
+    assert all(a["action"] == "created" for a in built.values())
+    # The story's clock: built a week ahead, so the only problem is the Druckfassung still to follow.
+    problems = [(p["reference"], p["code"]) for a in built.values() for p in a["problems"]]
+    assert problems == [("V/2019/367-E04", "attachment_to_follow")]
+    agenda = next(Path(d["path"]) for d in built[("gentofte", "ebi-2025-09-22")]["documents"] if d["variant"] == "public")
+    assert agenda.is_relative_to(out / "output")
+    assert "Punkt 1: Ny model for dialog på integrationsområdet" in text(agenda)
