@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from meetprep import build, documents
 from meetprep.config import Settings, load_configs
@@ -26,8 +27,7 @@ from meetprep.store import Store
 
 @task(name="plan-agenda", cache_policy=NO_CACHE)
 def plan_agenda(settings: Settings, request: build.AgendaRequest) -> tuple[build.Draft, str]:
-    with Store(settings.database_url) as store:
-        draft = build.prepare(store, load_configs(settings.config_dir), request)
+    draft = build.prepare(Store.shared(settings.database_url), load_configs(settings.config_dir), request)
     digest = build.checksum(draft, documents.template_hashes(settings.templates_dir, draft.body["locale"], draft.documents))
     return draft, digest
 
@@ -48,8 +48,7 @@ def convert_to_pdf(draft: build.Draft, written: list[dict[str, Any]], staging: P
 @task(name="record-version", cache_policy=NO_CACHE)
 def record_version(settings: Settings, draft: build.Draft, digest: str, files: list[dict[str, Any]],
                    staging: Path | None, now: dt.datetime) -> build.BuildResult:
-    with Store(settings.database_url) as store:
-        return build.record(store, draft, digest, files, staging, settings.output_dir, now)
+    return build.record(Store.shared(settings.database_url), draft, digest, files, staging, settings.output_dir, now)
 
 
 @task(name="publish-agenda-artifact", cache_policy=NO_CACHE)
@@ -76,7 +75,7 @@ def agenda_markdown(result: build.BuildResult) -> str:
 
 
 @flow(name="build-agenda")
-def build_agenda(
+async def build_agenda(
     body: str,
     committee: str,
     date: dt.date | None = None,
@@ -86,6 +85,9 @@ def build_agenda(
     pdf: bool = True,
 ) -> dict[str, Any]:
     """Build (or rebuild) the agenda of one meeting and write its documents.
+
+    An async flow only because a synchronous one spends about a second at exit joining its
+    heartbeat thread; the tasks are plain synchronous steps.
 
     Args:
         body: the body's key, e.g. gentofte.
@@ -104,17 +106,19 @@ def build_agenda(
     request = build.AgendaRequest(body=body, committee=committee, as_of=as_of, day=date, meeting=meeting, renumber=renumber)
     draft, digest = plan_agenda(settings, request)
     if digest == draft.previous_checksum:
-        result = record_version(settings, draft, digest, [], None, now)
+        result = record_version(settings, quote(draft), digest, [], None, now)
     else:
         root = settings.output_dir / ".staging"
         root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix="meetprep-build-", dir=root))
         try:
-            written = render_documents(settings, draft, staging)
+            # quote(): the draft is plain data with no futures in it; without it Prefect walks
+            # every nested value of it for each task (a third of a small build's time).
+            written = render_documents(settings, quote(draft), staging)
             if pdf:
-                written = written + convert_to_pdf(draft, written, staging)
-            result = record_version(settings, draft, digest, written, staging, now)
+                written = written + convert_to_pdf(quote(draft), quote(written), staging)
+            result = record_version(settings, quote(draft), digest, quote(written), staging, now)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    publish_artifact(result)
+    publish_artifact(quote(result))
     return result.as_dict()

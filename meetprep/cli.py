@@ -336,6 +336,8 @@ def _prefect_defaults(verbose: bool = False) -> None:
 
     # The temporary API server needs up to ~20 s on a fresh machine; Prefect's default is 20 s.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    # Telemetry would also contend for the temporary server's SQLite database ("database is locked").
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
@@ -349,9 +351,11 @@ def _run_agenda_flow(settings, **parameters: Any) -> dict[str, Any]:
     os.environ["MEETPREP_CONFIG_DIR"] = str(settings.config_dir)
     os.environ["MEETPREP_TEMPLATES_DIR"] = str(settings.templates_dir)
     os.environ["MEETPREP_OUTPUT_DIR"] = str(settings.output_dir)
+    import asyncio
+
     from flows.agenda import build_agenda
 
-    return build_agenda(**parameters)
+    return asyncio.run(build_agenda(**parameters))
 
 
 def _parse_day(value: Optional[str], option: str) -> Optional[dt.date]:

@@ -12,7 +12,7 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 from pydantic import ValidationError
 
@@ -123,8 +123,26 @@ def load_body_config(path: Path) -> BodyConfig:
     return config
 
 
+_CACHE: dict[tuple[Any, ...], Configs] = {}
+
+
 def load_configs(config_dir: Path) -> Configs:
-    """Read every `*.yaml` in the config folder. Raises InputError listing all problems."""
+    """Read every `*.yaml` in the config folder. Raises InputError listing all problems.
+
+    Cached per process as long as no file in the folder changed (name, size, modification time).
+    """
+    if config_dir.is_dir():
+        files = sorted([*config_dir.glob("*.yaml"), *config_dir.glob("*.yml")])
+        key = (str(config_dir.resolve()), *((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files))
+        if key in _CACHE:
+            return _CACHE[key]
+        configs = _load_configs(config_dir)
+        _CACHE[key] = configs
+        return configs
+    return _load_configs(config_dir)
+
+
+def _load_configs(config_dir: Path) -> Configs:
     if not config_dir.is_dir():
         raise ConfigError(
             f"no config folder at {display_path(config_dir)}: set MEETPREP_CONFIG_DIR or run from the project folder"

@@ -417,6 +417,18 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    _shared: dict[str, "Store"] = {}
+    _shared_lock = threading.Lock()
+
+    @classmethod
+    def shared(cls, url: str) -> "Store":
+        """One open store per URL for this process (flows' tasks reuse its engine and pool)."""
+        with cls._shared_lock:
+            store = cls._shared.get(url)
+            if store is None:
+                store = cls._shared[url] = cls(url)
+            return store
+
     def __enter__(self) -> "Store":
         return self
 

@@ -51,8 +51,8 @@ def test_build_agenda_flow_writes_documents_and_an_artifact(prefect_harness, mee
     settings = Settings.from_env()
     with Store(settings.database_url) as store:
         import_files(store, configs, [EXAMPLES / "wedel"], dt.datetime(2023, 11, 1, tzinfo=dt.timezone.utc))
-    result = build_agenda(body="wedel", committee="sozialausschuss", date=dt.date(2023, 12, 5),
-                          as_of=dt.date(2023, 11, 27), pdf=False)
+    result = asyncio.run(build_agenda(body="wedel", committee="sozialausschuss", date=dt.date(2023, 12, 5),
+                                      as_of=dt.date(2023, 11, 27), pdf=False))
     assert (result["action"], result["version"]) == ("created", 1)
     assert [e["number"] + " " + e["title"] for e in result["entries"]][2] == "3 Fortgeschriebenes Integrationskonzept 2023 - 2026"
     vorlage = next(Path(d["path"]) for d in result["documents"] if d["kind"] == "vorlage")
@@ -60,8 +60,8 @@ def test_build_agenda_flow_writes_documents_and_an_artifact(prefect_harness, mee
     (artifact,) = _artifact("agenda-wedel-sozialausschuss-2023-12-05")
     assert artifact.type == "markdown"
     assert "| 3 | public | Fortgeschriebenes Integrationskonzept 2023 - 2026 | BV/2023/162 |" in artifact.data
-    again = build_agenda(body="wedel", committee="sozialausschuss", date=dt.date(2023, 12, 5),
-                         as_of=dt.date(2023, 11, 28), pdf=False)
+    again = asyncio.run(build_agenda(body="wedel", committee="sozialausschuss", date=dt.date(2023, 12, 5),
+                                     as_of=dt.date(2023, 11, 28), pdf=False))
     assert (again["action"], again["version"]) == ("unchanged", 1)
 
 
