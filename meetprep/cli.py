@@ -417,9 +417,9 @@ def _print_build(result: dict[str, Any]) -> None:
         console.print(f"[yellow]{len(result['problems'])} problem(s) to look at:[/]")
         for problem in result["problems"]:
             console.print(f"  - {problem['reference'] or 'agenda'}: {problem['message']}", markup=False)
-    console.print(f"Wrote to {result['output_dir']}:")
+    console.print(f"Wrote to {result['output_dir']}:", soft_wrap=True, markup=False)  # paths stay copyable
     for document in result["documents"]:
-        console.print(f"  {Path(document['path']).name}  ({document['variant']})", markup=False)
+        console.print(f"  {Path(document['path']).name}  ({document['variant']})", markup=False, soft_wrap=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -475,13 +475,14 @@ def demo(
                      "import": [r.as_dict() for r in reports], "agendas": results})
         return
     console = _console()
-    console.print(f"[bold]meetprep demo[/] — store and output under {settings.home}")
+    console.print(f"[bold]meetprep demo[/] — store and output under {settings.home}", soft_wrap=True)
     console.print(f"Imported {sum(len(r.papers) for r in reports)} papers and {sum(len(r.meetings) for r in reports)} "
                   f"meetings of {len(reports)} bodies from {examples}.")
     for result in results:
         console.rule(f"{result['body']} · {result['meeting']}")
         _print_build(result)
-    console.print(f"\nEverything is under {settings.output_dir}; the store is {settings.database_url}.")
+    console.print(f"\nEverything is under {settings.output_dir}; the store is {settings.database_url}.",
+                  soft_wrap=True, markup=False)
 
 
 def _query_store(store, fn_name: str, **filters: Any) -> list[dict[str, Any]]:
