@@ -243,12 +243,10 @@ def items_import(
 
 
 def _query(fn_name: str, **filters: Any) -> list[dict[str, Any]]:
-    from . import listing
     from .store import Store
 
-    settings = _settings()
-    with Store(settings.database_url) as store, store.session() as session:
-        return getattr(listing, fn_name)(session, **filters)
+    with Store(_settings().database_url) as store:
+        return _query_store(store, fn_name, **filters)
 
 
 @items_app.command("list")

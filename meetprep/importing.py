@@ -148,9 +148,7 @@ def _attachment(document: YamlDocument, item: str, index: int, spec: File) -> tu
     path = (document.path.parent / spec.path).resolve()
 
     def problem(message: str) -> Problem:
-        return Problem(
-            file=document.name, item=item, field=format_loc(loc), line=document.line_of(loc), message=message, found=spec.path
-        )
+        return _at(document, item, loc, message, found=spec.path)
 
     if not path.exists():
         return None, [problem(f"attachment file not found (looked for {display_path(path)})")]
@@ -161,6 +159,11 @@ def _attachment(document: YamlDocument, item: str, index: int, spec: File) -> tu
         return None, [problem("attachment file is empty")]
     media_type = spec.media_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return AttachmentFile(path=path, sha256=sha256, size=size, media_type=media_type), []
+
+
+def _at(doc: YamlDocument, item: str | None, loc: tuple[Any, ...], message: str, **details: Any) -> Problem:
+    """A problem at `loc` (keys and indexes) of a YAML document, with its field and line."""
+    return Problem(file=doc.name, item=item, field=format_loc(loc) or None, line=doc.line_of(loc), message=message, **details)
 
 
 def _item_label(data: dict[str, Any]) -> str:
@@ -200,15 +203,11 @@ def parse_file(path: Path, batch: Batch) -> list[Problem]:
         attachments.append(found)
         problems += issues
     if paper.access is None:
-        batch.warnings.append(
-            Problem(
-                file=document.name,
-                item=item,
-                field="access",
-                message="no access flag: the paper is treated as closed (lukket / nichtöffentlich) and kept out of public documents",
-                severity="warning",
-            )
-        )
+        batch.warnings.append(_at(
+            document, item, ("access",),
+            "no access flag: the paper is treated as closed (lukket / nichtöffentlich) and kept out of public documents",
+            severity="warning",
+        ))
     batch.papers.append(ParsedPaper(paper, document, attachments))
     return problems
 
@@ -239,27 +238,18 @@ def _check_meetings(batch: Batch, configs: Configs) -> list[Problem]:
                 expected = value.astimezone(zone).utcoffset()
                 if value.utcoffset() != expected:
                     problems.append(
-                        Problem(
-                            file=doc.name,
-                            item=item,
-                            field=format_loc(base + (name,)),
-                            line=doc.line_of(base + (name,)),
-                            message=f"the UTC offset does not match {config.body.timezone} on {value.date().isoformat()}",
+                        _at(
+                            doc,
+                            item,
+                            base + (name,),
+                            f"the UTC offset does not match {config.body.timezone} on {value.date().isoformat()}",
                             expected=_offset(expected),
                             found=_offset(value.utcoffset()),
                         )
                     )
             key = (body_key, meeting.key or "")
             if key in seen:
-                problems.append(
-                    Problem(
-                        file=doc.name,
-                        item=item,
-                        field=format_loc(base + ("key",)),
-                        line=doc.line_of(base),
-                        message=f"meeting key given twice in this import (also in {seen[key]})",
-                    )
-                )
+                problems.append(_at(doc, item, base + ("key",), f"meeting key given twice in this import (also in {seen[key]})"))
             seen[key] = doc.name
     return problems
 
@@ -271,24 +261,22 @@ def _offset(delta: dt.timedelta | None) -> str:
 
 
 def _unknown_body(doc: YamlDocument, item: str, loc: tuple[Any, ...], key: str, configs: Configs) -> Problem:
-    return Problem(
-        file=doc.name,
-        item=item,
-        field=format_loc(loc),
-        line=doc.line_of(loc),
-        message="unknown body (no config file defines it)",
+    return _at(
+        doc,
+        item,
+        loc,
+        "unknown body (no config file defines it)",
         expected="one of " + ", ".join(configs.keys()),
         found=repr(key),
     )
 
 
 def _unknown_committee(doc: YamlDocument, item: str, loc: tuple[Any, ...], key: str, config: BodyConfig) -> Problem:
-    return Problem(
-        file=doc.name,
-        item=item,
-        field=format_loc(loc),
-        line=doc.line_of(loc),
-        message=f"unknown committee for {config.body.key}",
+    return _at(
+        doc,
+        item,
+        loc,
+        f"unknown committee for {config.body.key}",
         expected="one of " + ", ".join(o.key for o in config.organizations),
         found=repr(key),
     )
@@ -305,15 +293,8 @@ def _check_papers(batch: Batch, configs: Configs, session: Session) -> list[Prob
     for parsed in batch.papers:
         key = (parsed.paper.body, parsed.paper.reference)
         if key in batch_refs:
-            problems.append(
-                Problem(
-                    file=parsed.document.name,
-                    item=parsed.label,
-                    field="reference",
-                    line=parsed.document.line_of(("reference",)),
-                    message=f"duplicate reference: {batch_refs[key]} has the same one",
-                )
-            )
+            problems.append(_at(parsed.document, parsed.label, ("reference",),
+                                f"duplicate reference: {batch_refs[key]} has the same one"))
         else:
             batch_refs[key] = parsed.document.name
 
@@ -326,12 +307,11 @@ def _check_papers(batch: Batch, configs: Configs, session: Session) -> list[Prob
         pattern = config.body.reference_pattern
         if pattern and not re.fullmatch(pattern, paper.reference):
             problems.append(
-                Problem(
-                    file=doc.name,
-                    item=item,
-                    field="reference",
-                    line=doc.line_of(("reference",)),
-                    message=f"reference does not follow {config.body.name}'s pattern",
+                _at(
+                    doc,
+                    item,
+                    ("reference",),
+                    f"reference does not follow {config.body.name}'s pattern",
                     expected=f"a match for {pattern}",
                     found=repr(paper.reference),
                 )
@@ -352,23 +332,21 @@ def _check_papers(batch: Batch, configs: Configs, session: Session) -> list[Prob
                     committee = row
                 if committee is None:
                     problems.append(
-                        Problem(
-                            file=doc.name,
-                            item=item,
-                            field=format_loc(loc + ("meeting",)),
-                            line=doc.line_of(loc + ("meeting",)),
-                            message="unknown meeting (import its meetings file first or in the same batch)",
+                        _at(
+                            doc,
+                            item,
+                            loc + ("meeting",),
+                            "unknown meeting (import its meetings file first or in the same batch)",
                             found=repr(step.meeting),
                         )
                     )
                 elif committee != step.committee:
                     problems.append(
-                        Problem(
-                            file=doc.name,
-                            item=item,
-                            field=format_loc(loc + ("meeting",)),
-                            line=doc.line_of(loc + ("meeting",)),
-                            message=f"meeting {step.meeting!r} is a meeting of {committee!r}, not of {step.committee!r}",
+                        _at(
+                            doc,
+                            item,
+                            loc + ("meeting",),
+                            f"meeting {step.meeting!r} is a meeting of {committee!r}, not of {step.committee!r}",
                         )
                     )
         if paper.amends is not None and (paper.body, paper.amends) not in batch_refs:
@@ -377,12 +355,11 @@ def _check_papers(batch: Batch, configs: Configs, session: Session) -> list[Prob
             ).first()
             if exists is None:
                 problems.append(
-                    Problem(
-                        file=doc.name,
-                        item=item,
-                        field="amends",
-                        line=doc.line_of(("amends",)),
-                        message="the amended paper is neither in the store nor in this import",
+                    _at(
+                        doc,
+                        item,
+                        ("amends",),
+                        "the amended paper is neither in the store nor in this import",
                         found=repr(paper.amends),
                     )
                 )
@@ -404,18 +381,11 @@ def _check_history_kept(parsed: ParsedPaper, session: Session) -> list[Problem]:
             continue
         new = paper.consultations[step.position] if step.position < len(paper.consultations) else None
         if new is None or new.committee != step.organization.key:
-            problems.append(
-                Problem(
-                    file=parsed.document.name,
-                    item=parsed.label,
-                    field=f"consultations[{step.position}]",
-                    line=parsed.document.line_of(("consultations",)),
-                    message=(
-                        f"step {step.position + 1} ({step.organization.key}) is already {step.status}"
-                        f"{' (' + step.result + ')' if step.result else ''} in the store and cannot be removed or replaced"
-                    ),
-                )
-            )
+            problems.append(_at(
+                parsed.document, parsed.label, ("consultations", step.position),
+                f"step {step.position + 1} ({step.organization.key}) is already {step.status}"
+                f"{' (' + step.result + ')' if step.result else ''} in the store and cannot be removed or replaced",
+            ))
     return problems
 
 
