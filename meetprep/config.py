@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -28,6 +28,11 @@ ENV_VARS = {
     "MEETPREP_CONFIG_DIR": "folder with one YAML file per body (default: ./config)",
     "MEETPREP_TEMPLATES_DIR": "folder with the Word templates (default: ./templates)",
     "MEETPREP_OUTPUT_DIR": "where documents are written (default: MEETPREP_HOME/output)",
+    "MEETPREP_DELIVERY": "outbox (default: every message is written to MEETPREP_OUTBOX) or live (SMTP, apprise)",
+    "MEETPREP_OUTBOX": "folder for outgoing messages in outbox mode (default: MEETPREP_HOME/outbox)",
+    "MEETPREP_SMTP_URL": "overrides a body's SMTP server: smtp://host:port, smtp+starttls://, smtps://",
+    "MEETPREP_SMTP_USERNAME": "SMTP user name (or the variable a body's config names)",
+    "MEETPREP_SMTP_PASSWORD": "SMTP password (or the variable a body's config names, or a Prefect Secret block)",
 }
 
 
@@ -49,6 +54,13 @@ class Settings:
     config_dir: Path
     templates_dir: Path
     output_dir: Path
+    delivery: str = "outbox"
+    outbox_dir: Path | None = None
+    smtp_url: str | None = None
+
+    @property
+    def outbox(self) -> Path:
+        return self.outbox_dir or self.home / "outbox"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> "Settings":
@@ -66,17 +78,17 @@ class Settings:
             Path(env["MEETPREP_TEMPLATES_DIR"]) if env.get("MEETPREP_TEMPLATES_DIR") else _project_folder("templates", cwd)
         )
         output_dir = Path(env["MEETPREP_OUTPUT_DIR"]) if env.get("MEETPREP_OUTPUT_DIR") else home / "output"
-        return cls(home, database_url, config_dir, templates_dir, output_dir)
+        delivery = env.get("MEETPREP_DELIVERY") or "outbox"
+        if delivery not in ("outbox", "live"):
+            raise ConfigError(f"MEETPREP_DELIVERY must be 'outbox' or 'live' (got {delivery!r})")
+        outbox = Path(env["MEETPREP_OUTBOX"]) if env.get("MEETPREP_OUTBOX") else None
+        return cls(home, database_url, config_dir, templates_dir, output_dir, delivery, outbox,
+                   env.get("MEETPREP_SMTP_URL") or None)
 
     def with_home(self, home: Path) -> "Settings":
         """The same settings with the embedded store and output under another folder."""
-        return Settings(
-            home=home,
-            database_url=f"sqlite:///{home / 'meetprep.sqlite3'}",
-            config_dir=self.config_dir,
-            templates_dir=self.templates_dir,
-            output_dir=home / "output",
-        )
+        return replace(self, home=home, database_url=f"sqlite:///{home / 'meetprep.sqlite3'}",
+                       output_dir=home / "output", outbox_dir=None)
 
 
 @dataclass(frozen=True)

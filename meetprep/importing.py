@@ -51,6 +51,7 @@ from .store import (
 from .yamlio import YamlDocument, load_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
+CALENDAR_FIELDS = {"start", "end", "room", "address", "state"}  # what a calendar entry shows
 
 
 @dataclass
@@ -414,6 +415,8 @@ def _write_meetings(session: Session, configs: Configs, batch: Batch, now: dt.da
                 if meeting.state is MeetingState.cancelled and row.state != MeetingState.cancelled.value:
                     changed["state"] = MeetingState.cancelled.value
                 changed.pop("source_file", None)
+                if CALENDAR_FIELDS & changed.keys():
+                    changed["sequence"] = row.sequence + 1  # calendars must replace what they have
                 for k, v in changed.items():
                     setattr(row, k, v)
                 if changed:

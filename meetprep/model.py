@@ -428,6 +428,9 @@ class Organization(Model):
     location: Location = Location()
     agenda: AgendaSettings = AgendaSettings()
     memberships: list[Membership] = []
+    # Persons outside the committee who are invited too (the press office, a citizens' panel):
+    # they get the public variant of the agenda and of the calendar entry.
+    guests: list[Key] = []
 
 
 def _check_apprise_url(value: str) -> str:
@@ -445,6 +448,38 @@ class Person(Model):
     affiliation: OptionalText = None
 
 
+class ReminderRule(Model):
+    """A reminder before each meeting: e.g. 7 calendar days and 1 business day before."""
+
+    days: Annotated[int, Field(ge=0, le=60)]
+    count: DayCount = DayCount.calendar
+    to: Literal["members", "chair", "secretary", "everyone"] = "members"
+    subject: OptionalText = None  # default from the catalogue; {committee}, {when}, {place} may be used
+    text: OptionalText = None
+
+    @property
+    def kind(self) -> str:
+        return f"reminder-{self.days}{'b' if self.count is DayCount.business else 'd'}"
+
+
+class SmtpSettings(Model):
+    """The body's mail server. Credentials never live here: name where to find them."""
+
+    host: Text
+    port: Annotated[int, Field(ge=1, le=65535)] = 587
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username_env: OptionalText = "MEETPREP_SMTP_USERNAME"
+    password_env: OptionalText = "MEETPREP_SMTP_PASSWORD"
+    password_secret: OptionalText = None  # a Prefect Secret block holding the password
+    timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 30
+
+
+class MailSettings(Model):
+    from_address: EmailStr = "meetprep@example.org"
+    from_name: OptionalText = None
+    smtp: SmtpSettings | None = None
+
+
 class Body(Model):
     """A kommune, Stadt, Bezirk or region."""
 
@@ -460,6 +495,8 @@ class Body(Model):
     # Which documents an agenda build writes (templates/<locale>/<kind>.docx). Default by locale:
     # da: the dagsorden with every item in full; de: the Tagesordnung and one Vorlage per paper.
     documents: list[Literal["dagsorden", "indstilling", "tagesordnung", "vorlage"]] | None = None
+    mail: MailSettings = MailSettings()
+    reminders: list[ReminderRule] = [ReminderRule(days=7), ReminderRule(days=1, count=DayCount.business)]
 
     @property
     def agenda_documents(self) -> list[str]:
@@ -499,6 +536,9 @@ class BodyConfig(Model):
                 seen.add(item.key)
         known = {p.key for p in self.persons}
         for org_index, org in enumerate(self.organizations):
+            for index, guest in enumerate(org.guests):
+                if guest not in known:
+                    problems.append((("organizations", org_index, "guests", index), f"unknown person {guest!r}"))
             for index, membership in enumerate(org.memberships):
                 if membership.person not in known:
                     problems.append(

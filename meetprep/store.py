@@ -136,6 +136,9 @@ class MeetingRow(Base):
     address: Mapped[str | None] = mapped_column(String(300))
     state: Mapped[str] = mapped_column(String(32), default="planned")
     extraordinary: Mapped[bool] = mapped_column(Boolean, default=False)
+    # iTIP SEQUENCE: raised when the time or place changes or the meeting is cancelled, so that
+    # calendars replace the entry they have and a new invitation message is due.
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     source_file: Mapped[str | None] = mapped_column(String(500))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
@@ -268,6 +271,7 @@ class AgendaRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), unique=True)
     current_version: Mapped[int] = mapped_column(Integer, default=0)
+    approved_version: Mapped[int | None] = mapped_column(Integer)  # where the body wants approval
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
@@ -319,6 +323,34 @@ class DocumentRow(Base):
     size: Mapped[int] = mapped_column(Integer)
 
     version: Mapped[AgendaVersionRow] = relationship(back_populates="documents")
+
+
+class MessageRow(Base):
+    """One outgoing message, recorded before it is sent: the ledger behind "exactly once".
+
+    The idempotency key (body, meeting, person, kind, sequence) is unique, so planning the same
+    message twice records it once; its status moves pending -> sending -> sent (or failed).
+    """
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(300), unique=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # invitation, cancellation, reminder-7d, ...
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    channel: Mapped[str] = mapped_column(String(16))  # email or apprise
+    recipient: Mapped[str] = mapped_column(String(500))  # an address, or a URL without credentials
+    subject: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,197 @@
+"""Invitations, updates and cancellations of a meeting, and the calendar feeds.
+
+Members get the members' variant (every agenda title; the members' agenda attached); guests
+and anyone else outside the committee get the public variant (closed items only as "Lukket
+punkt" / "Nichtöffentlicher Tagesordnungspunkt"). A change of time or place raises the
+meeting's SEQUENCE (at import), which makes a new, separately keyed update message; a
+cancelled meeting sends METHOD:CANCEL with STATUS:CANCELLED.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import calendar
+from .agenda import access_of
+from .build import AgendaRequest, find_meeting
+from .config import Configs
+from .i18n import Catalogue, catalogue
+from .model import BodyConfig, MeetingState
+from .notify import Attachment, Outgoing
+from .problems import InputError, Problem
+from .store import AgendaRow, BodyRow, MeetingRow, MembershipRow, OrganizationRow, PersonRow, Store
+
+MEMBER_ROLES = ("chair", "vice_chair", "member", "substitute")
+
+
+@dataclass
+class Invitations:
+    meeting_id: int
+    meeting_key: str
+    messages: list[Outgoing]
+    problems: list[dict[str, Any]]
+
+
+def _entries(session: Session, meeting: MeetingRow) -> tuple[list[dict[str, Any]], AgendaRow | None]:
+    row = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none()
+    if row is None or not row.versions:
+        return [], row
+    return row.versions[-1].entries, row
+
+
+def agenda_lines(words: Catalogue, entries: list[dict[str, Any]], public: bool) -> list[str]:
+    """'Punkt 1: title' for each item; closed items with the neutral title in the public variant."""
+    lines = []
+    for entry in entries:
+        label = words.text("numbering.item", part=words.data["numbering"]["part"][entry["part"]], number=entry["number"]).strip()
+        closed = access_of(entry["access"]) != "public"
+        title = words.text("labels.closed_item_title") if (closed and public) else entry["title"]
+        suffix = f" ({words.text('labels.withdrawn')})" if entry["withdrawn"] else ""
+        lines.append(f"{label}: {title}{suffix}")
+    return lines
+
+
+def calendar_entry(config: BodyConfig, meeting: MeetingRow, org: OrganizationRow, entries: list[dict[str, Any]],
+                   public: bool, organizer: calendar.Attendee | None = None,
+                   attendees: tuple[calendar.Attendee, ...] = ()) -> calendar.CalendarMeeting:
+    words = catalogue(config.body.locale.value)
+    zone = ZoneInfo(config.body.timezone)
+    start = meeting.start.astimezone(zone)
+    end = meeting.end.astimezone(zone) if meeting.end else start + dt.timedelta(hours=2)
+    place = ", ".join(p for p in (meeting.room, meeting.address) if p)
+    lines = agenda_lines(words, entries, public)
+    description = "\n".join([words.text("messages.agenda_heading"), *lines]) if lines else ""
+    return calendar.CalendarMeeting(
+        uid=calendar.meeting_uid(config.body.key, meeting.key), summary=org.name, start=start, end=end,
+        location=place, description=description, sequence=meeting.sequence,
+        cancelled=meeting.state == MeetingState.cancelled.value, organizer=organizer, attendees=attendees)
+
+
+def _document(version_documents: list[Any], variant: str) -> Attachment | None:
+    """The agenda document of a variant, PDF where there is one."""
+    candidates = [d for d in version_documents if d.variant == variant and d.kind in ("dagsorden", "tagesordnung")]
+    candidates.sort(key=lambda d: d.media_type != "application/pdf")
+    for document in candidates:
+        path = Path(document.path)
+        if path.is_file():
+            return Attachment(path.name, path.read_bytes(), document.media_type)
+    return None
+
+
+def plan_invitations(store: Store, configs: Configs, body: str, committee: str, stamp: dt.datetime,
+                     day: dt.date | None = None, meeting_key: str | None = None) -> Invitations:
+    """The invitation (or update, or cancellation) every member and guest is due, with its content."""
+    with store.session() as session:
+        config, meeting = find_meeting(session, configs, AgendaRequest(body, committee, stamp.date(), day, meeting_key))
+        org_config = config.organization(committee)
+        org = meeting.organization
+        entries, agenda = _entries(session, meeting)
+        cancelled = meeting.state == MeetingState.cancelled.value
+        if not cancelled:
+            if agenda is None:
+                raise InputError([Problem(file="(request)", item=f"meeting {meeting.key}", field="agenda",
+                                          message="build the agenda first (meetprep agenda build)")])
+            if org_config.agenda.approval_required and agenda.approved_version != agenda.current_version:
+                raise InputError([Problem(file="(request)", item=f"meeting {meeting.key}", field="agenda",
+                                          message=f"version {agenda.current_version} of the agenda is not approved yet "
+                                                  "(meetprep agenda approve)")])
+        documents = agenda.versions[-1].documents if agenda and agenda.versions else []
+        memberships = session.execute(select(MembershipRow).where(MembershipRow.organization_id == org.id)
+                                      .order_by(MembershipRow.id)).scalars().all()
+        day_local = meeting.start.astimezone(ZoneInfo(config.body.timezone)).date()
+        active = [m for m in memberships if (m.start is None or m.start <= day_local) and (m.end is None or day_local <= m.end)]
+        members = [m for m in active if m.role in MEMBER_ROLES]
+        secretary = next((m.person for m in active if m.role == "secretary"), None)
+        guests = session.execute(select(PersonRow).where(PersonRow.body_id == meeting.body_id,
+                                                         PersonRow.key.in_(org_config.guests))).scalars().all()
+        mail = config.body.mail
+        organizer = calendar.Attendee(secretary.name, secretary.email, "secretary") if secretary and secretary.email \
+            else calendar.Attendee(mail.from_name or config.body.name, mail.from_address, "secretary")
+        attendees = tuple(calendar.Attendee(m.person.name, m.person.email, m.role) for m in members if m.person.email)
+        words = catalogue(config.body.locale.value)
+        kind = "cancellation" if cancelled else ("update" if meeting.sequence > 0 else "invitation")
+        messages, problems = [], []
+        recipients = [(m.person, False) for m in members] + [(g, True) for g in guests]
+        for person, public in recipients:
+            if not person.email:
+                problems.append({"person": person.key, "message": "no e-mail address: no invitation can be sent"})
+                continue
+            entry = calendar_entry(config, meeting, org, entries, public, organizer, attendees)
+            attachment = None if cancelled else _document(documents, "public" if public else "members")
+            text = _invitation_text(words, kind, person.name, entry, organizer.name, attachment is not None)
+            messages.append(Outgoing(
+                key=f"{config.body.key}/{meeting.key}/{person.key}/{kind}/{meeting.sequence}",
+                kind=kind, sequence=meeting.sequence, channel="email", recipient=person.email,
+                subject=words.text(f"messages.{kind}_subject", committee=org.name, when=words.datetime(entry.start)),
+                text=text, meeting_id=meeting.id, person_id=person.id,
+                calendar=calendar.invitation(entry, stamp), calendar_method="CANCEL" if cancelled else "REQUEST",
+                attachments=[attachment] if attachment else [], sender=mail.from_address,
+                sender_name=mail.from_name or config.body.name, tags=(org.key, person.key)))
+        return Invitations(meeting.id, meeting.key, messages, problems)
+
+
+def _invitation_text(words: Catalogue, kind: str, name: str, entry: calendar.CalendarMeeting, sender: str,
+                     attached: bool) -> str:
+    values = {"committee": entry.summary, "when": words.datetime(entry.start), "place": entry.location or "-"}
+    parts = [words.text("messages.greeting", name=name), words.text(f"messages.{kind}_text", **values)]
+    if entry.description and kind != "cancellation":
+        parts.append(entry.description)
+    if attached:
+        parts.append(words.text("messages.agenda_attached"))
+    parts.append(words.text("messages.closing", sender=sender))
+    return "\n\n".join(parts)
+
+
+def mark_invited(store: Store, meeting_id: int, now: dt.datetime) -> None:
+    with store.session() as session:
+        meeting = session.get(MeetingRow, meeting_id)
+        if meeting.state in (MeetingState.planned.value, MeetingState.agenda_built.value):
+            meeting.state, meeting.updated_at = MeetingState.invited.value, now
+
+
+def write_feeds(store: Store, configs: Configs, folder: Path, stamp: dt.datetime) -> list[Path]:
+    """One feed per committee (public variant) and one per person (their committees' meetings,
+    members' variant), rewritten as a whole each time so that they follow every change."""
+    written = []
+    with store.session() as session:
+        for config in configs:
+            words = catalogue(config.body.locale.value)
+            rows = session.execute(
+                select(MeetingRow, OrganizationRow).join(OrganizationRow, MeetingRow.organization_id == OrganizationRow.id)
+                .join(BodyRow, MeetingRow.body_id == BodyRow.id).where(BodyRow.key == config.body.key)
+                .order_by(MeetingRow.start)
+            ).all()
+            per_person: dict[str, list[calendar.CalendarMeeting]] = {}
+            by_committee: dict[str, list[calendar.CalendarMeeting]] = {}
+            names: dict[str, str] = {}
+            for meeting, org in rows:
+                entries, _ = _entries(session, meeting)
+                by_committee.setdefault(org.key, []).append(calendar_entry(config, meeting, org, entries, public=True))
+                names[org.key] = org.name
+                members = session.execute(select(MembershipRow).where(MembershipRow.organization_id == org.id)).scalars()
+                for membership in members:
+                    per_person.setdefault(membership.person.key, []).append(
+                        calendar_entry(config, meeting, org, entries, public=False))
+            base = folder / config.body.key
+            for key, meetings in by_committee.items():
+                written.append(_write(base / f"{key}.ics", calendar.feed(f"{names[key]} ({config.body.name})", meetings, stamp)))
+            persons = {p.key: p.name for p in config.persons}
+            for key, meetings in per_person.items():
+                title = f"{persons.get(key, key)}: {words.text('documents.' + config.body.agenda_documents[0])}"
+                written.append(_write(base / "persons" / f"{key}.ics", calendar.feed(title, meetings, stamp)))
+    return written
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".ics.part")
+    partial.write_bytes(data)
+    partial.replace(path)
+    return path

@@ -1,0 +1,369 @@
+"""Sending messages exactly once: e-mail (with iMIP meeting requests) and apprise notifications.
+
+Every outgoing message has an idempotency key (body, meeting, person, kind, sequence) that is
+recorded in the store before anything is sent (`messages`). `dispatch` sends only what is not
+recorded as sent, marks each message sent the moment its transport accepted it, retries
+transient failures with backoff, and reports permanent failures per recipient while the other
+messages still go out. A run killed halfway and run again sends what is left.
+
+The one window no ledger can close is between a mail server accepting a message and the
+store recording that: a message caught in it is sent again on the next run, with the same
+Message-ID, which mail clients use to show it once. In outbox mode the file name is the key,
+so there even that window is closed.
+
+Transports: the outbox folder (embedded default: every message becomes an .eml or .json
+file), SMTP (smtplib; STARTTLS or SSL; credentials from the environment or a Prefect Secret
+block, never from the YAML) and apprise (mailto, Teams, Slack, ntfy, SMS ...).
+apprise cannot send a `text/calendar; method=REQUEST` part, so meeting requests always go by
+SMTP (or the outbox) and apprise carries reminders and notices only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import os
+import re
+import smtplib
+import ssl
+import time
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any, Callable, Protocol
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from .store import MessageRow, Store
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    data: bytes
+    mime: str  # "application/pdf"
+
+
+@dataclass
+class Outgoing:
+    """One message to send: its key, whom it is for, and its content."""
+
+    key: str
+    kind: str
+    sequence: int
+    channel: str  # "email" or "apprise"
+    recipient: str  # an e-mail address, or an apprise URL
+    subject: str
+    text: str
+    meeting_id: int | None = None
+    person_id: int | None = None
+    html: str | None = None
+    calendar: bytes | None = None  # an iTIP object: becomes the text/calendar part
+    calendar_method: str = "REQUEST"
+    attachments: list[Attachment] = field(default_factory=list)
+    sender: str = "meetprep@example.org"
+    sender_name: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+class PermanentFailure(Exception):
+    """The message cannot be delivered as it is (bad address, rejected): do not retry."""
+
+
+class TransientFailure(Exception):
+    """Try again later (connection refused, 4xx, timeout)."""
+
+
+class Transport(Protocol):
+    def send(self, message: Outgoing) -> None: ...
+
+
+# ---------------------------------------------------------------------------------------------
+# Composing
+
+
+def message_id(key: str) -> str:
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@meetprep>"
+
+
+def text_to_html(text: str) -> str:
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    return "<html><body>" + "".join(
+        "<p>" + "<br>".join(html.escape(line) for line in p.split("\n")) + "</p>" for p in paragraphs
+    ) + "</body></html>"
+
+
+def compose_email(message: Outgoing, now: dt.datetime) -> EmailMessage:
+    """The MIME message. With a calendar, the structure Outlook, Gmail and Apple Mail read as a
+    meeting request: multipart/mixed -> [multipart/alternative(text/plain, text/html,
+    text/calendar; method=...), the .ics as a file, the other attachments]."""
+    email = EmailMessage()
+    email["From"] = Address(display_name=message.sender_name or "", addr_spec=message.sender)
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(now)
+    email["Message-ID"] = message_id(message.key)
+    email["X-Meetprep-Key"] = message.key
+    email.set_content(message.text)
+    email.add_alternative(message.html or text_to_html(message.text), subtype="html")
+    if message.calendar is not None:
+        # Bytes keep the CRLF line ends of the iCalendar data intact.
+        email.add_alternative(message.calendar, maintype="text", subtype="calendar",
+                              params={"method": message.calendar_method, "charset": "UTF-8"})
+    if message.calendar is not None or message.attachments:
+        email.make_mixed()
+    if message.calendar is not None:
+        email.add_attachment(message.calendar, maintype="application", subtype="ics", filename="invite.ics")
+    for item in message.attachments:
+        maintype, _, subtype = item.mime.partition("/")
+        email.add_attachment(item.data, maintype=maintype, subtype=subtype, filename=item.filename)
+    return email
+
+
+def safe_recipient(recipient: str) -> str:
+    """An apprise URL without user, password or token, for the ledger and reports."""
+    if "://" not in recipient:
+        return recipient
+    parts = urlsplit(recipient)
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}{'/…' if parts.path.strip('/') else ''}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Transports
+
+
+def _file_name(key: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", key)[:180] + "-" + hashlib.sha256(key.encode()).hexdigest()[:8]
+
+
+class OutboxTransport:
+    """Writes every message into a folder: .eml for e-mail, .json for apprise notifications."""
+
+    def __init__(self, folder: Path, now: Callable[[], dt.datetime]):
+        self.folder = folder
+        self.now = now
+
+    def path_for(self, message: Outgoing) -> Path:
+        return self.folder / (_file_name(message.key) + (".eml" if message.channel == "email" else ".json"))
+
+    def already_sent(self, message: Outgoing) -> bool:
+        return self.path_for(message).exists()
+
+    def send(self, message: Outgoing) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self.path_for(message)
+        if message.channel == "email":
+            data = bytes(compose_email(message, self.now()))
+        else:
+            data = json.dumps({"key": message.key, "to": safe_recipient(message.recipient), "tags": list(message.tags),
+                               "title": message.subject, "body": message.text}, ensure_ascii=False, indent=2).encode()
+        partial = target.with_suffix(target.suffix + ".part")
+        partial.write_bytes(data)
+        os.replace(partial, target)  # atomic: a file in the outbox is a whole message
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    host: str
+    port: int
+    security: str  # starttls, ssl, none
+    username: str | None = None
+    password: str | None = None
+    timeout: float = 30
+
+    @classmethod
+    def from_url(cls, url: str, **credentials: Any) -> "SmtpServer":
+        """smtp://host:port (no TLS), smtp+starttls://host:587, smtps://host:465."""
+        parts = urlsplit(url)
+        security = {"smtp": "none", "smtp+starttls": "starttls", "smtps": "ssl"}.get(parts.scheme)
+        if security is None or not parts.hostname:
+            raise ValueError(f"not an SMTP URL (smtp://, smtp+starttls://, smtps://): {url!r}")
+        default_port = {"none": 25, "starttls": 587, "ssl": 465}[security]
+        return cls(parts.hostname, parts.port or default_port, security, **credentials)
+
+
+class SmtpTransport:
+    def __init__(self, server: SmtpServer, now: Callable[[], dt.datetime]):
+        self.server = server
+        self.now = now
+
+    def send(self, message: Outgoing) -> None:
+        if message.channel != "email":
+            raise PermanentFailure(f"SMTP cannot send a {message.channel} message")
+        email = compose_email(message, self.now())
+        server = self.server
+        try:
+            if server.security == "ssl":
+                client = smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout,
+                                          context=ssl.create_default_context())
+            else:
+                client = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
+            with client:
+                if server.security == "starttls":
+                    client.starttls(context=ssl.create_default_context())
+                if server.username:
+                    client.login(server.username, server.password or "")
+                client.send_message(email, from_addr=message.sender, to_addrs=[message.recipient])
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            if all(400 <= code < 500 for code in codes):
+                raise TransientFailure(f"recipient deferred: {exc.recipients}") from exc
+            raise PermanentFailure(f"recipient refused: {exc.recipients}") from exc
+        except smtplib.SMTPResponseException as exc:
+            error = f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}"
+            if 400 <= exc.smtp_code < 500:
+                raise TransientFailure(error) from exc
+            raise PermanentFailure(error) from exc
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
+            raise TransientFailure(f"{type(exc).__name__}: {exc}") from exc
+
+
+class AppriseTransport:
+    """One notification per call to one URL (apprise sends one SMTP transaction per address)."""
+
+    def send(self, message: Outgoing) -> None:
+        import apprise
+
+        notifier = apprise.Apprise()
+        if not notifier.add(message.recipient, tag=list(message.tags) or None):
+            raise PermanentFailure(f"apprise does not accept the URL {safe_recipient(message.recipient)}")
+        result = notifier.notify(title=message.subject, body=message.text, tag=list(message.tags) or None)
+        # apprise answers True, False, or None when no service matched: only True is success.
+        if result is not True:
+            raise TransientFailure(f"apprise answered {result!r} for {safe_recipient(message.recipient)}")
+
+
+class Router:
+    """Picks the transport by channel: e-mail and apprise may go different ways."""
+
+    def __init__(self, email: Transport, apprise_transport: Transport):
+        self.email = email
+        self.apprise = apprise_transport
+
+    def send(self, message: Outgoing) -> None:
+        (self.email if message.channel == "email" else self.apprise).send(message)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exactly once
+
+
+@dataclass
+class DispatchReport:
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)  # sent in an earlier run
+    failed: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sent": self.sent, "skipped": self.skipped, "failed": self.failed}
+
+
+def _row(message: Outgoing, status: str, error: str | None = None) -> dict[str, Any]:
+    row = {"key": message.key, "kind": message.kind, "channel": message.channel,
+           "recipient": safe_recipient(message.recipient), "subject": message.subject, "status": status}
+    if error:
+        row["error"] = error
+    return row
+
+
+def record(store: Store, messages: list[Outgoing], now: dt.datetime) -> None:
+    """Enter planned messages in the ledger; those already there stay as they are."""
+    keys = [m.key for m in messages]
+    with store.session() as session:
+        known = set(session.execute(select(MessageRow.idempotency_key).where(MessageRow.idempotency_key.in_(keys))).scalars()) if keys else set()
+        for message in messages:
+            if message.key in known:
+                continue
+            session.add(MessageRow(
+                idempotency_key=message.key, meeting_id=message.meeting_id, person_id=message.person_id,
+                kind=message.kind, sequence=message.sequence, channel=message.channel,
+                recipient=safe_recipient(message.recipient), subject=message.subject, status="pending",
+                attempts=0, created_at=now))
+            known.add(message.key)
+
+
+def _set(store: Store, key: str, **values: Any) -> None:
+    with store.session() as session:
+        row = session.execute(select(MessageRow).where(MessageRow.idempotency_key == key)).scalar_one()
+        for name, value in values.items():
+            setattr(row, name, value)
+
+
+def dispatch(store: Store, messages: list[Outgoing], transport: Transport, now: Callable[[], dt.datetime],
+             attempts: int = 3, backoff: float = 0.5, progress: Callable[[Outgoing], None] | None = None) -> DispatchReport:
+    """Send every message not yet sent, each at most once (see the module docstring)."""
+    record(store, messages, now())
+    report = DispatchReport()
+    with store.session() as session:
+        status = dict(session.execute(
+            select(MessageRow.idempotency_key, MessageRow.status).where(
+                MessageRow.idempotency_key.in_([m.key for m in messages]))).all()) if messages else {}
+    for message in messages:
+        if status.get(message.key) == "sent":
+            report.skipped.append(_row(message, "sent"))
+            continue
+        already = getattr(transport, "already_sent", None)
+        if already is not None and already(message):  # outbox: the file is the proof
+            _set(store, message.key, status="sent", sent_at=now())
+            report.skipped.append(_row(message, "sent"))
+            continue
+        _set(store, message.key, status="sending")
+        error = None
+        for attempt in range(1, attempts + 1):
+            try:
+                transport.send(message)
+                error = None
+                break
+            except PermanentFailure as exc:
+                error = f"permanent: {exc}"
+                break
+            except TransientFailure as exc:
+                error = f"transient, {attempt} attempt(s): {exc}"
+                if attempt < attempts:
+                    time.sleep(backoff * 2 ** (attempt - 1))
+        with store.session() as session:
+            row = session.execute(select(MessageRow).where(MessageRow.idempotency_key == message.key)).scalar_one()
+            row.attempts += attempt
+            if error is None:
+                row.status, row.sent_at, row.last_error = "sent", now(), None
+            else:
+                row.status, row.last_error = "failed", error
+        if error is None:
+            report.sent.append(_row(message, "sent"))
+        else:
+            report.failed.append(_row(message, "failed", error))
+        if progress is not None:
+            progress(message)
+    return report
+
+
+def transport_for(settings: Any, mail: Any, now: Callable[[], dt.datetime]) -> Transport:
+    """The outbox (default) or, with MEETPREP_DELIVERY=live, SMTP for e-mail and apprise for the rest."""
+    if settings.delivery != "live":
+        outbox = OutboxTransport(settings.outbox, now)
+        return outbox
+    return Router(SmtpTransport(smtp_server(settings, mail), now), AppriseTransport())
+
+
+def smtp_server(settings: Any, mail: Any) -> SmtpServer:
+    smtp = mail.smtp
+    username_env = smtp.username_env if smtp else "MEETPREP_SMTP_USERNAME"
+    password_env = smtp.password_env if smtp else "MEETPREP_SMTP_PASSWORD"
+    username = os.environ.get(username_env or "") or None
+    password = os.environ.get(password_env or "") or None
+    if password is None and smtp is not None and smtp.password_secret:
+        from prefect.blocks.system import Secret
+
+        password = Secret.load(smtp.password_secret).get()
+    credentials = {"username": username, "password": password}
+    if settings.smtp_url:
+        return SmtpServer.from_url(settings.smtp_url, **credentials)
+    if smtp is None:
+        raise ValueError("MEETPREP_DELIVERY=live needs a mail server: set MEETPREP_SMTP_URL or the body's mail.smtp")
+    return SmtpServer(smtp.host, smtp.port, smtp.security, timeout=smtp.timeout_seconds, **credentials)
