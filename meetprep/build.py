@@ -508,3 +508,14 @@ def _staging_root(output_root: Path) -> Path:
     root = output_root / ".staging"
     root.mkdir(parents=True, exist_ok=True)
     return root
+
+
+def approve(store: Store, configs: Configs, request: AgendaRequest, now: dt.datetime) -> int:
+    """Approve the current version of a meeting's agenda (for bodies that want approval). Returns it."""
+    with store.session() as session:
+        _, meeting = find_meeting(session, configs, request)
+        row = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none()
+        if row is None or row.current_version == 0:
+            raise _bad_request("agenda", f"the agenda of {meeting.key} has not been built yet")
+        row.approved_version, row.updated_at = row.current_version, now
+        return row.current_version

@@ -4,7 +4,7 @@ Heavy modules (SQLAlchemy, pydantic models, and above all Prefect) are imported 
 commands that need them, so that `meetprep --help` starts fast and never imports Prefect.
 
 Exit codes: 0 success; 1 invalid input (nothing was written); 2 wrong usage;
-3 environment problem (no config folder, store unreachable).
+3 environment problem (no config folder, store unreachable); 4 some messages were not delivered.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ import typer
 
 EXIT_INPUT = 1
 EXIT_ENVIRONMENT = 3
+EXIT_UNDELIVERED = 4
 
 EPILOG = (
-    "Exit codes: 0 done; 1 invalid input, nothing written; 2 wrong usage; 3 environment problem. "
+    "Exit codes: 0 done; 1 invalid input, nothing written; 2 wrong usage; 3 environment problem; "
+    "4 some messages could not be delivered (the others were). "
     "Settings: MEETPREP_HOME, MEETPREP_DATABASE_URL, MEETPREP_CONFIG_DIR (see README)."
 )
 
@@ -340,7 +342,10 @@ def _prefect_defaults(verbose: bool = False) -> None:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
-def _run_agenda_flow(settings, **parameters: Any) -> dict[str, Any]:
+def _run_flow(settings, name: str, **parameters: Any) -> dict[str, Any]:
+    """Run one of the flows in this process; `name` is "module:function" under flows/."""
+    import asyncio
+    import importlib
     import os
 
     # The flow reads its settings from the environment, as it does when a worker runs it.
@@ -349,11 +354,15 @@ def _run_agenda_flow(settings, **parameters: Any) -> dict[str, Any]:
     os.environ["MEETPREP_CONFIG_DIR"] = str(settings.config_dir)
     os.environ["MEETPREP_TEMPLATES_DIR"] = str(settings.templates_dir)
     os.environ["MEETPREP_OUTPUT_DIR"] = str(settings.output_dir)
-    import asyncio
+    os.environ["MEETPREP_DELIVERY"] = settings.delivery
+    if settings.outbox_dir is not None:
+        os.environ["MEETPREP_OUTBOX"] = str(settings.outbox_dir)
+    module, _, function = name.partition(":")
+    return asyncio.run(getattr(importlib.import_module(f"flows.{module}"), function)(**parameters))
 
-    from flows.agenda import build_agenda
 
-    return asyncio.run(build_agenda(**parameters))
+def _run_agenda_flow(settings, **parameters: Any) -> dict[str, Any]:
+    return _run_flow(settings, "agenda:build_agenda", **parameters)
 
 
 def _parse_day(value: Optional[str], option: str) -> Optional[dt.date]:
@@ -420,6 +429,126 @@ def _print_build(result: dict[str, Any]) -> None:
         console.print(f"  {Path(document['path']).name}  ({document['variant']})", markup=False, soft_wrap=True)
 
 
+@agenda_app.command("approve")
+def agenda_approve(
+    body: str = typer.Option(..., "--body", help="The body's key."),
+    committee: str = typer.Option(..., "--committee", help="The committee's key."),
+    date: Optional[str] = typer.Option(None, "--date", help="The meeting's day, YYYY-MM-DD."),
+    meeting: Optional[str] = typer.Option(None, "--meeting", help="The meeting's key."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Approve the current version of an agenda, where the committee wants approval before invitations."""
+    day = _parse_day(date, "--date")
+
+    def work():
+        from .build import AgendaRequest, approve
+        from .config import load_configs
+        from .store import Store
+
+        settings = _settings()
+        with Store(settings.database_url) as store:
+            return approve(store, load_configs(settings.config_dir),
+                           AgendaRequest(body, committee, _now().date(), day=day, meeting=meeting), _now())
+
+    version = _guarded(as_json, work)
+    if as_json:
+        _print_json({"ok": True, "approved_version": version})
+    else:
+        typer.echo(f"Approved version {version} of the agenda.")
+
+
+# ---------------------------------------------------------------------------------------------
+# invitations, reminders, feeds
+
+invitations_app = typer.Typer(help="Meeting invitations (iMIP e-mail with the agenda).", no_args_is_help=True)
+reminders_app = typer.Typer(help="Reminders before meetings (apprise or e-mail).", no_args_is_help=True)
+feeds_app = typer.Typer(help="Subscribable calendar feeds (.ics).", no_args_is_help=True)
+app.add_typer(invitations_app, name="invitations")
+app.add_typer(reminders_app, name="reminders")
+app.add_typer(feeds_app, name="feeds")
+
+
+def _print_dispatch(title: str, result: dict[str, Any], settings) -> None:
+    console = _console()
+    where = f"the outbox {settings.outbox}" if settings.delivery != "live" else "the mail server and apprise"
+    console.print(f"[bold]{title}[/]: {len(result['sent'])} sent to {where}, "
+                  f"{len(result['skipped'])} already sent before, {len(result['failed'])} failed.", soft_wrap=True)
+    if result["sent"]:
+        _table("Sent", ["kind", "recipient", "subject"], [[m["kind"], m["recipient"], m["subject"]] for m in result["sent"]])
+    for failure in result["failed"]:
+        console.print(f"[red]not delivered[/] {failure['recipient']} ({failure['kind']}): {failure['error']}",
+                      markup=True, soft_wrap=True)
+    for problem in result.get("problems", []):
+        console.print(f"[yellow]not sent[/] {problem['person']}: {problem['message']}")
+
+
+@invitations_app.command("send")
+def invitations_send(
+    body: str = typer.Option(..., "--body", help="The body's key."),
+    committee: str = typer.Option(..., "--committee", help="The committee's key."),
+    date: Optional[str] = typer.Option(None, "--date", help="The meeting's day, YYYY-MM-DD."),
+    meeting: Optional[str] = typer.Option(None, "--meeting", help="The meeting's key."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Send the invitations of a meeting (or its update, or cancellation); each message once."""
+    if date is None and meeting is None:
+        raise typer.BadParameter("give --date or --meeting", param_hint="--date")
+    day = _parse_day(date, "--date")
+    _prefect_defaults()
+    settings = _guarded(as_json, _settings)
+    with _console(stderr=True).status("Sending invitations…"):
+        result = _guarded(as_json, lambda: _run_flow(settings, "invitations:send_invitations", body=body,
+                                                     committee=committee, date=day, meeting=meeting))
+    if as_json:
+        _print_json({"ok": not result["failed"], **result})
+    else:
+        _print_dispatch(f"Invitations for {result['meeting']}", result, settings)
+    if result["failed"]:
+        raise typer.Exit(EXIT_UNDELIVERED)
+
+
+@reminders_app.command("run")
+def reminders_run(
+    body: Optional[list[str]] = typer.Option(None, "--body", help="Only this body (repeatable)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Send what is due on this day; default today."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Send every reminder that is due (what the daily schedule runs)."""
+    day = _parse_day(as_of, "--as-of")
+    _prefect_defaults()
+    settings = _guarded(as_json, _settings)
+    with _console(stderr=True).status("Sending reminders…"):
+        result = _guarded(as_json, lambda: _run_flow(settings, "invitations:send_reminders", bodies=body or None, as_of=day))
+    if as_json:
+        _print_json({"ok": not result["failed"], **result})
+    else:
+        _print_dispatch("Reminders", result, settings)
+    if result["failed"]:
+        raise typer.Exit(EXIT_UNDELIVERED)
+
+
+@feeds_app.command("write")
+def feeds_write(as_json: bool = JsonOption) -> None:
+    """Write one feed per committee (public) and one per person (their meetings) under the output folder."""
+
+    def work():
+        from .config import load_configs
+        from .invitations import write_feeds
+        from .store import Store
+
+        settings = _settings()
+        with Store(settings.database_url) as store:
+            return write_feeds(store, load_configs(settings.config_dir), settings.output_dir / "feeds", _now())
+
+    paths = _guarded(as_json, work)
+    if as_json:
+        _print_json({"ok": True, "feeds": [str(p) for p in paths]})
+    else:
+        typer.echo(f"Wrote {len(paths)} feeds:")
+        for path in paths:
+            typer.echo(f"  {path}")
+
+
 # ---------------------------------------------------------------------------------------------
 # demo
 
@@ -468,9 +597,21 @@ def demo(
             results.append(_guarded(as_json, lambda: _run_agenda_flow(
                 settings, body=body, committee=committee, date=day, as_of=day - dt.timedelta(days=7), pdf=pdf)))
             progress.advance(task)
+    sent = []
+    with Progress(transient=True, disable=as_json) as progress:
+        task = progress.add_task("Invitations and reminders", total=len(builds))
+        for body, committee, day in builds:
+            sent.append(_guarded(as_json, lambda: _run_flow(
+                settings, "invitations:send_invitations", body=body, committee=committee, date=day)))
+            # The story's clock again: run the daily reminders on the day a week before the meeting.
+            sent.append(_guarded(as_json, lambda: _run_flow(
+                settings, "invitations:send_reminders", bodies=[body], as_of=day - dt.timedelta(days=7))))
+            progress.advance(task)
+    outbox = sorted(p.name for p in settings.outbox.glob("*") if p.suffix in (".eml", ".json"))
     if as_json:
         _print_json({"ok": True, "home": str(settings.home), "output": str(settings.output_dir),
-                     "import": [r.as_dict() for r in reports], "agendas": results})
+                     "import": [r.as_dict() for r in reports], "agendas": results, "messages": sent,
+                     "outbox": str(settings.outbox), "outbox_files": outbox})
         return
     console = _console()
     console.print(f"[bold]meetprep demo[/] — store and output under {settings.home}", soft_wrap=True)
@@ -479,6 +620,12 @@ def demo(
     for result in results:
         console.rule(f"{result['body']} · {result['meeting']}")
         _print_build(result)
+    console.rule("Invitations and reminders")
+    invitations_sent = sum(len(r["sent"]) for r in sent[0::2])
+    reminders_sent = sum(len(r["sent"]) for r in sent[1::2])
+    console.print(f"{invitations_sent} invitations and {reminders_sent} reminders written to the outbox "
+                  f"{settings.outbox} ({len(outbox)} files); calendar feeds in {settings.output_dir / 'feeds'}.",
+                  soft_wrap=True, markup=False)
     console.print(f"\nEverything is under {settings.output_dir}; the store is {settings.database_url}.",
                   soft_wrap=True, markup=False)
 

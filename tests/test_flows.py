@@ -104,6 +104,49 @@ def test_demo_tells_the_whole_story(prefect_harness, tmp_path):
     # The story's clock: built a week ahead, so the only problem is the Druckfassung still to follow.
     problems = [(p["reference"], p["code"]) for a in built.values() for p in a["problems"]]
     assert problems == [("V/2019/367-E04", "attachment_to_follow")]
+    invited = [m for m in data["messages"][0::2]]
+    assert sum(len(m["sent"]) for m in invited) == 22 and all(m["failed"] == [] for m in data["messages"])
+    assert len([f for f in data["outbox_files"] if "_invitation_" in f]) == 22
+    assert any("_reminder-7d_" in f for f in data["outbox_files"])
     agenda = next(Path(d["path"]) for d in built[("gentofte", "ebi-2025-09-22")]["documents"] if d["variant"] == "public")
     assert agenda.is_relative_to(out / "output")
     assert "Punkt 1: Ny model for dialog på integrationsområdet" in text(agenda)
+
+
+def test_cli_invitations_reminders_and_feeds(prefect_harness, meetprep_env, monkeypatch):
+    from tests.servers import Mailbox
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["items", "import", str(EXAMPLES / "wedel")]).exit_code == 0
+    built = runner.invoke(app, ["agenda", "build", "--body", "wedel", "--committee", "sozialausschuss",
+                                "--date", "2023-12-05", "--as-of", "2023-11-27", "--no-pdf"])
+    assert built.exit_code == 0, built.output
+
+    first = runner.invoke(app, ["invitations", "send", "--body", "wedel", "--committee", "sozialausschuss",
+                                "--date", "2023-12-05", "--json"])
+    assert first.exit_code == 0, first.output
+    data = json.loads(first.stdout)
+    assert len(data["sent"]) == 3 and data["failed"] == []
+    outbox = meetprep_env / "outbox"
+    emails = sorted(outbox.glob("*.eml"))
+    assert len(emails) == 3
+    from email import message_from_bytes, policy
+
+    message = message_from_bytes(emails[0].read_bytes(), policy=policy.default)
+    assert message["Subject"] == "Einladung: Sozialausschuss, Dienstag, 5. Dezember 2023, 19:00 Uhr"
+    assert "TOP Ö 3: Fortgeschriebenes Integrationskonzept 2023 - 2026" in message.get_body(("plain",)).get_content()
+    assert any(feed.name == "sozialausschuss.ics" for feed in (meetprep_env / "output/feeds/wedel").iterdir())
+
+    again = runner.invoke(app, ["invitations", "send", "--body", "wedel", "--committee", "sozialausschuss",
+                                "--date", "2023-12-05"])
+    assert again.exit_code == 0 and "0 sent to the outbox" in again.stdout and "3 already sent before" in again.stdout
+
+    # Live delivery: the reminders go to a real SMTP server on 127.0.0.1.
+    with Mailbox() as mailbox:
+        monkeypatch.setenv("MEETPREP_DELIVERY", "live")
+        monkeypatch.setenv("MEETPREP_SMTP_URL", mailbox.url)
+        reminded = runner.invoke(app, ["reminders", "run", "--body", "wedel", "--as-of", "2023-11-28", "--json"])
+    assert reminded.exit_code == 0, reminded.output
+    assert sorted(r for _, rcpts, _ in mailbox.messages for r in rcpts) == [
+        "fatma.beispiel@example.org", "karin.beispiel@example.org", "torben.muster@example.org"]
+    assert mailbox.messages[0][2]["Subject"].startswith("Erinnerung: Sozialausschuss, Dienstag, 5. Dezember 2023")

@@ -1,0 +1,108 @@
+"""Flows: send a meeting's invitations, and the daily reminders. Thin wiring over
+`meetprep.invitations`, `meetprep.reminders` and `meetprep.notify`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
+
+from meetprep import invitations, notify, reminders
+from meetprep.config import Settings, load_configs
+from meetprep.store import Store
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@task(name="plan-invitations", cache_policy=NO_CACHE)
+def plan_invitations(settings: Settings, body: str, committee: str, day: dt.date | None, meeting: str | None,
+                     stamp: dt.datetime) -> invitations.Invitations:
+    return invitations.plan_invitations(Store.shared(settings.database_url), load_configs(settings.config_dir),
+                                        body, committee, stamp, day=day, meeting_key=meeting)
+
+
+@task(name="send-messages", cache_policy=NO_CACHE)
+def send_messages(settings: Settings, body: str, messages: list[notify.Outgoing]) -> notify.DispatchReport:
+    """Side effect: each message at most once, recorded in the store's ledger before it goes."""
+    config = load_configs(settings.config_dir).get(body)
+    transport = notify.transport_for(settings, config.body.mail, _now)
+    return notify.dispatch(Store.shared(settings.database_url), messages, transport, _now)
+
+
+@task(name="mark-invited", cache_policy=NO_CACHE)
+def mark_invited(settings: Settings, meeting_id: int) -> None:
+    invitations.mark_invited(Store.shared(settings.database_url), meeting_id, _now())
+
+
+@task(name="write-feeds", cache_policy=NO_CACHE)
+def write_feeds(settings: Settings) -> list[str]:
+    paths = invitations.write_feeds(Store.shared(settings.database_url), load_configs(settings.config_dir),
+                                    settings.output_dir / "feeds", _now())
+    return [str(p) for p in paths]
+
+
+@task(name="report-messages", cache_policy=NO_CACHE)
+def report(key: str, title: str, result: notify.DispatchReport, problems: list[dict[str, Any]]) -> None:
+    lines = [f"# {title}", "", f"Sent {len(result.sent)}, already sent earlier {len(result.skipped)}, "
+             f"failed {len(result.failed)}.", ""]
+    if result.failed or problems:
+        lines += ["## Not delivered", "", "| recipient | kind | error |", "|---|---|---|"]
+        lines += [f"| {f['recipient']} | {f['kind']} | {f['error']} |" for f in result.failed]
+        lines += [f"| {p['person']} | - | {p['message']} |" for p in problems]
+    create_markdown_artifact(key=re.sub(r"[^a-z0-9-]+", "-", key.lower()).strip("-"), markdown="\n".join(lines),
+                             description=title)
+
+
+@flow(name="send-invitations")
+async def send_invitations(body: str, committee: str, date: dt.date | None = None,
+                           meeting: str | None = None) -> dict[str, Any]:
+    """Send a meeting's invitations (or its update or cancellation) to members and guests.
+
+    Args:
+        body: the body's key, e.g. gentofte.
+        committee: the committee's key, e.g. ebi.
+        date: the meeting's day (or give `meeting`).
+        meeting: the meeting's key.
+    """
+    settings = Settings.from_env()
+    planned = plan_invitations(settings, body, committee, date, meeting, _now())
+    result = send_messages(settings, body, quote(planned.messages))
+    if not result.failed:
+        mark_invited(settings, planned.meeting_id)
+    feeds = write_feeds(settings)
+    report(f"invitations-{body}-{planned.meeting_key}", f"Invitations for {planned.meeting_key}", quote(result),
+           planned.problems)
+    if result.failed:
+        get_run_logger().warning("%d invitation(s) could not be delivered", len(result.failed))
+    return {"meeting": planned.meeting_key, **result.as_dict(), "problems": planned.problems, "feeds": feeds}
+
+
+@flow(name="send-reminders")
+async def send_reminders(bodies: list[str] | None = None, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Send every reminder that is due (daily). Runs for the given bodies, or all.
+
+    Args:
+        bodies: body keys, e.g. [gentofte, koebenhavn]; all configured bodies when empty.
+        as_of: the day to send for; default today in each body's time zone.
+    """
+    settings = Settings.from_env()
+    configs = load_configs(settings.config_dir)
+    results: dict[str, Any] = {"sent": [], "skipped": [], "failed": []}
+    for config in configs:
+        if bodies and config.body.key not in bodies:
+            continue
+        day = as_of or _now().astimezone(ZoneInfo(config.body.timezone)).date()
+        due = reminders.due_reminders(Store.shared(settings.database_url), configs, day, [config.body.key])
+        outcome = send_messages(settings, config.body.key, quote(due))
+        for name in results:
+            results[name] += getattr(outcome, name)
+    report("reminders", "Reminders", quote(notify.DispatchReport(**results)), [])
+    return results

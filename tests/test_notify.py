@@ -1,0 +1,254 @@
+"""Invitations and reminders through a real SMTP server and a real HTTP endpoint on 127.0.0.1."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import icalendar
+import pytest
+import vobject
+import yaml
+from sqlalchemy import select
+
+from meetprep import build, invitations, notify, reminders
+from meetprep.config import load_configs
+from meetprep.importing import import_files
+from meetprep.store import MeetingRow, MessageRow, Store
+from tests.conftest import CONFIG_DIR, EXAMPLES, ROOT, write_yaml
+from tests.servers import JsonEndpoint, Mailbox, wait_for
+
+DAY = dt.date(2025, 9, 22)
+NOW = dt.datetime(2025, 9, 12, 8, tzinfo=dt.timezone.utc)
+SECRET_TITLE = "Personalesag vedrørende ansættelse"
+
+
+@pytest.fixture
+def endpoint():
+    with JsonEndpoint(fail={"broken"}) as server:
+        yield server
+
+
+@pytest.fixture
+def configs_dir(tmp_path, endpoint):
+    """The shipped config, with a guest (the press office) and apprise addresses for two members."""
+    folder = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, folder)
+    path = folder / "gentofte.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["persons"].append({"key": "presse", "name": "Pressetjenesten", "email": "presse@example.org"})
+    for person in data["persons"]:
+        if person["key"] == "katja-johansen":
+            person["notify"] = [endpoint.url("katja")]
+        if person["key"] == "stig-wall":
+            person["notify"] = [endpoint.url("broken")]
+    data["organizations"][0]["guests"] = ["presse"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def world(tmp_path, configs_dir):
+    """Gentofte's examples plus a closed paper, imported, with the EBI agenda built."""
+    configs = load_configs(configs_dir)
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    examples = tmp_path / "examples"
+    shutil.copytree(EXAMPLES / "gentofte", examples)
+    write_yaml(examples / "papers" / "closed.yaml", {
+        "body": "gentofte", "reference": "EMN-2025-07777", "title": SECRET_TITLE, "type": "indstilling",
+        "access": "lukket", "proposal": {"points": ["At sagen godkendes."]},
+        "consultations": [{"committee": "ebi", "role": "beslutning"}]})
+    import_files(store, configs, [examples], NOW - dt.timedelta(days=30))
+    build.run(store, configs, build.AgendaRequest("gentofte", "ebi", NOW.date(), day=DAY), ROOT / "templates",
+              tmp_path / "out", NOW, pdf=False)
+    yield store, configs, examples
+    store.close()
+
+
+def smtp(mailbox: Mailbox) -> notify.SmtpTransport:
+    return notify.SmtpTransport(notify.SmtpServer.from_url(mailbox.url), lambda: NOW)
+
+
+def calendar_part(message):
+    parts = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    assert len(parts) == 1
+    return parts[0]
+
+
+def test_invitations_arrive_as_meeting_requests(world):
+    store, configs, _ = world
+    planned = invitations.plan_invitations(store, configs, "gentofte", "ebi", NOW, day=DAY)
+    with Mailbox() as mailbox:
+        report = notify.dispatch(store, planned.messages, smtp(mailbox), lambda: NOW)
+    assert len(report.sent) == 8 and report.failed == []
+    assert sorted(r for _, rcpts, _ in mailbox.messages for r in rcpts) == sorted(
+        ["soeren.heisel@example.org", "jesper.marcus@example.org", "katja.johansen@example.org", "stig.wall@example.org",
+         "anton.bruniche-olsen@example.org", "marie.brixtofte@example.org", "frederik.dehlholm@example.org",
+         "presse@example.org"])
+    member = mailbox.to("soeren.heisel@example.org")[0]
+    assert member["Subject"] == "Indkaldelse: Erhvervs-, Beskæftigelses- og Integrationsudvalget Mandag d. 22. september 2025 kl. 16:30"
+    # multipart/mixed -> [multipart/alternative(text/plain, text/html, text/calendar), invite.ics, agenda]
+    assert member.get_content_type() == "multipart/mixed"
+    first, *attachments = member.iter_parts()
+    assert first.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in first.iter_parts()] == ["text/plain", "text/html", "text/calendar"]
+    assert first.get_payload()[2].get_param("method") == "REQUEST"
+    assert [(a.get_content_type(), a.get_filename()) for a in attachments] == [
+        ("application/ics", "invite.ics"),
+        ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "dagsorden-ebi-2025-09-22-medlemmer.docx"),
+    ]
+    data = calendar_part(member).get_payload(decode=True)
+    assert b"\r\nBEGIN:VEVENT\r\n" in data  # CRLF survived
+    event = icalendar.Calendar.from_ical(data).walk("VEVENT")[0]
+    assert str(event["UID"]) == "ebi-2025-09-22.gentofte@meetprep" and event["SEQUENCE"] == 0
+    assert event["DTSTART"].params["TZID"] == "Europe/Copenhagen"
+    assert icalendar.Calendar.from_ical(data).walk("VTIMEZONE")[0]["TZID"] == "Europe/Copenhagen"
+    assert str(event["ORGANIZER"]) == "mailto:ebi-sekretariat@example.org"
+    assert len(event["ATTENDEE"]) == 7
+    assert SECRET_TITLE in str(event["DESCRIPTION"]) and SECRET_TITLE in member.get_body(("plain",)).get_content()
+    parsed = vobject.readOne(data.decode())
+    assert parsed.vevent.dtstart.value == dt.datetime(2025, 9, 22, 14, 30, tzinfo=dt.timezone.utc)
+
+    press = mailbox.to("presse@example.org")[0]
+    press_data = b"".join(bytes(p) for p in press.walk())
+    assert SECRET_TITLE.encode() not in press_data and b"EMN-2025-07777" not in press_data
+    assert "Lukket punkt" in press.get_body(("plain",)).get_content()
+    assert [a.get_filename() for a in list(press.iter_parts())[1:]] == ["invite.ics", "dagsorden-ebi-2025-09-22-offentlig.docx"]
+    with store.session() as session:
+        assert {r.status for r in session.execute(select(MessageRow)).scalars()} == {"sent"}
+
+
+def test_a_second_run_sends_nothing_again(world):
+    store, configs, _ = world
+    with Mailbox() as mailbox:
+        for _ in range(2):
+            planned = invitations.plan_invitations(store, configs, "gentofte", "ebi", NOW, day=DAY)
+            report = notify.dispatch(store, planned.messages, smtp(mailbox), lambda: NOW)
+    assert len(mailbox.messages) == 8 and len(report.skipped) == 8 and report.sent == []
+
+
+def test_change_of_time_sends_an_update_then_a_cancellation(world):
+    store, configs, examples = world
+    with Mailbox() as mailbox:
+        notify.dispatch(store, invitations.plan_invitations(store, configs, "gentofte", "ebi", NOW, day=DAY).messages,
+                        smtp(mailbox), lambda: NOW)
+        meetings = examples / "meetings.yaml"
+        meetings.write_text(meetings.read_text(encoding="utf-8").replace(
+            "start: 2025-09-22T16:30:00+02:00\n    end: 2025-09-22T18:30:00+02:00",
+            "start: 2025-09-22T17:00:00+02:00\n    end: 2025-09-22T19:00:00+02:00"), encoding="utf-8")
+        import_files(store, configs, [meetings], NOW)
+        update = invitations.plan_invitations(store, configs, "gentofte", "ebi", NOW, day=DAY)
+        assert {m.kind for m in update.messages} == {"update"}
+        notify.dispatch(store, update.messages, smtp(mailbox), lambda: NOW)
+        text = meetings.read_text(encoding="utf-8")
+        meetings.write_text(text.replace("    location: {room: Udvalgsværelse A/B}",
+                                         "    location: {room: Udvalgsværelse A/B}\n    state: cancelled"), encoding="utf-8")
+        import_files(store, configs, [meetings], NOW)
+        cancel = invitations.plan_invitations(store, configs, "gentofte", "ebi", NOW, day=DAY)
+        notify.dispatch(store, cancel.messages, smtp(mailbox), lambda: NOW)
+    received = mailbox.to("jesper.marcus@example.org")
+    assert [m["Subject"].split(":")[0] for m in received] == ["Indkaldelse", "Ændret", "Aflyst"]
+    events = [icalendar.Calendar.from_ical(calendar_part(m).get_payload(decode=True)) for m in received]
+    assert [str(c.walk("VEVENT")[0]["UID"]) for c in events] == ["ebi-2025-09-22.gentofte@meetprep"] * 3
+    assert [c.walk("VEVENT")[0]["SEQUENCE"] for c in events] == [0, 1, 2]
+    assert [str(c["METHOD"]) for c in events] == ["REQUEST", "REQUEST", "CANCEL"]
+    assert events[1].walk("VEVENT")[0].decoded("dtstart").hour == 17
+    assert str(events[2].walk("VEVENT")[0]["STATUS"]) == "CANCELLED"
+
+
+def test_reminders_by_apprise_and_email_with_failures_reported(world, endpoint):
+    store, configs, _ = world
+    due = reminders.due_reminders(store, configs, DAY - dt.timedelta(days=7))
+    assert {m.kind for m in due} == {"reminder-7d"} and len(due) == 7
+    transport = notify.Router(None, notify.AppriseTransport())
+    with Mailbox(refuse={"marie.brixtofte@example.org"}) as mailbox:
+        transport.email = smtp(mailbox)
+        report = notify.dispatch(store, due, transport, lambda: NOW, backoff=0.01)
+    assert [(p, d["title"]) for p, d in endpoint.received] == [
+        ("katja", "Påmindelse: Erhvervs-, Beskæftigelses- og Integrationsudvalget Mandag d. 22. september 2025 kl. 16:30")]
+    assert "Husk mødet i Erhvervs-, Beskæftigelses- og Integrationsudvalget" in endpoint.received[0][1]["message"]
+    assert len(mailbox.messages) == 4  # Søren, Jesper, Anton, Frederik; Marie is refused
+    failed = {f["recipient"]: f["error"] for f in report.failed}
+    assert set(failed) == {"json://127.0.0.1/…", "marie.brixtofte@example.org"}
+    assert failed["marie.brixtofte@example.org"].startswith("permanent: recipient refused")
+    assert "apprise answered False" in failed["json://127.0.0.1/…"]
+    # The next daily run retries only what failed.
+    with Mailbox() as mailbox:
+        transport.email = smtp(mailbox)
+        again = notify.dispatch(store, reminders.due_reminders(store, configs, DAY - dt.timedelta(days=6)),
+                                transport, lambda: NOW, backoff=0.01)
+    assert [r for _, rcpts, _ in mailbox.messages for r in rcpts] == ["marie.brixtofte@example.org"]
+    assert len(again.skipped) == 5 and len(again.failed) == 1
+
+
+def test_reminder_days_follow_holidays_and_the_meeting(world):
+    store, configs, _ = world
+    assert reminders.due_reminders(store, configs, DAY - dt.timedelta(days=8)) == []
+    one_day = [m for m in reminders.due_reminders(store, configs, dt.date(2025, 9, 19)) if m.kind == "reminder-1b"]
+    assert len(one_day) == 7  # 1 business day before Monday is Friday
+    assert reminders.due_reminders(store, configs, DAY + dt.timedelta(days=1)) == []
+
+
+def test_apprise_none_counts_as_failure():
+    class Nothing:
+        def send(self, message):
+            raise notify.TransientFailure("apprise answered None for x")
+
+    message = notify.Outgoing("k", "reminder-1d", 0, "apprise", "xyz://nothing", "s", "t")
+    assert notify.safe_recipient("ntfy://user:pass@ntfy.example.org/topic") == "ntfy://ntfy.example.org/…"
+    with Store("sqlite://") as store:
+        report = notify.dispatch(store, [message], Nothing(), lambda: NOW, backoff=0.0)
+    assert report.failed[0]["error"].startswith("transient, 3 attempt(s)")
+
+
+def sent_count(store: Store) -> int:
+    with store.session() as session:
+        return len(session.execute(select(MessageRow).where(MessageRow.status == "sent")).scalars().all())
+
+
+SENDER = """
+import datetime as dt, sys
+from pathlib import Path
+from meetprep import invitations, notify
+from meetprep.config import load_configs
+from meetprep.store import Store
+store = Store(sys.argv[1]); configs = load_configs(Path(sys.argv[2]))
+now = lambda: dt.datetime(2025, 9, 12, 8, tzinfo=dt.timezone.utc)
+planned = invitations.plan_invitations(store, configs, "gentofte", "ebi", now(), day=dt.date(2025, 9, 22))
+transport = notify.SmtpTransport(notify.SmtpServer.from_url(sys.argv[3]), now)
+report = notify.dispatch(store, planned.messages, transport, now)
+print(len(report.sent), len(report.skipped), len(report.failed))
+"""
+
+
+def test_a_run_killed_halfway_and_run_again_delivers_each_message_once(world, configs_dir):
+    store, _, _ = world
+    with Mailbox(delay=0.4) as mailbox:
+        command = [sys.executable, "-c", SENDER, store.url, str(configs_dir), mailbox.url]
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        # Kill while the server holds the fourth message (its delay), after three are recorded sent.
+        assert wait_for(lambda: sent_count(store) >= 3, timeout=60)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        delivered_before = len(mailbox.messages)
+        assert 3 <= delivered_before < 8
+        finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert finished.returncode == 0, finished.stderr
+    per_recipient = {}
+    for _, rcpts, _ in mailbox.messages:
+        for address in rcpts:
+            per_recipient[address] = per_recipient.get(address, 0) + 1
+    assert len(per_recipient) == 8
+    # Exactly once. (A message caught between the server's "250" and the ledger's commit would be
+    # sent again with the same Message-ID, see meetprep/notify.py; the kill above lands while the
+    # server still holds a message, outside that window of a few milliseconds.)
+    assert set(per_recipient.values()) == {1}, per_recipient
+    ids = [m["Message-ID"] for _, _, m in mailbox.messages]
+    assert len(set(ids)) == 8
+    with store.session() as session:
+        assert {r.status for r in session.execute(select(MessageRow)).scalars()} == {"sent"}
