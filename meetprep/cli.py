@@ -214,7 +214,13 @@ def _import(paths: list[Path]):
     settings = _settings()
     configs = load_configs(settings.config_dir)
     with Store(settings.database_url) as store:
-        return settings, import_files(store, configs, paths, _now())
+        report = import_files(store, configs, paths, _now())
+        if any(m["action"] != "unchanged" for m in report.meetings):
+            from .invitations import write_feeds
+
+            # Subscribed calendars follow every change of a meeting's time, place or state.
+            write_feeds(store, configs, settings.output_dir / "feeds", _now())
+        return settings, report
 
 
 @items_app.command("import")

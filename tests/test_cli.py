@@ -44,6 +44,8 @@ def test_import_then_list(tmp_path):
     result = run("items", "import", str(EXAMPLES))
     assert result.exit_code == 0, result.output
     assert "5 papers created" in result.output and "9 meetings created" in result.output
+    feed = tmp_path / "home" / "output" / "feeds" / "gentofte" / "ebi.ics"
+    assert b"X-WR-CALNAME:Erhvervs-" in feed.read_bytes()  # feeds follow imported meetings
 
     listed = run("items", "list", "--pending", "--committee", "ebi", "--json")
     rows = json.loads(listed.stdout)
