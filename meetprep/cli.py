@@ -533,6 +533,92 @@ def reminders_run(
         raise typer.Exit(EXIT_UNDELIVERED)
 
 
+attachments_app = typer.Typer(help="Attachments still to follow (eftersendes, wird nachgereicht).", no_args_is_help=True)
+app.add_typer(attachments_app, name="attachments")
+
+
+@attachments_app.command("list")
+def attachments_list(
+    body: Optional[list[str]] = typer.Option(None, "--body", help="Only this body (repeatable)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Count the days left from this day; default today."),
+    as_json: bool = JsonOption,
+) -> None:
+    """List the attachments still to follow, with their due dates and days left."""
+    day = _parse_day(as_of, "--as-of") or _now().date()
+
+    def work():
+        from .attachments import outstanding
+        from .config import load_configs
+        from .store import Store
+
+        settings = _settings()
+        with Store(settings.database_url) as store:
+            return [o.as_dict() for o in outstanding(store, load_configs(settings.config_dir), day, body or None)]
+
+    rows = _guarded(as_json, work)
+    if as_json:
+        _print_json(rows)
+        return
+    _table(f"{len(rows)} attachment(s) to follow", ["reference", "attachment", "responsible", "date", "days left", "meeting"],
+           [[r["reference"], r["title"], r["responsible"], r["due"], r["days_left"], r["meeting"]] for r in rows])
+
+
+@attachments_app.command("deliver")
+def attachments_deliver(
+    body: str = typer.Option(..., "--body", help="The body's key."),
+    paper: str = typer.Option(..., "--paper", help="The paper's reference, e.g. V/2019/367-E04."),
+    file: Path = typer.Option(..., "--file", help="The delivered file."),
+    attachment: Optional[int] = typer.Option(None, "--attachment", help="Which attachment (1, 2, ...) when several are to follow."),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Write PDFs of the rebuilt agenda."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Record a file that was to follow, rebuild the agenda, and send the members a notice with it."""
+    _prefect_defaults()
+    settings = _guarded(as_json, _settings)
+    with _console(stderr=True).status("Recording the file and rebuilding the agenda…"):
+        result = _guarded(as_json, lambda: _run_flow(settings, "attachments:deliver_attachment", body=body,
+                                                     reference=paper, file=str(file.resolve()), attachment=attachment,
+                                                     pdf=pdf))
+    if as_json:
+        _print_json({"ok": not result["notices"]["failed"], **result})
+    else:
+        console = _console()
+        console.print(f"Recorded attachment {result['attachment']} (\u201c{result['title']}\u201d) of {result['reference']}: "
+                      f"{result['stored']} (sha256 {result['sha256'][:12]}…).", soft_wrap=True, markup=False)
+        if result["agenda_version"]:
+            console.print(f"Rebuilt the agenda of {result['meeting']}: version {result['agenda_version']}.")
+        _print_dispatch("Notices", result["notices"], settings)
+    if result["notices"]["failed"]:
+        raise typer.Exit(EXIT_UNDELIVERED)
+
+
+@attachments_app.command("chase")
+def attachments_chase(
+    body: Optional[list[str]] = typer.Option(None, "--body", help="Only this body (repeatable)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Chase as of this day; default today."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Take in files from the inbox folder, then chase what is still missing (what the daily schedule runs)."""
+    day = _parse_day(as_of, "--as-of")
+    _prefect_defaults()
+    settings = _guarded(as_json, _settings)
+    with _console(stderr=True).status("Chasing attachments…"):
+        result = _guarded(as_json, lambda: _run_flow(settings, "attachments:chase_attachments", bodies=body or None, as_of=day))
+    if as_json:
+        _print_json({"ok": not result["failed"], **result})
+    else:
+        console = _console()
+        for item in result["delivered"]:
+            console.print(f"Took in {item['reference']} attachment {item['attachment']} from the inbox.", markup=False)
+        for item in result["rejected"]:
+            console.print(f"[red]Refused[/] an inbox file, kept in {item['file']}: {item['reason']}", soft_wrap=True)
+        _print_dispatch("Chasers", result, settings)
+        _table("Still to follow", ["reference", "attachment", "date", "days left"],
+               [[o["reference"], o["title"], o["due"], o["days_left"]] for o in result["outstanding"]])
+    if result["failed"]:
+        raise typer.Exit(EXIT_UNDELIVERED)
+
+
 @feeds_app.command("write")
 def feeds_write(as_json: bool = JsonOption) -> None:
     """Write one feed per committee (public) and one per person (their meetings) under the output folder."""
@@ -613,11 +699,20 @@ def demo(
             sent.append(_guarded(as_json, lambda: _run_flow(
                 settings, "invitations:send_reminders", bodies=[body], as_of=day - dt.timedelta(days=7))))
             progress.advance(task)
+    # Seed 002's Druckfassung: chased two days before it is due, then delivered and re-sent.
+    chased = delivered = None
+    late = examples / "herzogenrath" / "nachreichung" / "250317_Integrationskonzept.pdf"
+    if ("herzogenrath", "asi", dt.date(2025, 3, 25)) in builds and late.is_file():
+        chased = _guarded(as_json, lambda: _run_flow(settings, "attachments:chase_attachments",
+                                                     bodies=["herzogenrath"], as_of=dt.date(2025, 3, 19), pdf=pdf))
+        delivered = _guarded(as_json, lambda: _run_flow(settings, "attachments:deliver_attachment", body="herzogenrath",
+                                                        reference="V/2019/367-E04", file=str(late),
+                                                        as_of=dt.date(2025, 3, 20), pdf=pdf))
     outbox = sorted(p.name for p in settings.outbox.glob("*") if p.suffix in (".eml", ".json"))
     if as_json:
         _print_json({"ok": True, "home": str(settings.home), "output": str(settings.output_dir),
                      "import": [r.as_dict() for r in reports], "agendas": results, "messages": sent,
-                     "outbox": str(settings.outbox), "outbox_files": outbox})
+                     "chase": chased, "delivery": delivered, "outbox": str(settings.outbox), "outbox_files": outbox})
         return
     console = _console()
     console.print(f"[bold]meetprep demo[/] — store and output under {settings.home}", soft_wrap=True)
@@ -632,6 +727,13 @@ def demo(
     console.print(f"{invitations_sent} invitations and {reminders_sent} reminders written to the outbox "
                   f"{settings.outbox} ({len(outbox)} files); calendar feeds in {settings.output_dir / 'feeds'}.",
                   soft_wrap=True, markup=False)
+    if chased is not None and delivered is not None:
+        console.rule("Herzogenrath: the Druckfassung that was to follow")
+        console.print(f"19.03.2025: {len(chased['sent'])} chaser(s) for the missing Druckfassung (due "
+                      f"{chased['outstanding'][0]['due'] if chased['outstanding'] else '-'}).", markup=False)
+        console.print(f"20.03.2025: delivered, stored as {delivered['stored']}; agenda rebuilt as version "
+                      f"{delivered['agenda_version']}; {len(delivered['notices']['sent'])} 'Nachversand' notice(s) sent.",
+                      soft_wrap=True, markup=False)
     console.print(f"\nEverything is under {settings.output_dir}; the store is {settings.database_url}.",
                   soft_wrap=True, markup=False)
 

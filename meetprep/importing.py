@@ -203,6 +203,20 @@ def parse_file(path: Path, batch: Batch) -> list[Problem]:
         found, issues = _attachment(document, item, index, spec)
         attachments.append(found)
         problems += issues
+    if not any(a.status is FileStatus.to_follow for a in paper.attachments):
+        # The text says an attachment will follow, but the paper lists none: record one, and say so.
+        from .attachments import detect_to_follow
+
+        for found in detect_to_follow(paper):
+            paper.attachments.append(File(title=found.title, status=FileStatus.to_follow,
+                                          responsible=paper.originator.unit, access=paper.access))
+            attachments.append(None)
+            batch.warnings.append(_at(
+                document, item, ("sections", found.section, "text"),
+                f"the text says \u201c{found.sentence}\u201d: recorded an attachment to follow, \u201c{found.title}\u201d; "
+                "list it under attachments (status: to_follow, due, responsible) to name it yourself",
+                severity="warning",
+            ))
     if paper.access is None:
         batch.warnings.append(_at(
             document, item, ("access",),

@@ -462,6 +462,21 @@ class ReminderRule(Model):
         return f"reminder-{self.days}{'b' if self.count is DayCount.business else 'd'}"
 
 
+class ChaseStage(Model):
+    """One step of chasing an attachment that is still to follow, relative to its due date."""
+
+    name: Key  # reminder, due, escalation ...
+    days: Annotated[int, Field(ge=-60, le=60)]  # -2: two days before the due date; 1: the day after
+    to: Literal["responsible", "secretary"] = "responsible"
+
+
+DEFAULT_CHASE = [
+    ChaseStage(name="reminder", days=-2),
+    ChaseStage(name="due", days=0),
+    ChaseStage(name="escalation", days=1, to="secretary"),
+]
+
+
 class SmtpSettings(Model):
     """The body's mail server. Credentials never live here: name where to find them."""
 
@@ -497,6 +512,10 @@ class Body(Model):
     documents: list[Literal["dagsorden", "indstilling", "tagesordnung", "vorlage"]] | None = None
     mail: MailSettings = MailSettings()
     reminders: list[ReminderRule] = [ReminderRule(days=7), ReminderRule(days=1, count=DayCount.business)]
+    chase: list[ChaseStage] = DEFAULT_CHASE
+    # Where units named as "responsible" (Amt 50 - Sozialamt) receive chasers.
+    units: dict[str, EmailStr] = {}
+    attachment_types: list[str] = ["pdf", "docx", "doc", "odt", "xlsx", "xls", "ods", "pptx", "png", "jpg", "jpeg"]
 
     @property
     def agenda_documents(self) -> list[str]:

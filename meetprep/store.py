@@ -259,6 +259,7 @@ class FileRow(Base):
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     responsible: Mapped[str | None] = mapped_column(String(200))
     access: Mapped[str] = mapped_column(String(16))
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # when a file to follow arrived
 
     paper: Mapped[PaperRow] = relationship(back_populates="files")
 

@@ -37,10 +37,14 @@ def test_schedules_are_in_a_time_zone_and_avoid_the_missing_hour():
         assert hour != "2", schedule  # 02:00-03:00 does not exist on the spring-forward day
 
 
-def test_reminder_deployments_cover_every_body_in_its_own_time_zone(configs):
+import pytest
+
+
+@pytest.mark.parametrize("entrypoint", [":send_reminders", ":chase_attachments"])
+def test_daily_deployments_cover_every_body_in_its_own_time_zone(configs, entrypoint):
     covered = {}
     for deployment in deployments():
-        if deployment["entrypoint"].endswith(":send_reminders"):
+        if deployment["entrypoint"].endswith(entrypoint):
             for body in deployment["parameters"]["bodies"]:
                 covered[body] = deployment["schedules"][0]["timezone"]
     assert covered == {c.body.key: c.body.timezone for c in configs}

@@ -42,6 +42,12 @@ def _artifact(key: str):
     return asyncio.run(read())
 
 
+def subject_of(message) -> str:
+    # A long Subject is folded onto a continuation line (RFC 5322); the parser keeps the folding
+    # space that mail clients drop.
+    return str(message["Subject"]).strip()
+
+
 def test_build_agenda_flow_writes_documents_and_an_artifact(prefect_harness, meetprep_env, configs):
     from flows.agenda import build_agenda
     from meetprep.importing import import_files
@@ -101,6 +107,9 @@ def test_demo_tells_the_whole_story(prefect_harness, tmp_path):
         ("wedel", "sozialausschuss-2023-12-05"), ("hamburg-bezirk", "bv-2023-12-07"),
     }
     assert all(a["action"] == "created" for a in built.values())
+    assert len(data["chase"]["sent"]) == 1 and data["delivery"]["agenda_version"] == 2
+    assert len(data["delivery"]["notices"]["sent"]) == 4
+    assert any("attachment-delivered" not in f and "V_2019_367-E04_attachment-0_reminder" in f for f in data["outbox_files"])
     # The story's clock: built a week ahead, so the only problem is the Druckfassung still to follow.
     problems = [(p["reference"], p["code"]) for a in built.values() for p in a["problems"]]
     assert problems == [("V/2019/367-E04", "attachment_to_follow")]
@@ -150,3 +159,80 @@ def test_cli_invitations_reminders_and_feeds(prefect_harness, meetprep_env, monk
     assert sorted(r for _, rcpts, _ in mailbox.messages for r in rcpts) == [
         "fatma.beispiel@example.org", "karin.beispiel@example.org", "torben.muster@example.org"]
     assert mailbox.messages[0][2]["Subject"].startswith("Erinnerung: Sozialausschuss, Dienstag, 5. Dezember 2023")
+
+
+def test_herzogenrath_attachment_cycle(prefect_harness, meetprep_env, monkeypatch, tmp_path):
+    """Seed 002: the Druckfassung is missing when the paper goes out; chased, delivered, re-sent."""
+    from email import message_from_bytes, policy  # noqa: F401
+
+    from tests.pdfgen import write_pdf
+    from tests.servers import Mailbox
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["items", "import", str(EXAMPLES / "herzogenrath")]).exit_code == 0
+    built = runner.invoke(app, ["agenda", "build", "--body", "herzogenrath", "--committee", "asi", "--date", "2025-03-25",
+                                "--as-of", "2025-03-14", "--no-pdf", "--json"])
+    vorlage = next(Path(d["path"]) for d in json.loads(built.stdout)["documents"] if d["kind"] == "vorlage")
+    assert "1 - 250317_Integrationskonzept (wird nachgereicht)" in text(vorlage)
+
+    subjects_per_day = {}
+    with Mailbox() as mailbox:
+        monkeypatch.setenv("MEETPREP_DELIVERY", "live")
+        monkeypatch.setenv("MEETPREP_SMTP_URL", mailbox.url)
+        for day in range(17, 24):  # Monday 17 to Sunday 23 March 2025; due Friday 21 (2 business days before)
+            before = len(mailbox.messages)
+            result = runner.invoke(app, ["attachments", "chase", "--body", "herzogenrath", "--as-of", f"2025-03-{day:02d}", "--json"])
+            assert result.exit_code == 0, result.output
+            subjects_per_day[day] = [(m["To"], subject_of(m)) for _, _, m in mailbox.messages[before:]]
+        subject = "Anlage fehlt: 250317_Integrationskonzept (V/2019/367-E04), Frist 21.03.2025"
+        assert subjects_per_day == {
+            17: [], 18: [],
+            19: [("amt50@example.org", subject)],  # two days before: to the unit responsible
+            20: [],
+            21: [("amt50@example.org", subject)],  # on the due date
+            22: [("amt50@example.org", subject)],  # the day after: escalation to the secretary
+            23: [],
+        }
+        bodies = [m.get_body(("plain",)).get_content() for _, _, m in mailbox.messages]
+        assert "bis 21.03.2025 nachzureichen" in bodies[0] and "endet heute" in bodies[1]
+        assert "liegt noch nicht vor" in bodies[2] and "Verantwortlich: Amt 50 - Sozialamt" in bodies[2]
+
+        # A wrong file dropped into the watched inbox is refused and kept, with the reason.
+        inbox = meetprep_env / "inbox" / "herzogenrath" / "V-2019-367-E04"
+        inbox.mkdir(parents=True)
+        (inbox / "konzept.txt").write_text("not an attachment")
+        refused = json.loads(runner.invoke(app, ["attachments", "chase", "--as-of", "2025-03-24", "--json"]).stdout)
+        assert len(refused["rejected"]) == 1 and "not accepted as an attachment" in refused["rejected"][0]["reason"]
+        kept = Path(refused["rejected"][0]["file"])
+        assert kept.read_text() == "not an attachment" and kept.with_name(kept.name + ".reason.txt").exists()
+
+        before = len(mailbox.messages)
+        source = write_pdf(tmp_path / "250317_Integrationskonzept.pdf", "Integrationskonzept der Stadt Herzogenrath")
+        delivered = runner.invoke(app, ["attachments", "deliver", "--body", "herzogenrath", "--paper", "V/2019/367-E04",
+                                        "--file", str(source), "--no-pdf", "--json"])
+        assert delivered.exit_code == 0, delivered.output
+        data = json.loads(delivered.stdout)
+        assert data["agenda_version"] == 2 and data["attachment"] == 1
+        notices = mailbox.messages[before:]
+        assert sorted(m["To"] for _, _, m in notices) == [
+            "ayse.beispiel@example.org", "guenther.muster@example.org", "jonas.muster@example.org", "petra.beispiel@example.org"]
+        notice = notices[0][2]
+        assert subject_of(notice) == "Nachversand: 250317_Integrationskonzept (V/2019/367-E04)"
+        (pdf,) = [p for p in notice.iter_attachments()]
+        assert pdf.get_content_type() == "application/pdf" and pdf.get_content() == source.read_bytes()
+
+        again = runner.invoke(app, ["attachments", "deliver", "--body", "herzogenrath", "--paper", "V/2019/367-E04",
+                                    "--file", str(source), "--no-pdf"])
+        assert again.exit_code == 1 and "already attachment 1" in again.stderr
+        after = json.loads(runner.invoke(app, ["attachments", "chase", "--as-of", "2025-03-24", "--json"]).stdout)
+        assert after["outstanding"] == [] and after["sent"] == []
+    tables = sorted(_artifact("attachments-outstanding"), key=lambda a: a.created)
+    assert len(tables) == 9 and {t.type for t in tables} == {"table"}  # one version per chase run (7 days + 2)
+    assert '"days left": 4' in tables[0].data and "250317_Integrationskonzept" in tables[0].data  # on the 17th
+    assert "nothing outstanding" in tables[-1].data
+
+    rebuilt = Path(data["stored"]).parent  # the file is kept in the data folder
+    assert rebuilt.is_relative_to(meetprep_env / "files")
+    version_2 = meetprep_env / "output/herzogenrath/asi/asi-2025-03-25/v2/vorlage-V-2019-367-E04.docx"
+    content = text(version_2)
+    assert "1 - 250317_Integrationskonzept" in content and "nachgereicht)" not in content
