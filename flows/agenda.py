@@ -38,11 +38,11 @@ def render_documents(settings: Settings, draft: build.Draft, staging: Path) -> l
 
 
 @task(name="convert-to-pdf", timeout_seconds=900, cache_policy=NO_CACHE)
-def convert_to_pdf(draft: build.Draft, written: list[dict[str, Any]], staging: Path) -> list[dict[str, Any]]:
+def convert_to_pdf(draft: build.Draft, written: list[dict[str, Any]], staging: Path) -> tuple[list[dict[str, Any]], str | None]:
     added, note = documents.add_pdfs(draft, written, staging)
     if note:
         get_run_logger().warning(note)
-    return added
+    return added, note
 
 
 @task(name="record-version", cache_policy=NO_CACHE)
@@ -105,6 +105,7 @@ async def build_agenda(
         as_of = now.astimezone(ZoneInfo(config.body.timezone) if config else dt.timezone.utc).date()
     request = build.AgendaRequest(body=body, committee=committee, as_of=as_of, day=date, meeting=meeting, renumber=renumber)
     draft, digest = plan_agenda(settings, request)
+    notes: list[str] = []
     if digest == draft.previous_checksum:
         result = record_version(settings, quote(draft), digest, [], None, now)
     else:
@@ -116,9 +117,11 @@ async def build_agenda(
             # every nested value of it for each task (a third of a small build's time).
             written = render_documents(settings, quote(draft), staging)
             if pdf:
-                written = written + convert_to_pdf(quote(draft), quote(written), staging)
+                added, note = convert_to_pdf(quote(draft), quote(written), staging)
+                written = written + added
+                notes += [note] if note else []
             result = record_version(settings, quote(draft), digest, quote(written), staging, now)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     publish_artifact(quote(result))
-    return result.as_dict()
+    return {**result.as_dict(), "notes": notes}

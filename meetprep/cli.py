@@ -102,7 +102,7 @@ def _fail_input(problems: list[Any], as_json: bool) -> NoReturn:
         errors = [p for p in problems if p.severity == "error"]
         console.print(f"[bold red]{len(errors)} problem(s); nothing was written:[/]")
         for problem in problems:
-            console.print(f"  - {problem}", markup=False)
+            console.print(f"  - {problem}", markup=False, soft_wrap=True)  # whole lines: grep and copy work
     raise typer.Exit(EXIT_INPUT)
 
 
@@ -158,7 +158,8 @@ def _print_warnings(warnings: list[Any]) -> None:
     if warnings:
         console = _console(stderr=True)
         for warning in warnings:
-            console.print(f"[yellow]warning:[/] {warning}", markup=True, highlight=False)
+            console.print("[yellow]warning:[/] ", end="")
+            console.print(str(warning), markup=False, soft_wrap=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,7 +346,9 @@ def _prefect_defaults(verbose: bool = False) -> None:
     # Telemetry would also contend for the temporary server's SQLite database ("database is locked").
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if not verbose:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        # The CLI prints every outcome itself (problems, notes, failures); Prefect's own log lines
+        # would repeat an input problem as an error traceback. --verbose shows them.
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
 
 
 def _run_flow(settings, name: str, **parameters: Any) -> dict[str, Any]:
@@ -426,6 +429,8 @@ def _print_build(result: dict[str, Any]) -> None:
         [[e["number"], e["part"], e["title"] + (" (withdrawn)" if e["withdrawn"] else ""), e["reference"]]
          for e in result["entries"]],
     )
+    for note in result.get("notes", []):
+        console.print(f"[yellow]note:[/] {note}")
     if result["problems"]:
         console.print(f"[yellow]{len(result['problems'])} problem(s) to look at:[/]")
         for problem in result["problems"]:
