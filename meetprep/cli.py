@@ -248,6 +248,7 @@ def items_import(
         f"{report.count('papers', 'created')} papers created, {report.count('papers', 'updated')} updated, "
         f"{report.count('papers', 'unchanged')} unchanged; "
         f"{report.count('meetings', 'created')} meetings created, {report.count('meetings', 'updated')} updated."
+        + (f" Skipped {len(report.skipped)} minutes file(s): record them with 'meetprep minutes record'." if report.skipped else "")
     )
 
 
@@ -624,6 +625,45 @@ def attachments_chase(
         raise typer.Exit(EXIT_UNDELIVERED)
 
 
+minutes_app = typer.Typer(help="Minutes (referat, Niederschrift) and decisions.", no_args_is_help=True)
+app.add_typer(minutes_app, name="minutes")
+
+
+@minutes_app.command("record")
+def minutes_record(
+    file: Path = typer.Option(..., "--file", help="The minutes as YAML (kind: minutes; see docs/minutes.md)."),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write PDFs."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Record a meeting's minutes, move its papers on, write and send the referat / Niederschrift."""
+    _prefect_defaults()
+    settings = _guarded(as_json, _settings)
+
+    def work():
+        from .minutes import load
+
+        data = load(file)  # checked here first: a bad file never starts Prefect
+        return _run_flow(settings, "minutes:record_minutes", body=data.body, meeting=data.meeting,
+                         minutes_file=str(file.resolve()), pdf=pdf)
+
+    with _console(stderr=True).status("Recording the minutes…"):
+        result = _guarded(as_json, work)
+    if as_json:
+        _print_json({"ok": not result["sent"]["failed"], **result})
+    else:
+        console = _console()
+        console.print(f"Recorded the minutes of {result['meeting']}:")
+        _table("Decisions", ["reference", "result"], [[r, v] for r, v in result["decisions"].items()])
+        for note in result["notes"]:
+            console.print(f"[yellow]note:[/] {note}")
+        console.print("Wrote:")
+        for item in result["files"]:
+            console.print(f"  {item['path']}  ({item['variant']})", markup=False, soft_wrap=True)
+        _print_dispatch("Minutes sent", result["sent"], settings)
+    if result["sent"]["failed"]:
+        raise typer.Exit(EXIT_UNDELIVERED)
+
+
 @feeds_app.command("write")
 def feeds_write(as_json: bool = JsonOption) -> None:
     """Write one feed per committee (public) and one per person (their meetings) under the output folder."""
@@ -713,11 +753,29 @@ def demo(
         delivered = _guarded(as_json, lambda: _run_flow(settings, "attachments:deliver_attachment", body="herzogenrath",
                                                         reference="V/2019/367-E04", file=str(late),
                                                         as_of=dt.date(2025, 3, 20), pdf=pdf))
+    # Seed 000's path: EBI recommends (its referat), then Økonomiudvalget and Kommunalbestyrelsen.
+    from .minutes import load
+
+    path = []
+    starts = {m["key"]: m["start"] for m in _query("list_meetings", body="gentofte")}
+    recorded_minutes = [(file, _guarded(as_json, lambda: load(file)))
+                        for file in (examples / "gentofte" / "minutes").glob("*.yaml")]
+    for minutes_file, data in sorted(recorded_minutes, key=lambda pair: starts.get(pair[1].meeting, "")):
+        key = data.meeting
+        meeting = next(m for m in _query("list_meetings", body=data.body) if m["key"] == key)
+        day = dt.date.fromisoformat(meeting["start"][:10])
+        if meeting["state"] == "planned":
+            path.append(_guarded(as_json, lambda: _run_agenda_flow(
+                settings, body=data.body, committee=meeting["committee"], date=day, as_of=day - dt.timedelta(days=7), pdf=pdf)))
+        recorded = _guarded(as_json, lambda: _run_flow(settings, "minutes:record_minutes", body=data.body, meeting=key,
+                                                       minutes_file=str(minutes_file), pdf=pdf))
+        path.append({"minutes": key, **recorded})
     outbox = sorted(p.name for p in settings.outbox.glob("*") if p.suffix in (".eml", ".json"))
     if as_json:
         _print_json({"ok": True, "home": str(settings.home), "output": str(settings.output_dir),
                      "import": [r.as_dict() for r in reports], "agendas": results, "messages": sent,
-                     "chase": chased, "delivery": delivered, "outbox": str(settings.outbox), "outbox_files": outbox})
+                     "chase": chased, "delivery": delivered, "gentofte_path": path, "outbox": str(settings.outbox),
+                     "outbox_files": outbox})
         return
     console = _console()
     console.print(f"[bold]meetprep demo[/] — store and output under {settings.home}", soft_wrap=True)
@@ -739,6 +797,18 @@ def demo(
         console.print(f"20.03.2025: delivered, stored as {delivered['stored']}; agenda rebuilt as version "
                       f"{delivered['agenda_version']}; {len(delivered['notices']['sent'])} 'Nachversand' notice(s) sent.",
                       soft_wrap=True, markup=False)
+    if path:
+        console.rule("Gentofte: EMN-2025-05820 through EBI, Økonomiudvalget and Kommunalbestyrelsen")
+        for step in path:
+            if "minutes" in step:
+                files = [Path(f["path"]).name for f in step["files"] if f["path"].endswith(".docx")]
+                console.print(f"{step['minutes']}: {', '.join(f'{r} {v}' for r, v in step['decisions'].items())}; "
+                              f"wrote {', '.join(files)}; sent to {len(step['sent']['sent'])} members.", soft_wrap=True,
+                              markup=False)
+            else:
+                console.print(f"{step['meeting']}: agenda version {step['version']} with "
+                              f"{', '.join(e['reference'] for e in step['entries'] if e['kind'] == 'paper')}.", markup=False)
+        console.print(f"Published minutes: {settings.output_dir / 'public'}", soft_wrap=True, markup=False)
     console.print(f"\nEverything is under {settings.output_dir}; the store is {settings.database_url}.",
                   soft_wrap=True, markup=False)
 

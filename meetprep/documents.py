@@ -25,7 +25,7 @@ from .i18n import Catalogue, catalogue
 
 MEMBERS, PUBLIC = "members", "public"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-AGENDA_KINDS = ("dagsorden", "tagesordnung", "referat")
+AGENDA_KINDS = ("dagsorden", "tagesordnung", "referat", "niederschrift")
 PAPER_KINDS = ("indstilling", "vorlage")
 BOX_CHECKED, BOX_EMPTY = "\u2612", "\u2610"  # ☒ ☐
 
@@ -218,6 +218,8 @@ def _item(words: Catalogue, entry: dict[str, Any], draft: Any, variant: str) -> 
         "files": [],
         "text": [],
         "decision": "",
+        "vote": "",
+        "result": "",
     }
     if hidden:
         return base  # nothing else of a closed item may reach a public document
@@ -298,6 +300,28 @@ def agenda_context(draft: Any, variant: str, kind: str) -> dict[str, Any]:
         public_items=[i for i in items if i["part"] == "public"],
         closed_items=[i for i in items if i["part"] == "closed"],
     )
+    return context
+
+
+def minutes_context(draft: Any, extra: dict[str, Any], variant: str, kind: str) -> dict[str, Any]:
+    """The referat / Niederschrift: the agenda as built, with each item's decision and vote."""
+    context = agenda_context(draft, variant, kind)
+    for item, entry in zip(context["items"], draft.entries):
+        if item["hidden"]:
+            continue  # a closed item's decision stays out of the public minutes too
+        if entry["kind"] == "paper" and entry["reference"] in extra["decisions"]:
+            info = extra["decisions"][entry["reference"]]
+            item.update(decision=clean(info["text"]), vote=clean(info["votes"]), result=clean(info["result"]))
+        elif entry["key"] in extra.get("texts", {}):
+            item["decision"] = clean(extra["texts"][entry["key"]])
+    present = [p for p in draft.participants if not p.get("absent")]
+    context["minutes"] = {
+        "started": extra["started"],
+        "ended": extra["ended"],
+        "present": [clean(p["name"]) for p in present],
+        "absent": [clean(p["name"]) for p in draft.participants if p.get("absent")],
+    }
+    context["signatures"] = [{"role": clean(s["role"]), "name": clean(s["name"])} for s in extra["signatures"]]
     return context
 
 
@@ -396,8 +420,13 @@ def template_hashes(templates_dir: Path, locale: str, kinds: list[str]) -> dict[
     return hashes
 
 
+_TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa", "ä": "ae",
+                                "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+
+
 def slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9æøåÆØÅäöüÄÖÜß._-]+", "-", text).strip("-")
+    """A file-name-safe form: ASCII (øu -> oeu), letters, digits, dot, dash and underscore."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text.translate(_TRANSLITERATE)).strip("-")
 
 
 def planned_documents(draft: Any) -> list[dict[str, Any]]:
@@ -424,13 +453,22 @@ def planned_documents(draft: Any) -> list[dict[str, Any]]:
     return planned
 
 
-def render_all(draft: Any, templates_dir: Path, target: Path) -> list[dict[str, Any]]:
-    """Render every document of the draft into `target`; returns what was written."""
+MINUTES_KINDS = ("referat", "niederschrift")
+
+
+def render_all(draft: Any, templates_dir: Path, target: Path, minutes: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Render every document of the draft into `target`; returns what was written.
+
+    `minutes` (what was decided, see meetprep.minutes) is needed for a referat / Niederschrift.
+    """
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for plan in planned_documents(draft):
         template = template_path(templates_dir, draft.body["locale"], plan["kind"])
-        if plan["reference"] is None:
+        if plan["kind"] in MINUTES_KINDS:
+            context = minutes_context(draft, minutes or {"decisions": {}, "started": "", "ended": "", "signatures": []},
+                                      plan["variant"], plan["kind"])
+        elif plan["reference"] is None:
             context = agenda_context(draft, plan["variant"], plan["kind"])
         else:
             context = paper_context(draft, plan["reference"], plan["kind"])

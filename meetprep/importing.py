@@ -84,6 +84,7 @@ class Batch:
     papers: list[ParsedPaper] = field(default_factory=list)
     meetings: list[ParsedMeetings] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # minutes files, for `meetprep minutes record`
 
 
 @dataclass
@@ -93,6 +94,7 @@ class ImportReport:
     papers: list[dict[str, Any]] = field(default_factory=list)  # reference, body, action, revision, file
     meetings: list[dict[str, Any]] = field(default_factory=list)  # key, body, action, file
     warnings: list[Problem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
     def count(self, kind: str, action: str) -> int:
         return sum(1 for row in getattr(self, kind) if row["action"] == action)
@@ -102,6 +104,7 @@ class ImportReport:
             "papers": self.papers,
             "meetings": self.meetings,
             "warnings": [w.as_dict() for w in self.warnings],
+            "skipped": self.skipped,
         }
 
 
@@ -183,6 +186,10 @@ def parse_file(path: Path, batch: Batch) -> list[Problem]:
     data = document.data
     if not isinstance(data, dict):
         return [Problem(file=document.name, message="expected a mapping (a paper, or a file with 'meetings:')", found=type(data).__name__)]
+
+    if data.get("kind") == "minutes":  # recorded by `meetprep minutes record`, not imported
+        batch.skipped.append(document.name)
+        return []
 
     if "meetings" in data:
         try:
@@ -635,7 +642,7 @@ def import_files(store: Store, configs: Configs, paths: list[Path], now: dt.date
         problems += _check_papers(batch, configs, session)
         if problems:
             raise InputError(problems)
-        report = ImportReport(warnings=batch.warnings)
+        report = ImportReport(warnings=batch.warnings, skipped=batch.skipped)
         sync_config(session, configs)
         _write_meetings(session, configs, batch, now, report)
         _write_papers(session, batch, now, report)

@@ -395,6 +395,7 @@ class AgendaSettings(Model):
     paper_type_order: list[Text] = []
     numbering: Numbering = Numbering()
     approval_required: bool = False
+    signature_page: bool = False  # the minutes end with lines for the chair's and secretary's signatures
 
 
 class Membership(Model):
@@ -764,3 +765,47 @@ class Paper(Model):
         if self.amends == self.reference:
             raise ValueError("a paper cannot amend itself")
         return self
+
+
+# ---------------------------------------------------------------------------------------------
+# Minutes
+
+
+class Substitution(Model):
+    person: Key
+    replaces: Key = Field(alias="for")
+
+
+class Attendance(Model):
+    absent: list[Key] = []  # (Fravær) / entschuldigt
+    substitutes: list[Substitution] = []  # present in place of a member
+    late: list[Key] = []
+
+
+class ItemMinutes(Model):
+    """What a meeting decided on one agenda item: a paper by its reference, any item by its number."""
+
+    reference: Reference | None = None
+    number: Annotated[str | None, BeforeValidator(_number_to_str)] = None  # "2", "6.1", German "Ö 3" / "N 1"
+    result: ConsultationResult | None = None
+    text: OptionalText = None
+    votes: Votes | None = None
+    unanimous: bool = False
+
+    @model_validator(mode="after")
+    def _identified(self) -> "ItemMinutes":
+        if self.reference is None and self.number is None:
+            raise ValueError("give the item's 'reference' (a paper) or its 'number'")
+        return self
+
+
+class MinutesFile(Model):
+    """A meeting's minutes as a clerk writes them (`meetprep minutes record --file ...`)."""
+
+    kind: Literal["minutes"]
+    body: Key
+    meeting: Key
+    started: AwareDatetime | None = None  # Beginn
+    ended: AwareDatetime | None = None  # Ende
+    attendance: Attendance = Attendance()
+    items: list[ItemMinutes] = []

@@ -326,6 +326,46 @@ class DocumentRow(Base):
     version: Mapped[AgendaVersionRow] = relationship(back_populates="documents")
 
 
+class MinutesRow(Base):
+    """What a meeting recorded: when it began and ended, who was there."""
+
+    __tablename__ = "minutes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), unique=True)
+    started: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    ended: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    attendance: Mapped[dict[str, Any]] = mapped_column(JSON)  # absent, substitutes (person for person)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # as recorded, also standing items
+    source: Mapped[str | None] = mapped_column(String(500))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    meeting: Mapped[MeetingRow] = relationship()
+
+
+class DecisionRow(Base):
+    """One body's decision on a paper at a meeting: the paper's history (postponements too)."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (UniqueConstraint("consultation_id", "meeting_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    result: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str | None] = mapped_column(Text)
+    votes_yes: Mapped[int | None] = mapped_column(Integer)
+    votes_no: Mapped[int | None] = mapped_column(Integer)
+    votes_abstain: Mapped[int | None] = mapped_column(Integer)
+    votes_biased: Mapped[int | None] = mapped_column(Integer)
+    unanimous: Mapped[bool] = mapped_column(Boolean, default=False)
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    consultation: Mapped[ConsultationRow] = relationship()
+    meeting: Mapped[MeetingRow] = relationship()
+
+
 class MessageRow(Base):
     """One outgoing message, recorded before it is sent: the ledger behind "exactly once".
 

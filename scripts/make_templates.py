@@ -141,6 +141,9 @@ def danish_meeting_document(minutes: bool):
         tag(d, "{%p if item.decision %}")
         para(d, "{{ committee.name }} den {{ meeting.day_month }}")
         para(d, "{{ item.decision }}")
+        tag(d, "{%p if item.vote %}")
+        para(d, "{{ item.vote }}")
+        tag(d, "{%p endif %}")
         tag(d, "{%p else %}")
         para(d, ".")
         tag(d, "{%p endif %}")
@@ -152,7 +155,20 @@ def danish_meeting_document(minutes: bool):
     tag(d, "{%p endif %}")
     tag(d, "{%p endif %}")
     tag(d, "{%p endfor %}")
+    if minutes:
+        signature_block(d)
     return d
+
+
+def signature_block(d):
+    tag(d, "{%p if signatures %}")
+    para(d, "")
+    tag(d, "{%p for signature in signatures %}")
+    para(d, "")
+    para(d, "______________________________")
+    para(d, "{{ signature.name }} ({{ signature.role }})")
+    tag(d, "{%p endfor %}")
+    tag(d, "{%p endif %}")
 
 
 def danish_indstilling():
@@ -237,10 +253,10 @@ def german_vorlage():
     para(d, "{{ paper.title }}", style="Heading 1")
     para(d, "Beratungsfolge", style="Heading 2")
     table(d, [
-        ["Datum", "Gremium", "Zuständigkeit"],
-        ["{%tr for step in paper.consultations %}", "", ""],
-        ["{{ step.date }}", "{{ step.committee }}", "{{ step.role }}"],
-        ["{%tr endfor %}", "", ""],
+        ["Datum", "Gremium", "Zuständigkeit", "Ergebnis"],
+        ["{%tr for step in paper.consultations %}", "", "", ""],
+        ["{{ step.date }}", "{{ step.committee }}", "{{ step.role }}", "{{ step.result }}"],
+        ["{%tr endfor %}", "", "", ""],
     ])
     tag(d, "{%p if paper.proposal %}")
     para(d, "{{ paper.proposal.heading }}:", style="Heading 2")
@@ -282,20 +298,77 @@ def german_vorlage():
     return d
 
 
+def german_minutes_items(d, items):
+    tag(d, f"{{%p for item in {items} %}}")
+    para(d, "{{ item.label }}: {{ item.title }}", style="Heading 3")
+    tag(d, "{%p if not item.hidden %}")
+    tag(d, "{%p if item.reference %}")
+    para(d, "Vorlage: {{ item.reference }}")
+    tag(d, "{%p endif %}")
+    tag(d, "{%p if item.decision %}")
+    tag(d, "{%p if item.is_paper %}")
+    para(d, ("Beschluss:", {"bold": True}))
+    tag(d, "{%p endif %}")
+    para(d, "{{ item.decision }}")
+    tag(d, "{%p endif %}")
+    tag(d, "{%p if item.vote %}")
+    para(d, ("Abstimmungsergebnis: ", {"bold": True}), "{{ item.vote }}")
+    tag(d, "{%p endif %}")
+    tag(d, "{%p endif %}")
+    tag(d, "{%p endfor %}")
+
+
+def german_niederschrift():
+    d = new_document()
+    para(d, "{{ body.name }}", bold=True)
+    para(d, "Niederschrift", style="Title")
+    para(d, "über die {% if meeting.extraordinary %}Sondersitzung{% else %}Sitzung{% endif %} des Gremiums")
+    para(d, "{{ committee.heading }}", bold=True)
+    tag(d, "{%p if document.public %}")
+    para(d, "Öffentliche Fassung: Beschlüsse im nichtöffentlichen Teil sind nicht enthalten.", italic=True)
+    tag(d, "{%p endif %}")
+    labelled(d, "Datum:", "{{ meeting.date }}")
+    labelled(d, "Beginn:", "{{ minutes.started }} Uhr")
+    labelled(d, "Ende:", "{{ minutes.ended }}{% if minutes.ended %} Uhr{% endif %}")
+    labelled(d, "Ort:", "{{ meeting.place }}{% if meeting.address %}, {{ meeting.address }}{% endif %}")
+    para(d, "Anwesend:", style="Heading 2")
+    tag(d, "{%p for name in minutes.present %}")
+    para(d, "{{ name }}")
+    tag(d, "{%p endfor %}")
+    para(d, "Entschuldigt:", style="Heading 2")
+    tag(d, "{%p for name in minutes.absent %}")
+    para(d, "{{ name }}")
+    tag(d, "{%p else %}")
+    para(d, "–")
+    tag(d, "{%p endfor %}")
+    para(d, "Öffentlicher Teil", style="Heading 1")
+    german_minutes_items(d, "public_items")
+    tag(d, "{%p if closed_items %}")
+    para(d, "Nichtöffentlicher Teil", style="Heading 1")
+    german_minutes_items(d, "closed_items")
+    tag(d, "{%p endif %}")
+    signature_block(d)
+    return d
+
+
 TEMPLATES = {
     ("da", "dagsorden"): lambda: danish_meeting_document(minutes=False),
     ("da", "referat"): lambda: danish_meeting_document(minutes=True),
     ("da", "indstilling"): danish_indstilling,
     ("de", "tagesordnung"): german_tagesordnung,
     ("de", "vorlage"): german_vorlage,
+    ("de", "niederschrift"): german_niederschrift,
 }
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="overwrite existing templates (loses clerks' edits)")
+    parser.add_argument("--only", nargs="*", help="only these kinds, e.g. referat niederschrift")
     args = parser.parse_args(argv)
     for (locale, kind), make in TEMPLATES.items():
+        if args.only and kind not in args.only:
+            continue
         path = ROOT / locale / f"{kind}.docx"
         if path.exists() and not args.force:
             print(f"kept {path} (exists; --force overwrites)")

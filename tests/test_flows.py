@@ -108,6 +108,12 @@ def test_demo_tells_the_whole_story(prefect_harness, tmp_path):
     }
     assert all(a["action"] == "created" for a in built.values())
     assert len(data["chase"]["sent"]) == 1 and data["delivery"]["agenda_version"] == 2
+    steps = [(s.get("minutes") or s["meeting"], s.get("decisions")) for s in data["gentofte_path"]]
+    assert steps == [
+        ("ebi-2025-09-22", {"EMN-2025-05820": "recommended"}),
+        ("oeu-2025-10-06", None), ("oeu-2025-10-06", {"EMN-2025-05820": "recommended"}),
+        ("kb-2025-10-27", None), ("kb-2025-10-27", {"EMN-2025-05820": "decided"}),
+    ]
     assert len(data["delivery"]["notices"]["sent"]) == 4
     assert any("attachment-delivered" not in f and "V_2019_367-E04_attachment-0_reminder" in f for f in data["outbox_files"])
     # The story's clock: built a week ahead, so the only problem is the Druckfassung still to follow.
@@ -237,3 +243,61 @@ def test_herzogenrath_attachment_cycle(prefect_harness, meetprep_env, monkeypatc
     version_2 = meetprep_env / "output/herzogenrath/asi/asi-2025-03-25/v2/vorlage-V-2019-367-E04.docx"
     content = text(version_2)
     assert "1 - 250317_Integrationskonzept" in content and "nachgereicht)" not in content
+
+
+def test_cli_minutes_record_sends_once_and_publishes(prefect_harness, meetprep_env):
+    runner = CliRunner()
+    assert runner.invoke(app, ["items", "import", str(EXAMPLES / "gentofte")]).exit_code == 0
+    assert runner.invoke(app, ["agenda", "build", "--body", "gentofte", "--committee", "ebi", "--date", "2025-09-22",
+                               "--as-of", "2025-09-14", "--no-pdf"]).exit_code == 0
+    minutes_file = EXAMPLES / "gentofte/minutes/ebi-2025-09-22.yaml"
+    first = runner.invoke(app, ["minutes", "record", "--file", str(minutes_file), "--no-pdf", "--json"])
+    assert first.exit_code == 0, first.output
+    data = json.loads(first.stdout)
+    assert data["decisions"] == {"EMN-2025-05820": "recommended"} and len(data["sent"]["sent"]) == 7
+    again = json.loads(runner.invoke(app, ["minutes", "record", "--file", str(minutes_file), "--no-pdf", "--json"]).stdout)
+    assert again["sent"]["sent"] == [] and len(again["sent"]["skipped"]) == 7  # each member gets the minutes once
+    mails = sorted((meetprep_env / "outbox").glob("*_minutes_*.eml"))
+    assert len(mails) == 7
+    public = meetprep_env / "output/public/gentofte/ebi/ebi-2025-09-22/referat-ebi-2025-09-22-offentlig.docx"
+    assert "Pkt. 1-3: Anbefales til Økonomiudvalget og Kommunalbestyrelsen." in text(public)
+    meetings = json.loads(runner.invoke(app, ["meetings", "list", "--body", "gentofte", "--json"]).stdout)
+    assert {m["key"]: m["state"] for m in meetings}["ebi-2025-09-22"] == "minuted"
+    bad = runner.invoke(app, ["minutes", "record", "--file", str(EXAMPLES / "gentofte/meetings.yaml")])
+    assert bad.exit_code == 1 and "field 'kind'" in bad.stderr
+
+
+def test_minutes_from_the_prefect_form(prefect_harness, meetprep_env, configs):
+    """Without a file the flow pauses with a typed form; a clerk's answer resumes it."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
+    from prefect.flow_runs import aresume_flow_run
+
+    from flows.minutes import record_minutes
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["items", "import", str(EXAMPLES / "gentofte")]).exit_code == 0
+    assert runner.invoke(app, ["agenda", "build", "--body", "gentofte", "--committee", "ebi", "--date", "2025-09-22",
+                               "--as-of", "2025-09-14", "--no-pdf"]).exit_code == 0
+
+    async def clerk_answers():
+        run = asyncio.create_task(record_minutes(body="gentofte", meeting="ebi-2025-09-22", pdf=False))
+        paused = []
+        async with get_client() as client:
+            for _ in range(300):
+                paused = await client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                    state=FlowRunFilterState(type=FlowRunFilterStateType(any_=["PAUSED"]))))
+                if paused:
+                    break
+                await asyncio.sleep(0.2)
+        assert paused, "the flow did not pause for the form"
+        await aresume_flow_run(paused[0].id, run_input={
+            "absent": ["stig-wall"],
+            "items": [{"number": "1", "reference": "EMN-2025-05820", "result": "recommended",
+                       "text": "Pkt. 1-3: Anbefales til Økonomiudvalget og Kommunalbestyrelsen."}, {"number": "2"}]})
+        return await asyncio.wait_for(run, timeout=120)
+
+    result = asyncio.run(clerk_answers())
+    assert result["decisions"] == {"EMN-2025-05820": "recommended"}
+    referat = next(Path(f["path"]) for f in result["files"] if f["variant"] == "members")
+    assert "Stig Wall (Fravær)" in text(referat) and "Pkt. 1-3: Anbefales" in text(referat)

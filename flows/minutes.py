@@ -1,0 +1,134 @@
+"""Flow: record a meeting's minutes, move its papers on, write and send the referat / Niederschrift.
+
+The minutes come from a YAML file (`minutes_file`) or, without one, from a form in the Prefect
+UI: the flow pauses with a typed input (one row per agenda item, prefilled) and goes on when the
+clerk submits it. Thin wiring over `meetprep.minutes` and `meetprep.notify`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.flow_runs import pause_flow_run
+from prefect.input import RunInput
+from prefect.utilities.annotations import quote
+from pydantic import BaseModel
+
+from meetprep import minutes, notify
+from meetprep.config import Settings, load_configs
+from meetprep.model import MinutesFile
+from meetprep.store import AgendaRow, BodyRow, MeetingRow, Store
+
+Result = Literal["decided", "recommended", "rejected", "postponed", "withdrawn", "noted"]
+
+
+class ItemRow(BaseModel):
+    number: str
+    reference: str | None = None
+    title: str = ""
+    result: Result | None = None
+    text: str | None = None
+    yes: int | None = None
+    no: int | None = None
+    abstain: int | None = None
+    biased: int | None = None
+    unanimous: bool = False
+
+
+class MinutesForm(RunInput):
+    """What the clerk fills in in the Prefect UI."""
+
+    started: dt.datetime | None = None
+    ended: dt.datetime | None = None
+    absent: list[str] = []
+    items: list[ItemRow] = []
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def form_defaults(store: Store, body: str, meeting_key: str) -> dict[str, Any]:
+    with store.session() as session:
+        meeting = session.query(MeetingRow).join(BodyRow, MeetingRow.body_id == BodyRow.id).filter(
+            BodyRow.key == body, MeetingRow.key == meeting_key).one()
+        agenda = session.query(AgendaRow).filter(AgendaRow.meeting_id == meeting.id).one()
+        items = [ItemRow(number=f"{'N ' if e['part'] == 'closed' else ''}{e['number']}", reference=e["reference"]
+                         if e["kind"] == "paper" else None, title=e["title"]) for e in agenda.versions[-1].entries]
+        return {"started": meeting.start, "items": items}
+
+
+def from_form(body: str, meeting_key: str, form: MinutesForm) -> MinutesFile:
+    items = []
+    for row in form.items:
+        votes = None if all(v is None for v in (row.yes, row.no, row.abstain, row.biased)) else {
+            "yes": row.yes or 0, "no": row.no or 0, "abstain": row.abstain or 0, "biased": row.biased or 0}
+        item = {"result": row.result, "text": row.text, "votes": votes, "unanimous": row.unanimous}
+        item.update({"reference": row.reference} if row.reference else {"number": row.number})
+        items.append(item)
+    return MinutesFile.model_validate({"kind": "minutes", "body": body, "meeting": meeting_key, "started": form.started,
+                                       "ended": form.ended, "attendance": {"absent": form.absent}, "items": items})
+
+
+@task(name="record-minutes", cache_policy=NO_CACHE)
+def record(settings: Settings, data: MinutesFile, source: str) -> dict[str, Any]:
+    return minutes.record(Store.shared(settings.database_url), load_configs(settings.config_dir), data, source, _now())
+
+
+@task(name="write-minutes", cache_policy=NO_CACHE, timeout_seconds=900)
+def write(settings: Settings, body: str, meeting: str, pdf: bool) -> tuple[list[dict[str, Any]], list[str]]:
+    return minutes.write_documents(Store.shared(settings.database_url), load_configs(settings.config_dir), settings,
+                                   body, meeting, pdf)
+
+
+@task(name="send-minutes", cache_policy=NO_CACHE)
+def send(settings: Settings, body: str, meeting: str, files: list[dict[str, Any]]) -> notify.DispatchReport:
+    store = Store.shared(settings.database_url)
+    configs = load_configs(settings.config_dir)
+    outgoing = minutes.messages(store, configs, body, meeting, files)
+    return notify.dispatch(store, outgoing, notify.transport_for(settings, configs.get(body).body.mail, _now), _now)
+
+
+@task(name="mark-minuted", cache_policy=NO_CACHE)
+def mark(settings: Settings, body: str, meeting: str) -> None:
+    minutes.mark_minuted(Store.shared(settings.database_url), body, meeting, _now())
+
+
+@task(name="publish-minutes-artifact", cache_policy=NO_CACHE)
+def publish(body: str, meeting: str, recorded: dict[str, Any], files: list[dict[str, Any]]) -> None:
+    lines = [f"# Minutes of {meeting}", "", "| paper | result |", "|---|---|"]
+    lines += [f"| {ref} | {result} |" for ref, result in recorded["decisions"].items()]
+    lines += ["", "## Files", ""] + [f"- `{f['path']}` ({f['variant']})" for f in files]
+    create_markdown_artifact(key=f"minutes-{body}-{meeting}".lower().replace("_", "-"), markdown="\n".join(lines))
+
+
+@flow(name="record-minutes")
+async def record_minutes(body: str, meeting: str, minutes_file: str | None = None, pdf: bool = True) -> dict[str, Any]:
+    """Record a meeting's minutes, move its papers on, write the referat / Niederschrift, send it.
+
+    Args:
+        body: the body's key, e.g. gentofte.
+        meeting: the meeting's key, e.g. ebi-2025-09-22.
+        minutes_file: a minutes YAML file; without one the flow waits for the form in the UI.
+        pdf: also write PDFs.
+    """
+    settings = Settings.from_env()
+    if minutes_file:
+        data, source = minutes.load(Path(minutes_file)), minutes_file
+    else:
+        defaults = form_defaults(Store.shared(settings.database_url), body, meeting)
+        form = await pause_flow_run(wait_for_input=MinutesForm.with_initial_data(**defaults), timeout=7 * 24 * 3600,
+                                    poll_interval=5)
+        data, source = from_form(body, meeting, form), "(Prefect form)"
+    recorded = record(settings, data, source)
+    files, notes = write(settings, body, meeting, pdf)
+    report = send(settings, body, meeting, quote(files))
+    if not report.failed:
+        mark(settings, body, meeting)
+    publish(body, meeting, recorded, quote(files))
+    return {**recorded, "files": files, "notes": notes, "sent": report.as_dict()}

@@ -1,0 +1,355 @@
+"""Minutes: record what a meeting decided, move every paper on, and assemble the referat.
+
+`record` checks a meeting's minutes against its agenda (every paper on it needs a result;
+everyone named must be a person of the body), then in one transaction writes the minutes, one
+decision per paper (the paper's history: who decided what, when, with which vote), and moves
+each paper along its Beratungsfolge:
+
+- recommended / noted: the step is done; the next step (the next body) is now the open one;
+- decided / rejected / withdrawn: the step is done and the sequence ends (later steps withdrawn);
+- postponed (udsat, vertagt): the step is open again and the paper comes back to the same
+  committee's next meeting.
+
+`minutes_draft` gathers what the referat (da) and the Niederschrift (de) are made from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from .build import AgendaRequest, Draft, _paper_data
+from .config import Configs
+from .i18n import Catalogue, catalogue
+from .model import ConsultationResult, ConsultationStatus, MeetingState, MinutesFile, Votes
+from .problems import InputError, Problem, problems_from_validation
+from .store import (
+    AgendaRow,
+    BodyRow,
+    ConsultationRow,
+    DecisionRow,
+    MeetingRow,
+    MembershipRow,
+    MinutesRow,
+    PaperRow,
+    PersonRow,
+    Store,
+)
+from .yamlio import load_yaml
+
+ENDS_SEQUENCE = {ConsultationResult.decided, ConsultationResult.rejected, ConsultationResult.withdrawn}
+CARRIES_ON = {ConsultationResult.recommended, ConsultationResult.noted}
+
+
+def load(path: Path) -> MinutesFile:
+    document = load_yaml(path)
+    try:
+        return MinutesFile.model_validate(document.data)
+    except ValidationError as exc:
+        raise InputError(problems_from_validation(exc, document.name, "minutes", document.line_of)) from None
+
+
+def vote_text(words: Catalogue, votes: dict[str, int] | None, unanimous: bool) -> str:
+    """'einstimmig bei 2 Enthaltungen', 'Ja: 8, Nein: 2, Enthaltungen: 1, befangen: 1', 'Enstemmigt.'."""
+    votes = votes or {}
+    abstain, biased = votes.get("abstain") or 0, votes.get("biased") or 0
+    if unanimous:
+        text = words.text("minutes.unanimous_with_abstentions", abstain=abstain) if abstain else words.text("minutes.unanimous")
+    elif any(votes.get(k) for k in ("yes", "no", "abstain")):
+        text = words.text("minutes.votes", yes=votes.get("yes") or 0, no=votes.get("no") or 0, abstain=abstain)
+    else:
+        return ""
+    return text + (words.text("minutes.biased", biased=biased) if biased else "")
+
+
+def _entry_for(item, entries: list[dict[str, Any]], words: Catalogue) -> dict[str, Any] | None:
+    if item.reference is not None:
+        return next((e for e in entries if e["kind"] == "paper" and e["reference"] == item.reference), None)
+    wanted = str(item.number).strip()
+    for entry in entries:
+        letter = words.data["numbering"]["part"][entry["part"]]
+        if wanted in (f"{letter} {entry['number']}".strip(), f"{letter}{entry['number']}") or (
+                not letter and wanted == entry["number"]):
+            return entry
+    matches = [e for e in entries if e["number"] == wanted]
+    return matches[0] if len(matches) == 1 else None
+
+
+def record(store: Store, configs: Configs, minutes: MinutesFile, source: str, now: dt.datetime) -> dict[str, Any]:
+    """Check and apply a meeting's minutes in one transaction; InputError lists every problem."""
+    config = configs.get(minutes.body)
+    if config is None:
+        raise InputError([Problem(file=source, item="minutes", field="body", message="unknown body",
+                                  expected=", ".join(configs.keys()), found=repr(minutes.body))])
+    words = catalogue(config.body.locale.value)
+    zone = ZoneInfo(config.body.timezone)
+    problems: list[Problem] = []
+
+    def problem(field: str, message: str, **details: Any) -> None:
+        problems.append(Problem(file=source, item=f"minutes of {minutes.meeting}", field=field, message=message, **details))
+
+    with store.session() as session:
+        meeting = session.execute(select(MeetingRow).join(BodyRow, MeetingRow.body_id == BodyRow.id).where(
+            BodyRow.key == minutes.body, MeetingRow.key == minutes.meeting)).scalar_one_or_none()
+        if meeting is None:
+            raise InputError([Problem(file=source, item="minutes", field="meeting", message="unknown meeting",
+                                      found=repr(minutes.meeting))])
+        agenda_row = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none()
+        if agenda_row is None or not agenda_row.versions:
+            raise InputError([Problem(file=source, item=f"minutes of {meeting.key}", field="meeting",
+                                      message="the meeting has no agenda: build it first")])
+        entries = agenda_row.versions[-1].entries
+        persons = {p.key: p for p in session.execute(select(PersonRow).where(PersonRow.body_id == meeting.body_id)).scalars()}
+        members = {m.person.key for m in session.execute(select(MembershipRow).where(
+            MembershipRow.organization_id == meeting.organization_id)).scalars()}
+        for index, key in enumerate(minutes.attendance.absent):
+            if key not in members:
+                problem(f"attendance.absent[{index}]", "not a member of the committee", found=repr(key))
+        for index, sub in enumerate(minutes.attendance.substitutes):
+            if sub.person not in persons:
+                problem(f"attendance.substitutes[{index}].person", "unknown person", found=repr(sub.person))
+            if sub.replaces not in members:
+                problem(f"attendance.substitutes[{index}].for", "not a member of the committee", found=repr(sub.replaces))
+        decided: dict[str, tuple[Any, dict[str, Any]]] = {}
+        for index, item in enumerate(minutes.items):
+            entry = _entry_for(item, entries, words)
+            if entry is None:
+                problem(f"items[{index}]", "no such item on the agenda",
+                        found=repr(item.reference or item.number))
+                continue
+            if entry["kind"] == "paper" and not entry["withdrawn"]:
+                if item.result is None:
+                    problem(f"items[{index}].result", "a paper needs a result",
+                            expected=", ".join(r.value for r in ConsultationResult))
+                decided[entry["reference"]] = (item, entry)
+        for entry in entries:
+            if entry["kind"] == "paper" and not entry["withdrawn"] and entry["reference"] not in decided:
+                problem("items", f"no result for paper {entry['reference']} ({entry['title']})")
+        steps: dict[str, ConsultationRow] = {}
+        for reference in decided:
+            paper = session.execute(select(PaperRow).where(PaperRow.body_id == meeting.body_id,
+                                                           PaperRow.reference == reference)).scalar_one()
+            step = next((c for c in paper.consultations if c.meeting_id == meeting.id), None)
+            if step is None:
+                history = session.execute(select(DecisionRow).join(ConsultationRow).where(
+                    ConsultationRow.paper_id == paper.id, DecisionRow.meeting_id == meeting.id)).scalar_one_or_none()
+                step = history.consultation if history else None
+            if step is None:
+                problem("items", f"paper {reference} is not scheduled for this meeting")
+                continue
+            later_done = [c for c in paper.consultations if c.position > step.position and c.status == "completed"]
+            if later_done:
+                problem("items", f"paper {reference} has moved on ({later_done[0].organization.name} has decided): "
+                                 "its decision here can no longer be changed")
+            steps[reference] = step
+        if problems:
+            raise InputError(problems)
+
+        day = meeting.start.astimezone(zone).date()
+        for reference, (item, entry) in decided.items():
+            _apply(session, steps[reference], meeting, item, day, now)
+        row = session.execute(select(MinutesRow).where(MinutesRow.meeting_id == meeting.id)).scalar_one_or_none()
+        if row is None:
+            row = MinutesRow(meeting_id=meeting.id)
+            session.add(row)
+        row.started = minutes.started
+        row.ended = minutes.ended
+        row.attendance = minutes.attendance.model_dump(mode="json", by_alias=True)
+        row.items = [i.model_dump(mode="json") for i in minutes.items]
+        row.source, row.recorded_at = source, now
+        if meeting.state not in (MeetingState.minuted.value, MeetingState.cancelled.value):
+            meeting.state = MeetingState.held.value
+        meeting.updated_at = now
+        return {"meeting": meeting.key, "decisions": {r: i.result.value for r, (i, _) in decided.items()}}
+
+
+def _apply(session, step: ConsultationRow, meeting: MeetingRow, item, day: dt.date, now: dt.datetime) -> None:
+    votes = item.votes or Votes()
+    history = session.execute(select(DecisionRow).where(DecisionRow.consultation_id == step.id,
+                                                        DecisionRow.meeting_id == meeting.id)).scalar_one_or_none()
+    if history is None:
+        history = DecisionRow(consultation_id=step.id, meeting_id=meeting.id)
+        session.add(history)
+    history.result, history.text, history.unanimous = item.result.value, item.text, item.unanimous
+    history.votes_yes, history.votes_no = votes.yes if item.votes else None, votes.no if item.votes else None
+    history.votes_abstain = votes.abstain if item.votes else None
+    history.votes_biased = votes.biased if item.votes else None
+    history.decided_on, history.recorded_at = day, now
+    paper = step.paper
+    if item.result is ConsultationResult.postponed:
+        # Back to this committee's list; the next agenda of the committee picks it up.
+        step.status, step.meeting_id, step.result, step.result_text = ConsultationStatus.pending.value, None, None, None
+        for later in paper.consultations:
+            if later.position > step.position and later.status == ConsultationStatus.withdrawn.value:
+                later.status = ConsultationStatus.pending.value
+        return
+    step.status, step.meeting_id = ConsultationStatus.completed.value, meeting.id
+    step.result, step.result_text = item.result.value, item.text
+    step.votes_yes, step.votes_no = history.votes_yes, history.votes_no
+    step.votes_abstain, step.votes_biased = history.votes_abstain, history.votes_biased
+    for later in paper.consultations:
+        if later.position > step.position:
+            ended = item.result in ENDS_SEQUENCE
+            if ended and later.status == ConsultationStatus.pending.value:
+                later.status = ConsultationStatus.withdrawn.value
+            elif not ended and later.status == ConsultationStatus.withdrawn.value:
+                later.status = ConsultationStatus.pending.value  # a corrected decision reopens the way
+
+
+def minutes_draft(store: Store, configs: Configs, body: str, meeting_key: str) -> tuple[Draft, dict[str, Any]]:
+    """The data of the referat / Niederschrift: the agenda as built, and what was decided."""
+    with store.session() as session:
+        meeting = session.execute(select(MeetingRow).join(BodyRow, MeetingRow.body_id == BodyRow.id).where(
+            BodyRow.key == body, MeetingRow.key == meeting_key)).scalar_one()
+        config = configs.get(body)
+        words = catalogue(config.body.locale.value)
+        zone = ZoneInfo(config.body.timezone)
+        row = session.execute(select(MinutesRow).where(MinutesRow.meeting_id == meeting.id)).scalar_one()
+        agenda_row = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one()
+        entries = agenda_row.versions[-1].entries
+        org_config = config.organization(meeting.organization.key)
+        decisions = {}
+        papers = {}
+        for decision in session.execute(select(DecisionRow).where(DecisionRow.meeting_id == meeting.id)).scalars():
+            step = decision.consultation
+            reference = step.paper.reference
+            data = _paper_data(step.paper, zone, meeting.start.astimezone(zone).date(), step.id)
+            for c in data["consultations"]:  # this meeting's own decision is shown under Beslutninger
+                if c["current"]:
+                    c.update(status="scheduled", result=None, result_text=None)
+            papers[reference] = data
+            votes = None if decision.votes_yes is None and decision.votes_abstain is None else {
+                "yes": decision.votes_yes, "no": decision.votes_no, "abstain": decision.votes_abstain,
+                "biased": decision.votes_biased}
+            decisions[reference] = {
+                "text": decision.text or words.text(f"results.{decision.result}"),
+                "result": words.text(f"results.{decision.result}"),
+                "votes": vote_text(words, votes, decision.unanimous),
+            }
+        absent = set(row.attendance.get("absent", []))
+        substitutes = {s["for"]: s["person"] for s in row.attendance.get("substitutes", [])}
+        persons = {p.key: p for p in session.execute(select(PersonRow).where(PersonRow.body_id == meeting.body_id)).scalars()}
+        memberships = session.execute(select(MembershipRow).where(
+            MembershipRow.organization_id == meeting.organization_id).order_by(MembershipRow.id)).scalars().all()
+        participants = []
+        for m in memberships:
+            if m.role == "secretary" or (m.role == "substitute" and m.person.key not in substitutes.values()):
+                continue
+            if m.role == "substitute":
+                continue  # listed below, beside the member they replaced
+            participants.append({"name": m.person.name, "role": m.role, "absent": m.person.key in absent,
+                                 "key": m.person.key})
+            if m.person.key in substitutes and substitutes[m.person.key] in persons:
+                substitute = persons[substitutes[m.person.key]]
+                participants.append({"name": words.text("minutes.substitute", name=substitute.name, replaces=m.person.name),
+                                     "role": "substitute", "absent": False, "key": substitute.key})
+        chair = next((m.person.name for m in memberships if m.role == "chair"), "")
+        secretary = next((m.person.name for m in memberships if m.role == "secretary"), "")
+        start = meeting.start.astimezone(zone)
+        draft = Draft(
+            request=AgendaRequest(body, meeting.organization.key, start.date(), meeting=meeting.key),
+            body={"key": body, "name": config.body.name, "locale": config.body.locale.value, "timezone": config.body.timezone},
+            committee={"key": org_config.key, "name": org_config.name, "short_name": org_config.short_name,
+                       "period": org_config.period, "classification": org_config.classification,
+                       "scheme": (org_config.agenda.numbering.scheme.value if org_config.agenda.numbering.scheme
+                                  else ("punkt" if config.body.locale.value == "da" else "top"))},
+            meeting={"id": meeting.id, "key": meeting.key, "start": start.isoformat(),
+                     "end": meeting.end.astimezone(zone).isoformat() if meeting.end else None,
+                     "room": meeting.room, "address": meeting.address, "extraordinary": meeting.extraordinary,
+                     "state": meeting.state},
+            participants=participants, entries=entries, papers=papers, problems=[],
+            documents=["referat" if config.body.locale.value == "da" else "niederschrift"],
+            previous_version=0, previous_checksum=None,
+        )
+        texts = {}
+        for item in row.items:
+            if item.get("reference") is None and item.get("text"):
+                from .model import ItemMinutes
+
+                entry = _entry_for(ItemMinutes.model_validate(item), entries, words)
+                if entry is not None:
+                    texts[entry["key"]] = item["text"]
+        extra = {
+            "decisions": decisions,
+            "texts": texts,
+            "started": words.time(row.started.astimezone(zone)) if row.started else words.time(start),
+            "ended": words.time(row.ended.astimezone(zone)) if row.ended else "",
+            "signatures": [{"role": words.text("minutes.signature_chair"), "name": chair},
+                           {"role": words.text("minutes.signature_secretary"), "name": secretary}]
+            if org_config.agenda.signature_page else [],
+        }
+        return draft, extra
+
+
+def write_documents(store: Store, configs: Configs, settings: Any, body: str, meeting_key: str,
+                    pdf: bool) -> tuple[list[dict[str, Any]], list[str]]:
+    """Render the minutes (members' and public variant, PDFs where possible) and publish the public
+    variant to `output/public/`. Returns the files and any notes."""
+    import shutil
+
+    from . import documents
+
+    draft, extra = minutes_draft(store, configs, body, meeting_key)
+    folder = settings.output_dir / body / draft.committee["key"] / meeting_key / "minutes"
+    if folder.exists():
+        shutil.rmtree(folder)  # minutes recorded again (a correction) replace the earlier files
+    written = documents.render_all(draft, settings.templates_dir, folder, extra)
+    notes = []
+    if pdf:
+        added, note = documents.add_pdfs(draft, written, folder)
+        written += added
+        notes += [note] if note else []
+    public = settings.output_dir / "public" / body / draft.committee["key"] / meeting_key
+    public.mkdir(parents=True, exist_ok=True)
+    for item in written:
+        if item["variant"] == "public":
+            shutil.copyfile(item["path"], public / Path(item["path"]).name)
+    return written, notes
+
+
+def mark_minuted(store: Store, body: str, meeting_key: str, now: dt.datetime) -> None:
+    with store.session() as session:
+        meeting = session.execute(select(MeetingRow).join(BodyRow, MeetingRow.body_id == BodyRow.id).where(
+            BodyRow.key == body, MeetingRow.key == meeting_key)).scalar_one()
+        meeting.state, meeting.updated_at = MeetingState.minuted.value, now
+
+
+def messages(store: Store, configs: Configs, body: str, meeting_key: str, files: list[dict[str, Any]]):
+    """The minutes for each member, once per version of the minutes (a correction is sent again)."""
+    from .notify import Attachment, Outgoing
+
+    config = configs.get(body)
+    words = catalogue(config.body.locale.value)
+    members_doc = sorted((f for f in files if f["variant"] == "members"), key=lambda f: f["media_type"] != "application/pdf")
+    if not members_doc:
+        return []
+    document = members_doc[0]
+    data = Path(document["path"]).read_bytes()
+    with store.session() as session:
+        meeting = session.execute(select(MeetingRow).join(BodyRow, MeetingRow.body_id == BodyRow.id).where(
+            BodyRow.key == body, MeetingRow.key == meeting_key)).scalar_one()
+        zone = ZoneInfo(config.body.timezone)
+        memberships = session.execute(select(MembershipRow).where(
+            MembershipRow.organization_id == meeting.organization_id).order_by(MembershipRow.id)).scalars().all()
+        values = {"committee": meeting.organization.name, "when": words.datetime(meeting.start.astimezone(zone))}
+        out = []
+        for m in memberships:
+            person = m.person
+            if m.role == "secretary" or not person.email:
+                continue
+            out.append(Outgoing(
+                key=f"{body}/{meeting_key}/{person.key}/minutes/{document['sha256'][:16]}", kind="minutes", sequence=0,
+                channel="email", recipient=person.email, subject=words.text("minutes.mail_subject", **values),
+                text="\n\n".join([words.text("messages.greeting", name=person.name),
+                                   words.text("minutes.mail_text", **values),
+                                   words.text("messages.closing", sender=config.body.mail.from_name or config.body.name)]),
+                meeting_id=meeting.id, person_id=person.id,
+                attachments=[Attachment(Path(document["path"]).name, data, document["media_type"])],
+                sender=config.body.mail.from_address, sender_name=config.body.mail.from_name or config.body.name,
+                tags=(meeting.organization.key, person.key)))
+        return out
