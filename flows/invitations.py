@@ -13,7 +13,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
-from meetprep import invitations, notify, reminders
+from meetprep import invitations, notify, planning, reminders
 from meetprep.config import Settings, load_configs
 from meetprep.store import Store
 
@@ -87,7 +87,7 @@ async def send_invitations(body: str, committee: str, date: dt.date | None = Non
 
 @flow(name="send-reminders")
 async def send_reminders(bodies: list[str] | None = None, as_of: dt.date | None = None) -> dict[str, Any]:
-    """Send every reminder that is due (daily). Runs for the given bodies, or all.
+    """Send every reminder that is due (daily): before meetings, and to owners of planning tasks.
 
     Args:
         bodies: body keys, e.g. [gentofte, koebenhavn]; all configured bodies when empty.
@@ -100,7 +100,9 @@ async def send_reminders(bodies: list[str] | None = None, as_of: dt.date | None 
         if bodies and config.body.key not in bodies:
             continue
         day = as_of or _now().astimezone(ZoneInfo(config.body.timezone)).date()
-        due = reminders.due_reminders(Store.shared(settings.database_url), configs, day, [config.body.key])
+        store = Store.shared(settings.database_url)
+        due = reminders.due_reminders(store, configs, day, [config.body.key])
+        due += planning.task_reminders(store, configs, day, bodies=[config.body.key])  # annual planning
         outcome = send_messages(settings, config.body.key, quote(due))
         for name in results:
             results[name] += getattr(outcome, name)

@@ -664,6 +664,115 @@ def minutes_record(
         raise typer.Exit(EXIT_UNDELIVERED)
 
 
+planning_app = typer.Typer(help="Annual planning: recurring events, their checklists and budget.", no_args_is_help=True)
+app.add_typer(planning_app, name="planning")
+
+
+@planning_app.command("plan")
+def planning_plan(
+    year: int = typer.Option(..., "--year", help="The year to plan."),
+    body: Optional[list[str]] = typer.Option(None, "--body", help="Only this body (repeatable)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Plan the year's recurring events (dialogue meeting, julestue): dates, tasks, invitations, budget."""
+    _prefect_defaults()
+    settings = _guarded(as_json, _settings)
+    with _console(stderr=True).status(f"Planning {year}…"):
+        result = _guarded(as_json, lambda: _run_flow(settings, "planning:plan_year", year=year, bodies=body or None))
+    if as_json:
+        _print_json({"ok": True, **result})
+        return
+    console = _console()
+    for event in result["events"]:
+        console.rule(f"{event['name']} ({event['body']}): {event['date']}")
+        _table("Checklist", ["task", "date", "owner"], [[t["name"], t["due"], t["owner"]] for t in event["tasks"]])
+        if event["orientation"]:
+            console.print(f"Orientation paper {event['orientation']} is on the committee's list.", markup=False)
+    console.print(f"Created {len(result['created'])} event(s), {len(result['unchanged'])} already planned.")
+    _print_budget(result["budget"])
+    _print_dispatch("Invitations to partners", result["invitations"], settings)
+    for warning in result["warnings"]:
+        console.print(f"[yellow]warning:[/] {warning}")
+
+
+def _print_budget(budget: dict[str, Any]) -> None:
+    _table(f"Budget {budget['year']}", ["body", "budget line", "budget", "planned", "actual", "left"],
+           [[b["body"], b["line"], f"{b['budget']:,.0f} {b['currency']}", f"{b['planned']:,.0f}", f"{b['actual']:,.0f}",
+             f"{b['left']:,.0f}"] for b in budget["lines"]])
+    for warning in budget["warnings"]:
+        _console().print(f"[yellow]warning:[/] {warning}")
+
+
+@planning_app.command("spend")
+def planning_spend(
+    body: str = typer.Option(..., "--body", help="The body's key."),
+    event: str = typer.Option(..., "--event", help="The event's key, e.g. julestue."),
+    year: int = typer.Option(..., "--year", help="The event's year."),
+    amount: float = typer.Option(..., "--amount", help="The amount spent."),
+    text: str = typer.Option(..., "--text", help="What it was spent on."),
+    date: Optional[str] = typer.Option(None, "--date", help="When, YYYY-MM-DD; default today."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Record money spent on a planned event; prints the budget report, warning on overspend."""
+    day = _parse_day(date, "--date") or _now().date()
+
+    def work():
+        from .config import load_configs
+        from .planning import budget_report, record_spend
+        from .store import Store
+
+        settings = _settings()
+        with Store(settings.database_url) as store:
+            record_spend(store, body, event, year, amount, text, day, _now())
+            return budget_report(store, load_configs(settings.config_dir), year)
+
+    budget = _guarded(as_json, work)
+    if as_json:
+        _print_json({"ok": True, "budget": budget})
+    else:
+        _print_budget(budget)
+
+
+@planning_app.command("report")
+def planning_report(year: int = typer.Option(..., "--year", help="The year."), as_json: bool = JsonOption) -> None:
+    """Planned and actual spend per event against the annual budget."""
+
+    def work():
+        from .config import load_configs
+        from .planning import budget_report
+        from .store import Store
+
+        settings = _settings()
+        with Store(settings.database_url) as store:
+            return budget_report(store, load_configs(settings.config_dir), year)
+
+    budget = _guarded(as_json, work)
+    if as_json:
+        _print_json(budget)
+    else:
+        _print_budget(budget)
+
+
+@meetings_app.command("generate")
+def meetings_generate(
+    body: str = typer.Option(..., "--body", help="The body's key."),
+    committee: str = typer.Option(..., "--committee", help="The committee's key (with a calendar rule in its config)."),
+    year: int = typer.Option(..., "--year", help="The year."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Put a committee's regular meetings for a year into the store, skipping holidays; rewrite the feeds."""
+    _prefect_defaults()
+    settings = _guarded(as_json, _settings)
+    result = _guarded(as_json, lambda: _run_flow(settings, "planning:generate_meeting_calendar", body=body,
+                                                 committee=committee, year=year))
+    if as_json:
+        _print_json({"ok": True, **result})
+        return
+    typer.echo(f"{len(result['created'])} meetings created, {len(result['kept'])} already there: {', '.join(result['created'])}")
+    for skip in result["skipped"]:
+        typer.echo(f"  skipped {skip['date']}: {skip['reason']}")
+
+
 @feeds_app.command("write")
 def feeds_write(as_json: bool = JsonOption) -> None:
     """Write one feed per committee (public) and one per person (their meetings) under the output folder."""
@@ -770,11 +879,14 @@ def demo(
         recorded = _guarded(as_json, lambda: _run_flow(settings, "minutes:record_minutes", body=data.body, meeting=key,
                                                        minutes_file=str(minutes_file), pdf=pdf))
         path.append({"minutes": key, **recorded})
+    # Seed 000 also decided an annual dialogue meeting and the julestue from 2026: plan 2026.
+    planned = _guarded(as_json, lambda: _run_flow(settings, "planning:plan_year", year=2026, bodies=["gentofte"]))
     outbox = sorted(p.name for p in settings.outbox.glob("*") if p.suffix in (".eml", ".json"))
     if as_json:
         _print_json({"ok": True, "home": str(settings.home), "output": str(settings.output_dir),
                      "import": [r.as_dict() for r in reports], "agendas": results, "messages": sent,
-                     "chase": chased, "delivery": delivered, "gentofte_path": path, "outbox": str(settings.outbox),
+                     "chase": chased, "delivery": delivered, "gentofte_path": path, "planning": planned,
+                     "outbox": str(settings.outbox),
                      "outbox_files": outbox})
         return
     console = _console()
@@ -809,6 +921,12 @@ def demo(
                 console.print(f"{step['meeting']}: agenda version {step['version']} with "
                               f"{', '.join(e['reference'] for e in step['entries'] if e['kind'] == 'paper')}.", markup=False)
         console.print(f"Published minutes: {settings.output_dir / 'public'}", soft_wrap=True, markup=False)
+    console.rule("Gentofte: planning 2026")
+    for event in planned["events"]:
+        console.print(f"{event['name']}: {event['date']}; " + "; ".join(f"{t['name']} {t['due']}" for t in event["tasks"])
+                      + f"; orientation paper {event['orientation']} on EBI's list.", soft_wrap=True, markup=False)
+    console.print(f"{len(planned['invitations']['sent'])} calendar invitations to partners in the outbox.", markup=False)
+    _print_budget(planned["budget"])
     console.print(f"\nEverything is under {settings.output_dir}; the store is {settings.database_url}.",
                   soft_wrap=True, markup=False)
 

@@ -432,6 +432,7 @@ class Organization(Model):
     # Persons outside the committee who are invited too (the press office, a citizens' panel):
     # they get the public variant of the agenda and of the calendar entry.
     guests: list[Key] = []
+    calendar: "MeetingCalendar | None" = None
 
 
 def _check_apprise_url(value: str) -> str:
@@ -478,6 +479,104 @@ DEFAULT_CHASE = [
 ]
 
 
+def _check_rrule(value: str) -> str:
+    from dateutil.rrule import rrulestr
+
+    try:
+        rrulestr(value, dtstart=dt.datetime(2000, 1, 1))
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"not an RFC 5545 RRULE ({exc}): {value!r}") from None
+    return value
+
+
+RRule = Annotated[str, AfterValidator(_check_rrule)]
+ClockTime = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+
+class Partner(Model):
+    name: Text
+    email: EmailStr | None = None
+
+
+class Milestone(Model):
+    """A planning task, due a number of weeks (or days) before the event."""
+
+    key: Key
+    name: Text
+    weeks_before: Annotated[int, Field(ge=0, le=104)] = 0
+    days_before: Annotated[int, Field(ge=0, le=365)] = 0
+    owner: Key | None = None  # a person; default: the event's first organiser
+    meeting: bool = False  # a planning meeting: partners get a calendar invitation
+    time: ClockTime = "10:00"
+    duration_minutes: Annotated[int, Field(ge=15, le=600)] = 90
+
+    @property
+    def offset(self) -> dt.timedelta:
+        return dt.timedelta(weeks=self.weeks_before, days=self.days_before)
+
+
+class Window(Model):
+    """'At least once a year, within a window': from/to as MM-DD; the date is chosen in it."""
+
+    start: Annotated[str, StringConstraints(pattern=r"^\d{2}-\d{2}$")] = Field(alias="from")
+    end: Annotated[str, StringConstraints(pattern=r"^\d{2}-\d{2}$")] = Field(alias="to")
+    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "tuesday"
+
+
+class Orientation(Model):
+    """An orientation paper for the responsible committee ("Orientering om årets dialogmøde")."""
+
+    title: Text
+    weeks_before: Annotated[int, Field(ge=0, le=104)] = 8
+
+
+class RecurringEvent(Model):
+    """An event held every year: the julestue on the first Sunday of Advent, a dialogue meeting."""
+
+    key: Key
+    name: Text
+    committee: Key  # the committee responsible
+    rule: RRule | None = None  # RFC 5545, e.g. FREQ=YEARLY;BYYEARDAY=-35,...,-29;BYDAY=SU
+    window: Window | None = None
+    first_year: Annotated[int, Field(ge=2000, le=2100)]
+    time: ClockTime = "16:00"
+    duration_minutes: Annotated[int, Field(ge=15, le=1440)] = 120
+    location: Location = Location()
+    organisers: list[Key] = []
+    partners: list[Partner] = []
+    milestones: list[Milestone] = []
+    budget_line: OptionalText = None
+    planned_amount: Annotated[float, Field(ge=0)] = 0
+    orientation: Orientation | None = None
+
+    @model_validator(mode="after")
+    def _one_date_rule(self) -> "RecurringEvent":
+        if (self.rule is None) == (self.window is None):
+            raise ValueError("give exactly one of 'rule' (an RRULE) and 'window' (at least once a year, within a window)")
+        return self
+
+
+class BudgetLine(Model):
+    line: Text
+    amount: Annotated[float, Field(ge=0)]  # per year
+    currency: Text = "DKK"
+
+
+class DateRange(Model):
+    name: Text
+    start: dt.date = Field(alias="from")
+    end: dt.date = Field(alias="to")
+
+
+class MeetingCalendar(Model):
+    """A committee's regular meetings: an RRULE, a time, months to skip."""
+
+    rule: RRule  # e.g. FREQ=MONTHLY;BYDAY=MO;BYSETPOS=3 (the third Monday)
+    time: ClockTime
+    duration_minutes: Annotated[int, Field(ge=15, le=720)] = 120
+    skip_months: list[Annotated[int, Field(ge=1, le=12)]] = []
+
+
 class SmtpSettings(Model):
     """The body's mail server. Credentials never live here: name where to find them."""
 
@@ -517,6 +616,9 @@ class Body(Model):
     # Where units named as "responsible" (Amt 50 - Sozialamt) receive chasers.
     units: dict[str, EmailStr] = {}
     attachment_types: list[str] = ["pdf", "docx", "doc", "odt", "xlsx", "xls", "ods", "pptx", "png", "jpg", "jpeg"]
+    school_holidays: list[DateRange] = []  # skipped by generated meeting calendars
+    budgets: list[BudgetLine] = []
+    events: list[RecurringEvent] = []
 
     @property
     def agenda_documents(self) -> list[str]:
@@ -555,6 +657,20 @@ class BodyConfig(Model):
                     problems.append(((kind, index, "key"), f"duplicate key {item.key!r}"))
                 seen.add(item.key)
         known = {p.key for p in self.persons}
+        committees = {o.key for o in self.organizations}
+        lines = {b.line for b in self.body.budgets}
+        for event_index, event in enumerate(self.body.events):
+            where = ("body", "events", event_index)
+            if event.committee not in committees:
+                problems.append((where + ("committee",), f"unknown committee {event.committee!r}"))
+            for index, key in enumerate(event.organisers):
+                if key not in known:
+                    problems.append((where + ("organisers", index), f"unknown person {key!r}"))
+            for index, milestone in enumerate(event.milestones):
+                if milestone.owner is not None and milestone.owner not in known:
+                    problems.append((where + ("milestones", index, "owner"), f"unknown person {milestone.owner!r}"))
+            if event.budget_line is not None and event.budget_line not in lines:
+                problems.append((where + ("budget_line",), f"no budget line {event.budget_line!r} under body.budgets"))
         for org_index, org in enumerate(self.organizations):
             for index, guest in enumerate(org.guests):
                 if guest not in known:
@@ -809,3 +925,7 @@ class MinutesFile(Model):
     ended: AwareDatetime | None = None  # Ende
     attendance: Attendance = Attendance()
     items: list[ItemMinutes] = []
+
+
+Organization.model_rebuild()
+BodyConfig.model_rebuild()

@@ -27,6 +27,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     MetaData,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -364,6 +365,65 @@ class DecisionRow(Base):
 
     consultation: Mapped[ConsultationRow] = relationship()
     meeting: Mapped[MeetingRow] = relationship()
+
+
+class PlannedEventRow(Base):
+    """One year's occurrence of a recurring event (the 2026 julestue)."""
+
+    __tablename__ = "planned_events"
+    __table_args__ = (UniqueConstraint("body_id", "event_key", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"))
+    event_key: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    end: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    planned_amount: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False), default=0)
+    budget_line: Mapped[str | None] = mapped_column(String(300))
+    paper_id: Mapped[int | None] = mapped_column(ForeignKey("papers.id"))  # the orientation paper
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    body: Mapped[BodyRow] = relationship()
+    tasks: Mapped[list["PlanningTaskRow"]] = relationship(back_populates="event", order_by="PlanningTaskRow.due",
+                                                         cascade="all, delete-orphan")
+    spending: Mapped[list["SpendRow"]] = relationship(back_populates="event", cascade="all, delete-orphan")
+
+
+class PlanningTaskRow(Base):
+    """A checklist item of a planned event, with its owner and due date."""
+
+    __tablename__ = "planning_tasks"
+    __table_args__ = (UniqueConstraint("event_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("planned_events.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(300))
+    due: Mapped[dt.date] = mapped_column(Date, index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    meeting_start: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # a planning meeting
+    meeting_end: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[PlannedEventRow] = relationship(back_populates="tasks")
+    owner: Mapped[PersonRow | None] = relationship()
+
+
+class SpendRow(Base):
+    """Money spent on a planned event, against its budget line."""
+
+    __tablename__ = "event_spending"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("planned_events.id", ondelete="CASCADE"), index=True)
+    amount: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
+    text: Mapped[str] = mapped_column(Text)
+    spent_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    event: Mapped[PlannedEventRow] = relationship(back_populates="spending")
 
 
 class MessageRow(Base):

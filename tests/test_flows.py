@@ -108,6 +108,8 @@ def test_demo_tells_the_whole_story(prefect_harness, tmp_path):
     }
     assert all(a["action"] == "created" for a in built.values())
     assert len(data["chase"]["sent"]) == 1 and data["delivery"]["agenda_version"] == 2
+    assert {e["event"]: e["date"] for e in data["planning"]["events"]} == {"dialogmoede": "2026-09-01", "julestue": "2026-11-29"}
+    assert len(data["planning"]["invitations"]["sent"]) == 12  # (3 partners + organiser) x 2 + (1 + 1) x 2
     steps = [(s.get("minutes") or s["meeting"], s.get("decisions")) for s in data["gentofte_path"]]
     assert steps == [
         ("ebi-2025-09-22", {"EMN-2025-05820": "recommended"}),
@@ -121,7 +123,7 @@ def test_demo_tells_the_whole_story(prefect_harness, tmp_path):
     assert problems == [("V/2019/367-E04", "attachment_to_follow")]
     invited = [m for m in data["messages"][0::2]]
     assert sum(len(m["sent"]) for m in invited) == 22 and all(m["failed"] == [] for m in data["messages"])
-    assert len([f for f in data["outbox_files"] if "_invitation_" in f]) == 22
+    assert len([f for f in data["outbox_files"] if "_invitation_" in f]) == 22 + 12  # meetings + planned events
     assert any("_reminder-7d_" in f for f in data["outbox_files"])
     agenda = next(Path(d["path"]) for d in built[("gentofte", "ebi-2025-09-22")]["documents"] if d["variant"] == "public")
     assert agenda.is_relative_to(out / "output")
@@ -301,3 +303,20 @@ def test_minutes_from_the_prefect_form(prefect_harness, meetprep_env, configs):
     assert result["decisions"] == {"EMN-2025-05820": "recommended"}
     referat = next(Path(f["path"]) for f in result["files"] if f["variant"] == "members")
     assert "Stig Wall (Fravær)" in text(referat) and "Pkt. 1-3: Anbefales" in text(referat)
+
+
+def test_cli_planning_and_meeting_calendar(prefect_harness, meetprep_env):
+    runner = CliRunner()
+    assert runner.invoke(app, ["items", "import", str(EXAMPLES / "gentofte")]).exit_code == 0
+    planned = runner.invoke(app, ["planning", "plan", "--year", "2027", "--body", "gentofte"])
+    assert planned.exit_code == 0, planned.output
+    assert "Julestue med juletræstænding (1. advent) (gentofte): 2027-11-28" in planned.stdout
+    assert "Orientation paper JULESTUE-2027 is on the committee's list." in planned.stdout
+    spent = runner.invoke(app, ["planning", "spend", "--body", "gentofte", "--event", "julestue", "--year", "2027",
+                                "--amount", "50000", "--text", "Telt", "--json"])
+    assert spent.exit_code == 0 and any("overskredet" in w for w in json.loads(spent.stdout)["budget"]["warnings"])
+    generated = json.loads(runner.invoke(app, ["meetings", "generate", "--body", "gentofte", "--committee", "ebi",
+                                               "--year", "2026", "--json"]).stdout)
+    assert "ebi-2026-01-19" in generated["created"] and {"date": "2026-07-20", "reason": "month"} in generated["skipped"]
+    feed = (meetprep_env / "output/feeds/gentofte/ebi.ics").read_bytes()
+    assert feed.count(b"BEGIN:VEVENT") == 1 + len(generated["created"])

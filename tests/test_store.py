@@ -18,14 +18,14 @@ def test_migrations_match_the_models(any_store):
     with any_store.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
     assert diff == []
-    assert current_revision(any_store.engine) == "0005"
+    assert current_revision(any_store.engine) == "0006"
 
 
 def test_opening_twice_is_harmless(tmp_path):
     url = f"sqlite:///{tmp_path / 'nested' / 'store.sqlite3'}"
     Store(url).close()
     with Store(url) as store:
-        assert current_revision(store.engine) == "0005"
+        assert current_revision(store.engine) == "0006"
     assert (tmp_path / "nested" / "store.sqlite3").exists()
 
 
