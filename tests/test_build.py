@@ -173,8 +173,7 @@ def test_unknown_meeting_is_a_clear_error(gentofte, configs, tmp_path):
     assert "ebi-2025-09-22 (2025-09-22 16:30)" in problem.expected
 
 
-def test_two_builds_at_once_give_one_version(tmp_path, configs):
-    store = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+def test_two_builds_at_once_give_one_version(tmp_path, configs, store):
     import_files(store, configs, [EXAMPLES / "gentofte"], NOW)
     results, errors = [], []
 
@@ -197,4 +196,3 @@ def test_two_builds_at_once_give_one_version(tmp_path, configs):
         assert session.execute(select(AgendaVersionRow)).scalars().all()[0].version == 1
         assert len(session.execute(select(AgendaVersionRow)).scalars().all()) == 1
     assert sorted(p.name for p in (tmp_path / "out/gentofte/ebi/ebi-2025-09-22").iterdir()) == ["v1"]
-    store.close()
