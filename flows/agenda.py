@@ -45,7 +45,10 @@ def convert_to_pdf(draft: build.Draft, written: list[dict[str, Any]], staging: P
     return added, note
 
 
-@task(name="record-version", cache_policy=NO_CACHE)
+# The tag lets an operator bound concurrent writes on a server:
+#   prefect concurrency-limit create meetprep-agenda-write 4
+# (correctness does not depend on it: the store locks the meeting; see meetprep.build.record).
+@task(name="record-version", cache_policy=NO_CACHE, tags=["meetprep-agenda-write"])
 def record_version(settings: Settings, draft: build.Draft, digest: str, files: list[dict[str, Any]],
                    staging: Path | None, now: dt.datetime) -> build.BuildResult:
     return build.record(Store.shared(settings.database_url), draft, digest, files, staging, settings.output_dir, now)

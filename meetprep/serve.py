@@ -1,0 +1,98 @@
+"""Serve everything on one machine: a Prefect server, the `meetprep` work pool, the deployments
+of prefect.yaml, and process workers. `meetprep serve` runs it until Ctrl-C; the scale-out test
+runs the same stack on PostgreSQL with two workers.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from .config import PROJECT_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Stack:
+    """`prefect server start`, a process work pool, `prefect deploy --all` and N workers."""
+
+    def __init__(self, home: Path, env: dict[str, str] | None = None, port: int | None = None,
+                 database_url: str | None = None):
+        self.port = port or free_port()
+        self.logs = home / "logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.prefect = str(Path(sys.executable).with_name("prefect"))
+        self.env = {
+            **os.environ, **(env or {}),
+            "PREFECT_HOME": str(home / "prefect"),
+            "PREFECT_API_URL": f"http://127.0.0.1:{self.port}/api",
+            "PREFECT_SERVER_API_HOST": "127.0.0.1",
+            "PREFECT_SERVER_API_PORT": str(self.port),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "MEETPREP_PROJECT_DIR": str(PROJECT_ROOT),  # the deployments' working directory (prefect.yaml)
+            "COLUMNS": "250",
+        }
+        if database_url:  # PostgreSQL for more than one worker: SQLite gives "database is locked"
+            self.env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
+        self.processes: list[subprocess.Popen] = []
+
+    @property
+    def ui(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _spawn(self, name: str, *args: str, **env: str) -> subprocess.Popen:
+        log = (self.logs / f"{name}.log").open("w")
+        process = subprocess.Popen([self.prefect, *args], cwd=PROJECT_ROOT, env={**self.env, **env}, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        self.processes.append(process)
+        return process
+
+    def run(self, *args: str, timeout: float = 120) -> str:
+        result = subprocess.run([self.prefect, "--no-prompt", *args], cwd=PROJECT_ROOT, env=self.env,
+                                capture_output=True, text=True, timeout=timeout)
+        if result.returncode != 0:
+            raise RuntimeError(f"prefect {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def start(self, workers: int = 1, timeout: float = 180, worker_env: dict[str, str] | None = None) -> "Stack":
+        server = self._spawn("server", "server", "start", "--host", "127.0.0.1", "--port", str(self.port))
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.ui}/api/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the Prefect server did not start:\n" + (self.logs / "server.log").read_text()[-3000:])
+            time.sleep(0.5)
+        pools = self.run("work-pool", "ls")
+        if " meetprep " not in pools:
+            self.run("work-pool", "create", "meetprep", "--type", "process")
+        self.run("deploy", "--all", timeout=300)
+        for index in range(workers):
+            self._spawn(f"worker-{index + 1}", "worker", "start", "--pool", "meetprep", "--name", f"worker-{index + 1}",
+                        "--limit", "2", **(worker_env or {}))
+        return self
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)

@@ -1,0 +1,97 @@
+"""Scale-out, end to end: a Prefect server on PostgreSQL, the store on the same PostgreSQL,
+deployments from prefect.yaml, a process work pool with two workers, flow runs to completion.
+
+Slow (about two minutes): it starts real servers. Marked `scaleout`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from meetprep.store import AgendaVersionRow, MeetingRow, Store
+from tests.conftest import EXAMPLES, ROOT
+from tests.prefect_server import PrefectStack
+
+pytestmark = [pytest.mark.scaleout, pytest.mark.postgres]
+
+
+def test_two_workers_on_a_postgresql_backed_server(postgres, tmp_path):
+    prefect_db = postgres.create_database("prefect_e2e").replace("postgresql+psycopg", "postgresql+asyncpg")
+    store_url = postgres.create_database("meetprep_e2e")
+    env = {"MEETPREP_DATABASE_URL": store_url, "MEETPREP_HOME": str(tmp_path / "home"),
+           "MEETPREP_CONFIG_DIR": str(ROOT / "config"), "MEETPREP_TEMPLATES_DIR": str(ROOT / "templates")}
+    meetprep = str(Path(sys.executable).with_name("meetprep"))
+    imported = subprocess.run([meetprep, "items", "import", str(EXAMPLES)], env={**os.environ, **env},
+                              capture_output=True, text=True, timeout=120)
+    assert imported.returncode == 0, imported.stderr
+
+    stack = PrefectStack(tmp_path, prefect_db, env)
+    try:
+        stack.start(workers=2)
+        deployments = stack.run("deployment", "ls")
+        for name in ("build-agenda/build-agenda", "send-invitations/send-invitations",
+                     "send-reminders/send-reminders-danish-bodies", "chase-attachments/chase-attachments-german-bodies",
+                     "record-minutes/record-minutes", "plan-year/plan-year-danish-bodies",
+                     "generate-meeting-calendar/generate-meeting-calendar", "deliver-attachment/deliver-attachment"):
+            assert name in deployments, deployments
+        runs = stack.trigger([
+            ("build-agenda/build-agenda", {"body": "gentofte", "committee": "ebi", "date": "2025-09-22", "pdf": False,
+                                           "as_of": "2025-09-14"}),
+            ("build-agenda/build-agenda", {"body": "gentofte", "committee": "ebi", "date": "2025-09-22", "pdf": False,
+                                           "as_of": "2025-09-14"}),
+            ("build-agenda/build-agenda", {"body": "wedel", "committee": "sozialausschuss", "date": "2023-12-05",
+                                           "pdf": False, "as_of": "2023-11-27"}),
+            ("build-agenda/build-agenda", {"body": "hamburg-bezirk", "committee": "bv", "date": "2023-12-07",
+                                           "pdf": False, "as_of": "2023-11-29"}),
+            ("send-reminders/send-reminders-danish-bodies", {"as_of": "2025-09-15"}),
+        ])
+        assert [r["state"] for r in runs] == ["COMPLETED"] * 5, runs
+    finally:
+        stack.stop()
+    submitted = {i: (tmp_path / "logs" / f"worker-{i}.log").read_text().count("submitting flow run") for i in (1, 2)}
+    assert sum(submitted.values()) == 5, submitted  # each run once
+    assert all(submitted.values()), submitted  # and both workers took part (each takes at most two at a time)
+    with Store(store_url) as store, store.session() as session:
+        versions = {(v.agenda.meeting.key, v.version) for v in session.execute(select(AgendaVersionRow)).scalars()}
+        assert versions == {("ebi-2025-09-22", 1), ("sozialausschuss-2023-12-05", 1), ("bv-2023-12-07", 1)}
+        states = dict(session.execute(select(MeetingRow.key, MeetingRow.state)).all())
+        assert states["ebi-2025-09-22"] == "agenda_built"
+    assert sorted(p.name for p in (tmp_path / "home/output/gentofte/ebi/ebi-2025-09-22").iterdir()) == ["v1"]
+
+
+def test_meetprep_serve_runs_everything_on_one_machine_and_stops(tmp_path):
+    import signal
+    import time
+    import urllib.request
+
+    from tests.servers import free_port, wait_for
+
+    port = free_port()
+    env = {**os.environ, "MEETPREP_HOME": str(tmp_path / "home"), "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false"}
+    env.pop("PREFECT_HOME", None)  # serve keeps Prefect's database under MEETPREP_HOME
+    meetprep = str(Path(sys.executable).with_name("meetprep"))
+    process = subprocess.Popen([meetprep, "serve", "--port", str(port)], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def healthy() -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/deployments/count", data=b"{}", timeout=2) as r:
+                return int(r.read()) >= 10  # every deployment of prefect.yaml is applied
+        except OSError:
+            return False
+
+    try:
+        assert wait_for(healthy, timeout=180, step=1), "the server did not come up with the deployments"
+        assert wait_for(lambda: (tmp_path / "home/logs/worker-1.log").exists(), timeout=30)
+        time.sleep(1)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=90)
+    assert process.returncode == 0, output
+    assert f"Prefect UI: http://127.0.0.1:{port}" in output and "Stopped." in output
+    assert not healthy()
