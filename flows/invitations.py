@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.flow_runs import pause_flow_run
+from prefect.input import RunInput
 from prefect.utilities.annotations import quote
 
-from meetprep import invitations, notify, planning, reminders
+from meetprep import build, invitations, notify, planning, reminders
 from meetprep.config import Settings, load_configs
 from meetprep.store import Store
 
@@ -61,6 +63,14 @@ def report(key: str, title: str, result: notify.DispatchReport, problems: list[d
                              description=title)
 
 
+class Approval(RunInput):
+    """The clerk's approval of an agenda version before it is sent (shown as a form in the UI)."""
+
+    version: int
+    approve: bool = False
+    comment: str = ""
+
+
 @flow(name="send-invitations")
 async def send_invitations(body: str, committee: str, date: dt.date | None = None,
                            meeting: str | None = None) -> dict[str, Any]:
@@ -73,6 +83,19 @@ async def send_invitations(body: str, committee: str, date: dt.date | None = Non
         meeting: the meeting's key.
     """
     settings = Settings.from_env()
+    store = Store.shared(settings.database_url)
+    configs = load_configs(settings.config_dir)
+    request = build.AgendaRequest(body, committee, _now().date(), day=date, meeting=meeting)
+    state = build.approval_state(store, configs, request)
+    if state["required"] and state["current"] and state["approved"] != state["current"]:
+        # The committee wants the clerk to approve the agenda first: wait for the form in the UI.
+        get_run_logger().info("Waiting for approval of version %s of the agenda in %s", state["current"], state["output_dir"])
+        answer = await pause_flow_run(wait_for_input=Approval.with_initial_data(version=state["current"]),
+                                      timeout=7 * 24 * 3600, poll_interval=5)
+        if not answer.approve or answer.version != state["current"]:
+            return {"meeting": state["meeting"], "approved": False, "comment": answer.comment,
+                    "sent": [], "skipped": [], "failed": [], "problems": [], "feeds": []}
+        build.approve(store, configs, request, _now())
     planned = plan_invitations(settings, body, committee, date, meeting, _now())
     result = send_messages(settings, body, quote(planned.messages))
     if not result.failed:

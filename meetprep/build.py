@@ -519,3 +519,15 @@ def approve(store: Store, configs: Configs, request: AgendaRequest, now: dt.date
             raise _bad_request("agenda", f"the agenda of {meeting.key} has not been built yet")
         row.approved_version, row.updated_at = row.current_version, now
         return row.current_version
+
+
+def approval_state(store: Store, configs: Configs, request: AgendaRequest) -> dict[str, Any]:
+    """Whether the committee wants approval, and which agenda version is current and approved."""
+    with store.session() as session:
+        config, meeting = find_meeting(session, configs, request)
+        row = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none()
+        return {"required": config.organization(request.committee).agenda.approval_required,
+                "meeting": meeting.key,
+                "current": row.current_version if row else 0,
+                "approved": row.approved_version if row else None,
+                "output_dir": row.versions[-1].output_dir if row and row.versions else None}

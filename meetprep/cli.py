@@ -508,6 +508,24 @@ def invitations_send(
     day = _parse_day(date, "--date")
     _prefect_defaults()
     settings = _guarded(as_json, _settings)
+
+    def approval():
+        from .build import AgendaRequest, approval_state
+        from .config import load_configs
+        from .problems import InputError, Problem
+        from .store import Store
+
+        with Store(settings.database_url) as store:
+            state = approval_state(store, load_configs(settings.config_dir),
+                                   AgendaRequest(body, committee, _now().date(), day=day, meeting=meeting))
+        if state["required"] and state["current"] and state["approved"] != state["current"]:
+            # The flow would wait for the approval form in the Prefect UI; from the command line, say what to do.
+            raise InputError([Problem(file="(request)", item=f"meeting {state['meeting']}", field="agenda",
+                                      message=f"version {state['current']} of the agenda is not approved yet: run "
+                                              "'meetprep agenda approve', or start send-invitations from the Prefect UI "
+                                              "and approve it in its form")])
+
+    _guarded(as_json, approval)
     with _console(stderr=True).status("Sending invitations…"):
         result = _guarded(as_json, lambda: _run_flow(settings, "invitations:send_invitations", body=body,
                                                      committee=committee, date=day, meeting=meeting))

@@ -320,3 +320,48 @@ def test_cli_planning_and_meeting_calendar(prefect_harness, meetprep_env):
     assert "ebi-2026-01-19" in generated["created"] and {"date": "2026-07-20", "reason": "month"} in generated["skipped"]
     feed = (meetprep_env / "output/feeds/gentofte/ebi.ics").read_bytes()
     assert feed.count(b"BEGIN:VEVENT") == 1 + len(generated["created"])
+
+
+def test_invitations_wait_for_the_clerks_approval(prefect_harness, meetprep_env, monkeypatch, tmp_path):
+    """Where the committee wants approval, sending pauses with a form; approving sends."""
+    import shutil
+
+    import yaml
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
+    from prefect.flow_runs import aresume_flow_run
+
+    from flows.invitations import send_invitations
+    from tests.conftest import CONFIG_DIR
+
+    config_dir = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, config_dir)
+    data = yaml.safe_load((config_dir / "wedel.yaml").read_text(encoding="utf-8"))
+    data["organizations"][0]["agenda"]["approval_required"] = True
+    (config_dir / "wedel.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("MEETPREP_CONFIG_DIR", str(config_dir))
+    runner = CliRunner()
+    assert runner.invoke(app, ["items", "import", str(EXAMPLES / "wedel")]).exit_code == 0
+    assert runner.invoke(app, ["agenda", "build", "--body", "wedel", "--committee", "sozialausschuss", "--date",
+                               "2023-12-05", "--as-of", "2023-11-27", "--no-pdf"]).exit_code == 0
+    refused = runner.invoke(app, ["invitations", "send", "--body", "wedel", "--committee", "sozialausschuss",
+                                  "--date", "2023-12-05", "--json"])
+    # Without the UI the CLI cannot wait for a form: it says how to approve instead of hanging.
+    assert refused.exit_code == 1 and "not approved yet" in json.loads(refused.stdout)["problems"][0]["message"]
+
+    async def clerk_approves(approve: bool):
+        run = asyncio.create_task(send_invitations(body="wedel", committee="sozialausschuss", date=dt.date(2023, 12, 5)))
+        async with get_client() as client:
+            for _ in range(300):
+                paused = await client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                    state=FlowRunFilterState(type=FlowRunFilterStateType(any_=["PAUSED"]))))
+                if paused:
+                    break
+                await asyncio.sleep(0.2)
+        await aresume_flow_run(paused[0].id, run_input={"version": 1, "approve": approve, "comment": "ok" if approve else "TOP 3 fehlt"})
+        return await asyncio.wait_for(run, timeout=120)
+
+    declined = asyncio.run(clerk_approves(False))
+    assert declined["approved"] is False and declined["sent"] == [] and declined["comment"] == "TOP 3 fehlt"
+    approved = asyncio.run(clerk_approves(True))
+    assert len(approved["sent"]) == 3
