@@ -25,6 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .agenda import access_of
 from .config import Configs, Settings
@@ -35,7 +36,7 @@ from .listing import OPEN_STATUSES, next_open_step
 from .model import BodyConfig, Paper
 from .notify import Attachment, Outgoing
 from .problems import InputError, Problem
-from .store import BodyRow, FileRow, MembershipRow, PaperRow, PersonRow, Store
+from .store import BodyRow, ConsultationRow, FileRow, MembershipRow, PaperRow, PersonRow, Store
 
 # The phrases of the field, in both languages. Each pattern's match starts the verb: what comes
 # before it in the sentence names the attachment ("Die Druckfassung des Integrationskonzeptes").
@@ -110,6 +111,8 @@ def outstanding(store: Store, configs: Configs, as_of: dt.date, bodies: list[str
     with store.session() as session:
         query = (select(FileRow, PaperRow, BodyRow).join(PaperRow, FileRow.paper_id == PaperRow.id)
                  .join(BodyRow, PaperRow.body_id == BodyRow.id).where(FileRow.status == "to_follow")
+                 .options(selectinload(PaperRow.consultations).selectinload(ConsultationRow.meeting),
+                          selectinload(PaperRow.consultations).selectinload(ConsultationRow.organization))
                  .order_by(BodyRow.key, PaperRow.reference, FileRow.position))
         if bodies:
             query = query.where(BodyRow.key.in_(bodies))
