@@ -144,12 +144,17 @@ def find_meeting(session: Session, configs: Configs, request: AgendaRequest) -> 
 
 def _due_steps(session: Session, body_id: int, org_id: int, meeting: MeetingRow, meeting_day: dt.date, zone: ZoneInfo):
     """(paper, step) for every paper whose next open step is this committee and due at this meeting."""
+    every_step = selectinload(ConsultationRow.paper).selectinload(PaperRow.consultations)
     steps = session.execute(
         select(ConsultationRow)
         .join(PaperRow)
         .where(PaperRow.body_id == body_id, ConsultationRow.organization_id == org_id,
                ConsultationRow.status.in_(OPEN_STATUSES))
-        .options(selectinload(ConsultationRow.meeting))
+        .options(selectinload(ConsultationRow.meeting),
+                 # everything _paper_data reads, in a few queries instead of several per paper
+                 every_step.selectinload(ConsultationRow.meeting), every_step.selectinload(ConsultationRow.organization),
+                 selectinload(ConsultationRow.paper).selectinload(PaperRow.files),
+                 selectinload(ConsultationRow.paper).selectinload(PaperRow.amends))
     ).scalars().all()
     due = []
     for step in steps:

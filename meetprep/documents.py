@@ -473,8 +473,9 @@ def render_all(draft: Any, templates_dir: Path, target: Path, minutes: dict[str,
         else:
             context = paper_context(draft, plan["reference"], plan["kind"])
         path = target / plan["file"]
-        path.write_bytes(render_docx(template, context))
-        written.append(_file_entry(plan["kind"], plan["variant"], plan["reference"], path, DOCX))
+        data = render_docx(template, context)
+        path.write_bytes(data)
+        written.append(_file_entry(plan["kind"], plan["variant"], plan["reference"], path, DOCX, data))
     return written
 
 
@@ -521,7 +522,8 @@ def _public_pdf_attachments(draft: Any) -> list[tuple[str, Path]]:
     return found
 
 
-def _file_entry(kind: str, variant: str, reference: str | None, path: Path, media_type: str) -> dict[str, Any]:
-    data = path.read_bytes()
+def _file_entry(kind: str, variant: str, reference: str | None, path: Path, media_type: str,
+                data: bytes | None = None) -> dict[str, Any]:
+    data = path.read_bytes() if data is None else data
     return {"kind": kind, "variant": variant, "reference": reference, "path": str(path), "media_type": media_type,
             "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}

@@ -1,0 +1,157 @@
+"""Benchmark: a year of a large city on two cores, against docxtpl alone in two processes.
+
+    .venv/bin/python bench/year.py [--scale 1.0]
+
+A German city (Tagesordnung ×2 and one Vorlage per paper for every meeting): 60 committees,
+11 meetings each, 25 papers per meeting at --scale 1 (17,820 documents); --scale 0.1 keeps
+6 committees. Both sides run in two processes, each taking half of the meetings:
+  baseline  docxtpl alone renders the documents from contexts prepared beforehand;
+  meetprep  `meetprep.build.run` builds each agenda end to end (select, plan, render, record).
+Prints documents per second, the ratio (target: meetprep at least 80 % of the baseline's
+throughput) and each process's peak memory (target: under 500 MB). Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import multiprocessing
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+YEAR = 2027
+
+
+def write_world(work: Path, committees: int, meetings: int, papers: int) -> list[tuple[str, dt.date]]:
+    from bench.synthetic import paper
+
+    import random
+
+    rng = random.Random(11)
+    persons = [{"key": f"p{c}-{m}", "name": f"Mitglied {c}-{m}", "email": f"p{c}-{m}@example.org"}
+               for c in range(committees) for m in range(6)]
+    orgs = [{"key": f"a{c}", "name": f"Ausschuss {c}", "agenda": {"numbering": {"scheme": "top"},
+             "opening_items": [{"title": "Eröffnung"}], "closing_items": [{"title": "Verschiedenes"}]},
+             "memberships": [{"person": f"p{c}-{m}", "role": "chair" if m == 0 else "member"} for m in range(6)]}
+            for c in range(committees)]
+    (work / "config").mkdir(parents=True)
+    (work / "config/grossstadt.yaml").write_text(yaml.safe_dump({
+        "body": {"key": "grossstadt", "name": "Großstadt", "locale": "de", "timezone": "Europe/Berlin", "holidays": "DE-NW"},
+        "persons": persons, "organizations": orgs}, allow_unicode=True), encoding="utf-8")
+    meeting_list, days = [], []
+    for c in range(committees):
+        for m in range(meetings):
+            day = dt.date(YEAR, 1 + m + (m >= 6), 10 + c % 15)  # eleven months, no July
+            start = dt.datetime.combine(day, dt.time(17), ZoneInfo("Europe/Berlin"))
+            meeting_list.append({"committee": f"a{c}", "start": start.isoformat()})
+            days.append((f"a{c}", day))
+            for p in range(papers):
+                number = (c * meetings + m) * papers + p
+                data = paper(rng, "grossstadt", f"BV/{YEAR}/{number:05d}", f"a{c}", "de", "public")
+                data["consultations"] = [{"committee": f"a{c}", "role": "Entscheidung", "meeting": f"a{c}-{day.isoformat()}"}]
+                data["attachments"] = []
+                (work / "papers").mkdir(exist_ok=True)
+                (work / f"papers/{number:05d}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    (work / "papers/meetings.yaml").write_text(yaml.safe_dump({"body": "grossstadt", "meetings": meeting_list}), encoding="utf-8")
+    return days
+
+
+def _environment(work: Path) -> None:
+    os.environ.update(MEETPREP_HOME=str(work / "home"), MEETPREP_CONFIG_DIR=str(work / "config"))
+
+
+def baseline_worker(args) -> tuple[int, float, int]:
+    work, share = args
+    _environment(work)
+    from docxtpl import DocxTemplate
+
+    from meetprep import build, documents
+    from meetprep.config import Settings, load_configs
+    from meetprep.store import Store
+
+    settings = Settings.from_env()
+    configs = load_configs(settings.config_dir)
+    store = Store(settings.database_url)
+    jobs = []
+    for committee, day in share:  # contexts prepared before the clock starts
+        draft = build.prepare(store, configs, build.AgendaRequest("grossstadt", committee, day - dt.timedelta(days=8), day=day))
+        for plan in documents.planned_documents(draft):
+            context = (documents.agenda_context(draft, plan["variant"], plan["kind"]) if plan["reference"] is None
+                       else documents.paper_context(draft, plan["reference"], plan["kind"]))
+            jobs.append((documents.template_path(settings.templates_dir, "de", plan["kind"]), context))
+    start = time.perf_counter()
+    for template, context in jobs:
+        document = DocxTemplate(template)
+        document.render(context, jinja_env=documents.jinja_environment(), autoescape=True)
+        document.save(io.BytesIO())
+    return len(jobs), time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def meetprep_worker(args) -> tuple[int, float, int]:
+    work, share = args
+    _environment(work)
+    from meetprep import build
+    from meetprep.config import Settings, load_configs
+    from meetprep.store import Store
+
+    settings = Settings.from_env()
+    configs = load_configs(settings.config_dir)
+    store = Store(settings.database_url)
+    written = 0
+    start = time.perf_counter()
+    for committee, day in share:
+        result, _ = build.run(store, configs, build.AgendaRequest("grossstadt", committee, day - dt.timedelta(days=8), day=day),
+                              settings.templates_dir, settings.output_dir, dt.datetime.now(dt.timezone.utc), pdf=False)
+        written += len(result.documents)
+    return written, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="a year of a large city")
+    parser.add_argument("--scale", type=float, default=0.1)
+    args = parser.parse_args()
+    committees = max(2, round(60 * args.scale))
+    work = Path(tempfile.mkdtemp(prefix="meetprep-year-"))
+    days = write_world(work, committees, 11, 25)
+    _environment(work)
+    from meetprep.config import Settings, load_configs
+    from meetprep.importing import import_files
+    from meetprep.store import Store
+
+    settings = Settings.from_env()
+    with Store(settings.database_url) as store:
+        import_files(store, load_configs(settings.config_dir), [work / "papers"], dt.datetime(YEAR - 1, 12, 1, tzinfo=dt.timezone.utc))
+    shares = [(work, days[0::2]), (work, days[1::2])]
+    context = multiprocessing.get_context("spawn")
+    rows = []
+    for name, worker in (("docxtpl alone, 2 processes", baseline_worker), ("meetprep build, 2 processes", meetprep_worker)):
+        with context.Pool(2) as pool:
+            start = time.perf_counter()
+            results = pool.map(worker, shares)
+            wall = time.perf_counter() - start
+        documents = sum(r[0] for r in results)
+        busy = max(r[1] for r in results)  # the slower process decides
+        rows.append((name, documents, busy, documents / busy, max(r[2] for r in results) / 1024, wall))
+    base = rows[0][3]
+    print(f"\nA year of a city: {committees} committees x 11 meetings x 25 papers (scale {args.scale}); "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}\n")
+    print(f"{'what':<30}{'documents':>10}{'seconds':>9}{'docs/s':>9}{'of base':>9}{'peak MB':>9}")
+    for name, documents, busy, rate, peak, _ in rows:
+        print(f"{name:<30}{documents:>10}{busy:>9.1f}{rate:>9.1f}{rate / base:>8.0%}{peak:>9.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
