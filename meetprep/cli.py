@@ -480,6 +480,21 @@ app.add_typer(reminders_app, name="reminders")
 app.add_typer(feeds_app, name="feeds")
 
 
+def _run_and_report(as_json: bool, status: str, flow: str, report: Callable[[dict[str, Any], Any], None],
+                    failures: Callable[[dict[str, Any]], list[Any]] = lambda r: r["failed"], **parameters: Any) -> None:
+    """Run a flow that sends messages, print its result (or JSON), exit 4 if some were not delivered."""
+    _prefect_defaults()
+    settings = _guarded(as_json, _settings)
+    with _console(stderr=True).status(status):
+        result = _guarded(as_json, lambda: _run_flow(settings, flow, **parameters))
+    if as_json:
+        _print_json({"ok": not failures(result), **result})
+    else:
+        report(result, settings)
+    if failures(result):
+        raise typer.Exit(EXIT_UNDELIVERED)
+
+
 def _print_dispatch(title: str, result: dict[str, Any], settings) -> None:
     console = _console()
     where = f"the outbox {settings.outbox}" if settings.delivery != "live" else "the mail server and apprise"
@@ -526,15 +541,9 @@ def invitations_send(
                                               "and approve it in its form")])
 
     _guarded(as_json, approval)
-    with _console(stderr=True).status("Sending invitations…"):
-        result = _guarded(as_json, lambda: _run_flow(settings, "invitations:send_invitations", body=body,
-                                                     committee=committee, date=day, meeting=meeting))
-    if as_json:
-        _print_json({"ok": not result["failed"], **result})
-    else:
-        _print_dispatch(f"Invitations for {result['meeting']}", result, settings)
-    if result["failed"]:
-        raise typer.Exit(EXIT_UNDELIVERED)
+    _run_and_report(as_json, "Sending invitations…", "invitations:send_invitations",
+                    lambda result, settings: _print_dispatch(f"Invitations for {result['meeting']}", result, settings),
+                    body=body, committee=committee, date=day, meeting=meeting)
 
 
 @reminders_app.command("run")
@@ -544,17 +553,9 @@ def reminders_run(
     as_json: bool = JsonOption,
 ) -> None:
     """Send every reminder that is due (what the daily schedule runs)."""
-    day = _parse_day(as_of, "--as-of")
-    _prefect_defaults()
-    settings = _guarded(as_json, _settings)
-    with _console(stderr=True).status("Sending reminders…"):
-        result = _guarded(as_json, lambda: _run_flow(settings, "invitations:send_reminders", bodies=body or None, as_of=day))
-    if as_json:
-        _print_json({"ok": not result["failed"], **result})
-    else:
-        _print_dispatch("Reminders", result, settings)
-    if result["failed"]:
-        raise typer.Exit(EXIT_UNDELIVERED)
+    _run_and_report(as_json, "Sending reminders…", "invitations:send_reminders",
+                    lambda result, settings: _print_dispatch("Reminders", result, settings),
+                    bodies=body or None, as_of=_parse_day(as_of, "--as-of"))
 
 
 attachments_app = typer.Typer(help="Attachments still to follow (eftersendes, wird nachgereicht).", no_args_is_help=True)
@@ -623,14 +624,8 @@ def attachments_chase(
     as_json: bool = JsonOption,
 ) -> None:
     """Take in files from the inbox folder, then chase what is still missing (what the daily schedule runs)."""
-    day = _parse_day(as_of, "--as-of")
-    _prefect_defaults()
-    settings = _guarded(as_json, _settings)
-    with _console(stderr=True).status("Chasing attachments…"):
-        result = _guarded(as_json, lambda: _run_flow(settings, "attachments:chase_attachments", bodies=body or None, as_of=day))
-    if as_json:
-        _print_json({"ok": not result["failed"], **result})
-    else:
+
+    def report(result: dict[str, Any], settings) -> None:
         console = _console()
         for item in result["delivered"]:
             console.print(f"Took in {item['reference']} attachment {item['attachment']} from the inbox.", markup=False)
@@ -639,8 +634,9 @@ def attachments_chase(
         _print_dispatch("Chasers", result, settings)
         _table("Still to follow", ["reference", "attachment", "date", "days left"],
                [[o["reference"], o["title"], o["due"], o["days_left"]] for o in result["outstanding"]])
-    if result["failed"]:
-        raise typer.Exit(EXIT_UNDELIVERED)
+
+    _run_and_report(as_json, "Chasing attachments…", "attachments:chase_attachments", report,
+                    bodies=body or None, as_of=_parse_day(as_of, "--as-of"))
 
 
 minutes_app = typer.Typer(help="Minutes (referat, Niederschrift) and decisions.", no_args_is_help=True)

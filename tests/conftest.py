@@ -59,17 +59,6 @@ def postgres():
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def any_store(request, tmp_path):
-    """A fresh store on SQLite, and again on PostgreSQL."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres").create_database(f"t_{uuid.uuid4().hex[:12]}")
-    with Store(url) as store:
-        yield store
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store(request, tmp_path):
     """A fresh store; every test that uses it runs on SQLite and again on PostgreSQL."""
     if request.param == "sqlite":

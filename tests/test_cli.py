@@ -34,7 +34,27 @@ def test_help_does_not_import_prefect():
     assert "HEAVY []" in result.stdout
 
 
-@pytest.mark.parametrize("command", [[], ["items"], ["items", "import"], ["items", "list"], ["meetings", "list"], ["config", "check"], ["demo"]])
+COMMANDS = [[], ["items"], ["items", "import"], ["items", "list"], ["meetings", "list"], ["meetings", "import"],
+            ["meetings", "generate"], ["config", "check"], ["demo"], ["serve"], ["agenda", "build"], ["agenda", "approve"],
+            ["invitations", "send"], ["reminders", "run"], ["feeds", "write"], ["attachments", "list"],
+            ["attachments", "chase"], ["attachments", "deliver"], ["minutes", "record"], ["planning", "plan"],
+            ["planning", "spend"], ["planning", "report"]]
+
+
+def test_the_list_of_commands_is_complete():
+    from typer.main import get_command
+
+    def walk(command, path):
+        if hasattr(command, "commands"):  # a group
+            for name, sub in command.commands.items():
+                yield from walk(sub, path + [name])
+        else:
+            yield path
+
+    assert sorted(walk(get_command(app), [])) == sorted(c for c in COMMANDS if c and c not in (["items"],))
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c) or "meetprep" for c in COMMANDS])
 def test_every_command_has_help(command):
     result = run(*command, "--help")
     assert result.exit_code == 0 and "Usage:" in result.output

@@ -20,14 +20,14 @@ def paper_row(session, reference: str) -> PaperRow:
     return session.execute(select(PaperRow).where(PaperRow.reference == reference)).scalar_one()
 
 
-def test_examples_import_on_sqlite_and_postgresql(any_store, configs):
-    report = import_files(any_store, configs, [EXAMPLES], NOW)
+def test_examples_import_on_sqlite_and_postgresql(store, configs):
+    report = import_files(store, configs, [EXAMPLES], NOW)
     assert sorted(p["reference"] for p in report.papers) == sorted(
         ["EMN-2025-05820", "V/2019/367-E04", "BV/2023/162", "22-4292", "2010-16508"]
     )
     assert {p["action"] for p in report.papers} == {"created"}
     assert len(report.meetings) == 9 and report.warnings == []
-    with any_store.session() as session:
+    with store.session() as session:
         meeting = session.execute(select(MeetingRow).where(MeetingRow.key == "ebi-2025-09-22")).scalar_one()
         assert meeting.start == dt.datetime(2025, 9, 22, 14, 30, tzinfo=dt.timezone.utc)
         assert meeting.room == "Udvalgsværelse A/B"

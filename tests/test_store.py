@@ -13,12 +13,12 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from meetprep.store import Base, BodyRow, MeetingRow, OrganizationRow, PaperRow, Store, StoreUnavailable, current_revision
 
 
-def test_migrations_match_the_models(any_store):
+def test_migrations_match_the_models(store):
     """A model change without a migration fails here, on both databases."""
-    with any_store.engine.connect() as connection:
+    with store.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
     assert diff == []
-    assert current_revision(any_store.engine) == "0006"
+    assert current_revision(store.engine) == "0006"
 
 
 def test_opening_twice_is_harmless(tmp_path):
@@ -37,25 +37,25 @@ def _meeting(session, start: dt.datetime) -> MeetingRow:
     return meeting
 
 
-def test_datetimes_come_back_aware_and_equal(any_store):
+def test_datetimes_come_back_aware_and_equal(store):
     start = dt.datetime(2026, 3, 30, 16, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-    with any_store.session() as session:
+    with store.session() as session:
         _meeting(session, start)
-    with any_store.session() as session:
+    with store.session() as session:
         stored = session.execute(select(MeetingRow)).scalar_one().start
     assert stored == start and stored.tzinfo is dt.timezone.utc and stored.hour == 14
 
 
-def test_naive_datetimes_are_refused(any_store):
+def test_naive_datetimes_are_refused(store):
     with pytest.raises(StatementError, match="naive datetime"):
-        with any_store.session() as session:
+        with store.session() as session:
             _meeting(session, dt.datetime(2026, 3, 30, 16, 30))
 
 
-def test_access_must_be_public_or_closed(any_store):
+def test_access_must_be_public_or_closed(store):
     now = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
     with pytest.raises(IntegrityError):
-        with any_store.session() as session:
+        with store.session() as session:
             body = BodyRow(key="b", name="B", locale="de", timezone="Europe/Berlin")
             session.add(PaperRow(body=body, reference="X-1", title="T", paper_type="Antrag", access="semi",
                                  checksum="0", created_at=now, updated_at=now))
