@@ -89,6 +89,16 @@ def _settings():
     return settings.with_home(state.home.resolve()) if state.home else settings
 
 
+def _in_store(work: Callable[[Any, Any, Any], Any]) -> Any:
+    """Call work(store, configs, settings) with the store open and the body configs loaded."""
+    from .config import load_configs
+    from .store import Store
+
+    settings = _settings()
+    with Store(settings.database_url) as store:
+        return work(store, load_configs(settings.config_dir), settings)
+
+
 def _now() -> dt.datetime:
     # The CLI is the boundary where the real clock enters; everything below takes it as input.
     return dt.datetime.now(dt.timezone.utc)
@@ -452,17 +462,12 @@ def agenda_approve(
     """Approve the current version of an agenda, where the committee wants approval before invitations."""
     day = _parse_day(date, "--date")
 
-    def work():
+    def work(store, configs, settings):
         from .build import AgendaRequest, approve
-        from .config import load_configs
-        from .store import Store
 
-        settings = _settings()
-        with Store(settings.database_url) as store:
-            return approve(store, load_configs(settings.config_dir),
-                           AgendaRequest(body, committee, _now().date(), day=day, meeting=meeting), _now())
+        return approve(store, configs, AgendaRequest(body, committee, _now().date(), day=day, meeting=meeting), _now())
 
-    version = _guarded(as_json, work)
+    version = _guarded(as_json, lambda: _in_store(work))
     if as_json:
         _print_json({"ok": True, "approved_version": version})
     else:
@@ -571,16 +576,12 @@ def attachments_list(
     """List the attachments still to follow, with their due dates and days left."""
     day = _parse_day(as_of, "--as-of") or _now().date()
 
-    def work():
+    def work(store, configs, settings):
         from .attachments import outstanding
-        from .config import load_configs
-        from .store import Store
 
-        settings = _settings()
-        with Store(settings.database_url) as store:
-            return [o.as_dict() for o in outstanding(store, load_configs(settings.config_dir), day, body or None)]
+        return [o.as_dict() for o in outstanding(store, configs, day, body or None)]
 
-    rows = _guarded(as_json, work)
+    rows = _guarded(as_json, lambda: _in_store(work))
     if as_json:
         _print_json(rows)
         return
@@ -730,17 +731,13 @@ def planning_spend(
     """Record money spent on a planned event; prints the budget report, warning on overspend."""
     day = _parse_day(date, "--date") or _now().date()
 
-    def work():
-        from .config import load_configs
+    def work(store, configs, settings):
         from .planning import budget_report, record_spend
-        from .store import Store
 
-        settings = _settings()
-        with Store(settings.database_url) as store:
-            record_spend(store, body, event, year, amount, text, day, _now())
-            return budget_report(store, load_configs(settings.config_dir), year)
+        record_spend(store, body, event, year, amount, text, day, _now())
+        return budget_report(store, configs, year)
 
-    budget = _guarded(as_json, work)
+    budget = _guarded(as_json, lambda: _in_store(work))
     if as_json:
         _print_json({"ok": True, "budget": budget})
     else:
@@ -751,16 +748,12 @@ def planning_spend(
 def planning_report(year: int = typer.Option(..., "--year", help="The year."), as_json: bool = JsonOption) -> None:
     """Planned and actual spend per event against the annual budget."""
 
-    def work():
-        from .config import load_configs
+    def work(store, configs, settings):
         from .planning import budget_report
-        from .store import Store
 
-        settings = _settings()
-        with Store(settings.database_url) as store:
-            return budget_report(store, load_configs(settings.config_dir), year)
+        return budget_report(store, configs, year)
 
-    budget = _guarded(as_json, work)
+    budget = _guarded(as_json, lambda: _in_store(work))
     if as_json:
         _print_json(budget)
     else:
@@ -791,16 +784,12 @@ def meetings_generate(
 def feeds_write(as_json: bool = JsonOption) -> None:
     """Write one feed per committee (public) and one per person (their meetings) under the output folder."""
 
-    def work():
-        from .config import load_configs
+    def work(store, configs, settings):
         from .invitations import write_feeds
-        from .store import Store
 
-        settings = _settings()
-        with Store(settings.database_url) as store:
-            return write_feeds(store, load_configs(settings.config_dir), settings.output_dir / "feeds", _now())
+        return write_feeds(store, configs, settings.output_dir / "feeds", _now())
 
-    paths = _guarded(as_json, work)
+    paths = _guarded(as_json, lambda: _in_store(work))
     if as_json:
         _print_json({"ok": True, "feeds": [str(p) for p in paths]})
     else:

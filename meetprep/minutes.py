@@ -16,6 +16,8 @@ each paper along its Beratungsfolge:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -333,6 +335,12 @@ def messages(store: Store, configs: Configs, body: str, meeting_key: str, files:
     with store.session() as session:
         meeting = session.execute(select(MeetingRow).join(BodyRow, MeetingRow.body_id == BodyRow.id).where(
             BodyRow.key == body, MeetingRow.key == meeting_key)).scalar_one()
+        # The key follows what was recorded, not the file's bytes: a .docx is a zip with timestamps,
+        # so the same minutes rendered again differ byte for byte. A correction is sent again.
+        recorded = session.execute(select(MinutesRow).where(MinutesRow.meeting_id == meeting.id)).scalar_one()
+        version = hashlib.sha256(json.dumps(
+            [recorded.attendance, recorded.items, str(recorded.started), str(recorded.ended)],
+            sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
         zone = ZoneInfo(config.body.timezone)
         memberships = session.execute(select(MembershipRow).where(
             MembershipRow.organization_id == meeting.organization_id).order_by(MembershipRow.id)).scalars().all()
@@ -343,7 +351,7 @@ def messages(store: Store, configs: Configs, body: str, meeting_key: str, files:
             if m.role == "secretary" or not person.email:
                 continue
             out.append(Outgoing(
-                key=f"{body}/{meeting_key}/{person.key}/minutes/{document['sha256'][:16]}", kind="minutes", sequence=0,
+                key=f"{body}/{meeting_key}/{person.key}/minutes/{version}", kind="minutes", sequence=0,
                 channel="email", recipient=person.email, subject=words.text("minutes.mail_subject", **values),
                 text="\n\n".join([words.text("messages.greeting", name=person.name),
                                    words.text("minutes.mail_text", **values),

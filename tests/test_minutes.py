@@ -178,3 +178,17 @@ def test_public_minutes_keep_closed_decisions_out(store, configs, settings, tmp_
     members, public = text(doc(files, "referat")), text(doc(files, "referat", "public"))
     assert "Hemmelig afgørelse 4711." in members and "Personalesag X" in members
     assert "Hemmelig afgørelse 4711." not in public and "Personalesag X" not in public and "Lukket punkt" in public
+
+
+def test_minutes_are_keyed_by_what_was_recorded_not_by_the_file_bytes(store, configs, settings):
+    """Regression: a .docx is a zip with timestamps; rendering the same minutes again must not send them again."""
+    import_files(store, configs, [EXAMPLES / "gentofte"], CLOCK)
+    build_for(store, configs, settings, "gentofte", "ebi", dt.date(2025, 9, 22))
+    _, files = record(store, configs, settings, EXAMPLES / "gentofte/minutes/ebi-2025-09-22.yaml")
+    rerendered = [{**f, "sha256": "f" * 64} for f in files]  # what a later render's bytes look like
+    first = {m.key for m in minutes.messages(store, configs, "gentofte", "ebi-2025-09-22", files)}
+    assert first == {m.key for m in minutes.messages(store, configs, "gentofte", "ebi-2025-09-22", rerendered)}
+    record(store, configs, settings, {"kind": "minutes", "body": "gentofte", "meeting": "ebi-2025-09-22",
+                                      "items": [{"reference": "EMN-2025-05820", "result": "anbefales", "text": "Rettet."}]})
+    corrected = {m.key for m in minutes.messages(store, configs, "gentofte", "ebi-2025-09-22", files)}
+    assert corrected.isdisjoint(first)  # a correction is sent again
