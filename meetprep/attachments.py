@@ -32,7 +32,7 @@ from .config import Configs, Settings
 from .deadlines import deadline
 from .documents import slug
 from .i18n import catalogue
-from .listing import OPEN_STATUSES, next_open_step
+from .listing import next_open_step
 from .model import BodyConfig, Paper
 from .notify import Attachment, Outgoing
 from .problems import InputError, Problem

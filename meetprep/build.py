@@ -27,7 +27,7 @@ from .config import Configs
 from .deadlines import deadline
 from .i18n import catalogue
 from .listing import OPEN_STATUSES
-from .model import Access, BodyConfig, ConsultationStatus, MeetingState, NumberingScheme
+from .model import BodyConfig, ConsultationStatus, MeetingState, NumberingScheme
 from .problems import InputError, Problem
 from .store import (
     AgendaRow,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar as stdcalendar
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable
 from zoneinfo import ZoneInfo
 

@@ -24,4 +24,5 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+.venv/bin/ruff check --quiet meetprep flows tests bench scripts
 exec .venv/bin/python -m pytest "$@"

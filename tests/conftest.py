@@ -12,10 +12,10 @@ from typing import Any, Callable
 
 import pytest
 import yaml
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, text
 
 from meetprep.config import Configs, load_configs
-from meetprep.store import Base, Store
+from meetprep.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"

@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from meetprep import build, documents
+from meetprep import build
 from meetprep.documents import text_blocks
 from meetprep.importing import import_files
 from meetprep.store import Store

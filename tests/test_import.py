@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from meetprep.importing import import_files
 from meetprep.problems import InputError
-from meetprep.store import ConsultationRow, MeetingRow, PaperRow
+from meetprep.store import MeetingRow, PaperRow
 from tests.conftest import EXAMPLES, NOW, snapshot, write_yaml
 
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import icalendar
 import pytest
@@ -19,7 +17,7 @@ from sqlalchemy import select
 from meetprep import build, invitations, notify, reminders
 from meetprep.config import load_configs
 from meetprep.importing import import_files
-from meetprep.store import MeetingRow, MessageRow, Store
+from meetprep.store import MessageRow, Store
 from tests.conftest import CONFIG_DIR, EXAMPLES, ROOT, write_yaml
 from tests.servers import JsonEndpoint, Mailbox, wait_for
 

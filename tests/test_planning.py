@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import icalendar
-import pytest
 import yaml
 
 from meetprep import notify, planning
