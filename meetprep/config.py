@@ -33,6 +33,7 @@ ENV_VARS = {
     "MEETPREP_SMTP_URL": "overrides a body's SMTP server: smtp://host:port, smtp+starttls://, smtps://",
     "MEETPREP_SMTP_USERNAME": "SMTP user name (or the variable a body's config names)",
     "MEETPREP_SMTP_PASSWORD": "SMTP password (or the variable a body's config names, or a Prefect Secret block)",
+    "MEETPREP_SMTP_CAFILE": "CA bundle that signs the mail server's certificate (an internal CA)",
 }
 
 

@@ -586,6 +586,7 @@ class SmtpSettings(Model):
     username_env: OptionalText = "MEETPREP_SMTP_USERNAME"
     password_env: OptionalText = "MEETPREP_SMTP_PASSWORD"
     password_secret: OptionalText = None  # a Prefect Secret block holding the password
+    cafile: OptionalText = None  # CA bundle for a server with an internal certificate authority
     timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 30
 
 

@@ -176,6 +176,11 @@ class SmtpServer:
     username: str | None = None
     password: str | None = None
     timeout: float = 30
+    cafile: str | None = None  # a CA bundle for a server with an internal certificate authority
+
+    def tls(self) -> ssl.SSLContext:
+        """Certificates are always verified; an internal CA is added, never verification turned off."""
+        return ssl.create_default_context(cafile=self.cafile)
 
     @classmethod
     def from_url(cls, url: str, **credentials: Any) -> "SmtpServer":
@@ -200,13 +205,12 @@ class SmtpTransport:
         server = self.server
         try:
             if server.security == "ssl":
-                client = smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout,
-                                          context=ssl.create_default_context())
+                client = smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout, context=server.tls())
             else:
                 client = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
             with client:
                 if server.security == "starttls":
-                    client.starttls(context=ssl.create_default_context())
+                    client.starttls(context=server.tls())
                 if server.username:
                     client.login(server.username, server.password or "")
                 client.send_message(email, from_addr=message.sender, to_addrs=[message.recipient])
@@ -220,6 +224,8 @@ class SmtpTransport:
             if 400 <= exc.smtp_code < 500:
                 raise TransientFailure(error) from exc
             raise PermanentFailure(error) from exc
+        except ssl.SSLCertVerificationError as exc:  # a certificate problem will not go away by retrying
+            raise PermanentFailure(f"the mail server's certificate is not trusted: {exc.verify_message}") from exc
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
             raise TransientFailure(f"{type(exc).__name__}: {exc}") from exc
 
@@ -361,7 +367,8 @@ def smtp_server(settings: Any, mail: Any) -> SmtpServer:
         from prefect.blocks.system import Secret
 
         password = Secret.load(smtp.password_secret).get()
-    credentials = {"username": username, "password": password}
+    credentials = {"username": username, "password": password,
+                   "cafile": os.environ.get("MEETPREP_SMTP_CAFILE") or (smtp.cafile if smtp else None)}
     if settings.smtp_url:
         return SmtpServer.from_url(settings.smtp_url, **credentials)
     if smtp is None:

@@ -20,7 +20,9 @@ def free_port() -> int:
 class Mailbox:
     """An SMTP server that keeps what it receives; it can refuse addresses or be slow."""
 
-    def __init__(self, refuse: set[str] | None = None, delay: float = 0.0):
+    def __init__(self, refuse: set[str] | None = None, delay: float = 0.0, tls=None, implicit_tls: bool = False):
+        """`tls`: an SSLContext; with `implicit_tls` the server speaks TLS at once (smtps), else it
+        offers STARTTLS and requires it before mail."""
         from aiosmtpd.controller import Controller
 
         self.messages: list[tuple[str, list[str], EmailMessage]] = []
@@ -45,11 +47,20 @@ class Mailbox:
                 mailbox.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
                 return "250 Message accepted for delivery"
 
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.implicit_tls = implicit_tls and tls is not None
+        self.starttls = tls is not None and not implicit_tls
+        if self.implicit_tls:
+            self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, ssl_context=tls)
+        elif tls is not None:
+            self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, tls_context=tls,
+                                         require_starttls=True)
+        else:
+            self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
 
     @property
     def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
+        scheme = "smtps" if self.implicit_tls else ("smtp+starttls" if self.starttls else "smtp")
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     def __enter__(self) -> "Mailbox":
         self.controller.start()
@@ -108,3 +119,32 @@ def wait_for(predicate, timeout: float = 30, step: float = 0.05) -> bool:
             return True
         time.sleep(step)
     return False
+
+
+def self_signed(folder) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and localhost, and its key: (cert path, key path)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                    x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_path), str(key_path)

@@ -250,3 +250,24 @@ def test_a_run_killed_halfway_and_run_again_delivers_each_message_once(world, co
     assert len(set(ids)) == 8
     with store.session() as session:
         assert {r.status for r in session.execute(select(MessageRow)).scalars()} == {"sent"}
+
+
+@pytest.mark.parametrize("implicit", [False, True], ids=["starttls", "smtps"])
+def test_tls_with_an_internal_certificate_authority(tmp_path, implicit):
+    import ssl
+
+    from tests.servers import self_signed
+
+    cert, key = self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    message = notify.Outgoing("tls-key", "reminder-1d", 0, "email", "jesper.marcus@example.org", "Påmindelse", "Husk mødet.")
+    with Mailbox(tls=context, implicit_tls=implicit) as mailbox, Store("sqlite://") as store:
+        untrusted = notify.SmtpTransport(notify.SmtpServer.from_url(mailbox.url), lambda: NOW)
+        refused = notify.dispatch(store, [message], untrusted, lambda: NOW, backoff=0.0)
+        assert refused.failed and "certificate is not trusted" in refused.failed[0]["error"]
+        assert refused.failed[0]["error"].startswith("permanent")  # not retried: it would not help
+        trusted = notify.SmtpTransport(notify.SmtpServer.from_url(mailbox.url, cafile=cert), lambda: NOW)
+        assert len(notify.dispatch(store, [message], trusted, lambda: NOW).sent) == 1
+    (received,) = mailbox.messages
+    assert received[1] == ["jesper.marcus@example.org"] and received[2]["Subject"] == "Påmindelse"
