@@ -240,10 +240,8 @@ def minutes_draft(store: Store, configs: Configs, body: str, meeting_key: str) -
             MembershipRow.organization_id == meeting.organization_id).order_by(MembershipRow.id)).scalars().all()
         participants = []
         for m in memberships:
-            if m.role == "secretary" or (m.role == "substitute" and m.person.key not in substitutes.values()):
-                continue
-            if m.role == "substitute":
-                continue  # listed below, beside the member they replaced
+            if m.role in ("secretary", "substitute"):
+                continue  # a substitute who came is listed beside the member they replaced
             participants.append({"name": m.person.name, "role": m.role, "absent": m.person.key in absent,
                                  "key": m.person.key})
             if m.person.key in substitutes and substitutes[m.person.key] in persons:

@@ -192,3 +192,14 @@ def test_minutes_are_keyed_by_what_was_recorded_not_by_the_file_bytes(store, con
                                       "items": [{"reference": "EMN-2025-05820", "result": "anbefales", "text": "Rettet."}]})
     corrected = {m.key for m in minutes.messages(store, configs, "gentofte", "ebi-2025-09-22", files)}
     assert corrected.isdisjoint(first)  # a correction is sent again
+
+
+def test_a_substitute_is_listed_beside_the_member_they_replaced(store, configs, settings):
+    import_files(store, configs, [EXAMPLES / "gentofte"], CLOCK)
+    build_for(store, configs, settings, "gentofte", "ebi", dt.date(2025, 9, 22))
+    _, files = record(store, configs, settings, {
+        "kind": "minutes", "body": "gentofte", "meeting": "ebi-2025-09-22",
+        "attendance": {"absent": ["stig-wall"], "substitutes": [{"person": "ole-eksempel", "for": "stig-wall"}]},
+        "items": [{"reference": "EMN-2025-05820", "result": "anbefales"}]})
+    assert ("Katja Johansen, Stig Wall (Fravær), Ole Eksempel (stedfortræder for Stig Wall), Anton Brüniche-Olsen"
+            in text(doc(files, "referat")))
