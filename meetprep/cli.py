@@ -45,6 +45,11 @@ app.add_typer(meetings_app, name="meetings")
 app.add_typer(config_app, name="config")
 
 JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON on standard output.")
+# The options that name one meeting, shared by the commands that act on a meeting.
+BodyOption = typer.Option(..., "--body", help="The body's key, e.g. gentofte.")
+CommitteeOption = typer.Option(..., "--committee", help="The committee's key, e.g. ebi.")
+DateOption = typer.Option(None, "--date", help="The meeting's day, YYYY-MM-DD.")
+MeetingOption = typer.Option(None, "--meeting", help="The meeting's key, where a committee meets twice a day.")
 
 
 class _State:
@@ -396,10 +401,10 @@ def _parse_day(value: Optional[str], option: str) -> Optional[dt.date]:
 
 @agenda_app.command("build")
 def agenda_build(
-    body: str = typer.Option(..., "--body", help="The body's key, e.g. gentofte."),
-    committee: str = typer.Option(..., "--committee", help="The committee's key, e.g. ebi."),
-    date: Optional[str] = typer.Option(None, "--date", help="The meeting's day, YYYY-MM-DD."),
-    meeting: Optional[str] = typer.Option(None, "--meeting", help="The meeting's key, where a committee meets twice a day."),
+    body: str = BodyOption,
+    committee: str = CommitteeOption,
+    date: Optional[str] = DateOption,
+    meeting: Optional[str] = MeetingOption,
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Build as of this day (deadlines); default today."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default MEETPREP_OUTPUT_DIR)."),
     renumber: bool = typer.Option(False, "--renumber", help="Order and number afresh instead of keeping earlier numbers."),
@@ -453,10 +458,10 @@ def _print_build(result: dict[str, Any]) -> None:
 
 @agenda_app.command("approve")
 def agenda_approve(
-    body: str = typer.Option(..., "--body", help="The body's key."),
-    committee: str = typer.Option(..., "--committee", help="The committee's key."),
-    date: Optional[str] = typer.Option(None, "--date", help="The meeting's day, YYYY-MM-DD."),
-    meeting: Optional[str] = typer.Option(None, "--meeting", help="The meeting's key."),
+    body: str = BodyOption,
+    committee: str = CommitteeOption,
+    date: Optional[str] = DateOption,
+    meeting: Optional[str] = MeetingOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Approve the current version of an agenda, where the committee wants approval before invitations."""
@@ -516,10 +521,10 @@ def _print_dispatch(title: str, result: dict[str, Any], settings) -> None:
 
 @invitations_app.command("send")
 def invitations_send(
-    body: str = typer.Option(..., "--body", help="The body's key."),
-    committee: str = typer.Option(..., "--committee", help="The committee's key."),
-    date: Optional[str] = typer.Option(None, "--date", help="The meeting's day, YYYY-MM-DD."),
-    meeting: Optional[str] = typer.Option(None, "--meeting", help="The meeting's key."),
+    body: str = BodyOption,
+    committee: str = CommitteeOption,
+    date: Optional[str] = DateOption,
+    meeting: Optional[str] = MeetingOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Send the invitations of a meeting (or its update, or cancellation); each message once."""
