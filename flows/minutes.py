@@ -18,11 +18,12 @@ from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel
+from sqlalchemy import select
 
 from meetprep import minutes, notify
 from meetprep.config import Settings, load_configs
 from meetprep.model import MinutesFile
-from meetprep.store import AgendaRow, BodyRow, MeetingRow, Store
+from meetprep.store import AgendaRow, Store, meeting_by_key
 
 Result = Literal["decided", "recommended", "rejected", "postponed", "withdrawn", "noted"]
 
@@ -55,9 +56,8 @@ def _now() -> dt.datetime:
 
 def form_defaults(store: Store, body: str, meeting_key: str) -> dict[str, Any]:
     with store.session() as session:
-        meeting = session.query(MeetingRow).join(BodyRow, MeetingRow.body_id == BodyRow.id).filter(
-            BodyRow.key == body, MeetingRow.key == meeting_key).one()
-        agenda = session.query(AgendaRow).filter(AgendaRow.meeting_id == meeting.id).one()
+        meeting = meeting_by_key(session, body, meeting_key)
+        agenda = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one()
         items = [ItemRow(number=f"{'N ' if e['part'] == 'closed' else ''}{e['number']}", reference=e["reference"]
                          if e["kind"] == "paper" else None, title=e["title"]) for e in agenda.versions[-1].entries]
         return {"started": meeting.start, "items": items}

@@ -360,13 +360,12 @@ def file_away(source: Path, inbox: Path, outcome: str, now: dt.datetime, reason:
 def rebuild_request(store: Store, delivery: Delivery, as_of: dt.date):
     """The agenda build that shows the delivered file, where the paper's meeting has an agenda."""
     from .build import AgendaRequest
-    from .store import AgendaRow, MeetingRow
+    from .store import AgendaRow, meeting_by_key
 
     if delivery.meeting is None:
         return None
     with store.session() as session:
-        meeting = session.execute(select(MeetingRow).join(BodyRow, MeetingRow.body_id == BodyRow.id).where(
-            BodyRow.key == delivery.body, MeetingRow.key == delivery.meeting)).scalar_one()
+        meeting = meeting_by_key(session, delivery.body, delivery.meeting)
         if session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none() is None:
             return None
         return AgendaRequest(delivery.body, meeting.organization.key, as_of, meeting=meeting.key)

@@ -304,8 +304,7 @@ def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
             )
             for paper, _ in due
         ]
-        scheme = org_config.agenda.numbering.scheme or (
-            NumberingScheme.punkt if config.body.locale.value == "da" else NumberingScheme.top)
+        scheme = numbering_scheme(config, org_config)
         entries = agenda.plan(candidates, org_config.agenda, scheme, _numbering_start(session, org_config, meeting, zone),
                               previous, request.renumber)
         on_agenda = {e.reference for e in entries if e.kind == "paper"}
@@ -321,18 +320,12 @@ def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
             for p in [*papers, *extra] if p.reference in on_agenda
         }
         participants = _participants(session, meeting, meeting_day)
-        location = meeting.room or org_config.location.room
+        body, committee, meeting_data = describe(config, org_config, meeting)
         return Draft(
             request=request,
-            body={"key": config.body.key, "name": config.body.name, "locale": config.body.locale.value,
-                  "timezone": config.body.timezone},
-            committee={"key": org_config.key, "name": org_config.name, "short_name": org_config.short_name,
-                       "period": org_config.period, "classification": org_config.classification,
-                       "scheme": scheme.value},
-            meeting={"id": meeting.id, "key": meeting.key, "start": start.isoformat(),
-                     "end": meeting.end.astimezone(zone).isoformat() if meeting.end else None,
-                     "room": location, "address": meeting.address or org_config.location.address,
-                     "extraordinary": meeting.extraordinary, "state": meeting.state},
+            body=body,
+            committee=committee,
+            meeting=meeting_data,
             participants=participants,
             entries=[e.as_dict() for e in entries],
             papers=paper_data,
@@ -341,6 +334,28 @@ def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
             previous_version=latest.version if latest else 0,
             previous_checksum=latest.checksum if latest else None,
         )
+
+
+def numbering_scheme(config: BodyConfig, org_config) -> NumberingScheme:
+    """The committee's numbering, by default the body's language's: Punkt 1 (da), TOP Ö 1 (de)."""
+    return org_config.agenda.numbering.scheme or (
+        NumberingScheme.punkt if config.body.locale.value == "da" else NumberingScheme.top)
+
+
+def describe(config: BodyConfig, org_config, meeting: MeetingRow) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The body, committee and meeting as the documents see them (plain data, local times)."""
+    zone = ZoneInfo(config.body.timezone)
+    body = {"key": config.body.key, "name": config.body.name, "locale": config.body.locale.value,
+            "timezone": config.body.timezone}
+    committee = {"key": org_config.key, "name": org_config.name, "short_name": org_config.short_name,
+                 "period": org_config.period, "classification": org_config.classification,
+                 "scheme": numbering_scheme(config, org_config).value}
+    meeting_data = {"id": meeting.id, "key": meeting.key, "start": meeting.start.astimezone(zone).isoformat(),
+                    "end": meeting.end.astimezone(zone).isoformat() if meeting.end else None,
+                    "room": meeting.room or org_config.location.room,
+                    "address": meeting.address or org_config.location.address,
+                    "extraordinary": meeting.extraordinary, "state": meeting.state}
+    return body, committee, meeting_data
 
 
 def _participants(session: Session, meeting: MeetingRow, day: dt.date) -> list[dict[str, Any]]:

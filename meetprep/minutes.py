@@ -25,14 +25,13 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from .build import AgendaRequest, Draft, _paper_data
+from .build import AgendaRequest, Draft, _paper_data, describe
 from .config import Configs
 from .i18n import Catalogue, catalogue
 from .model import ConsultationResult, ConsultationStatus, MeetingState, MinutesFile, Votes
 from .problems import InputError, Problem, problems_from_validation
 from .store import (
     AgendaRow,
-    BodyRow,
     ConsultationRow,
     DecisionRow,
     MeetingRow,
@@ -41,6 +40,7 @@ from .store import (
     PaperRow,
     PersonRow,
     Store,
+    meeting_by_key,
 )
 from .yamlio import load_yaml
 
@@ -96,8 +96,7 @@ def record(store: Store, configs: Configs, minutes: MinutesFile, source: str, no
         problems.append(Problem(file=source, item=f"minutes of {minutes.meeting}", field=field, message=message, **details))
 
     with store.session() as session:
-        meeting = session.execute(select(MeetingRow).join(BodyRow, MeetingRow.body_id == BodyRow.id).where(
-            BodyRow.key == minutes.body, MeetingRow.key == minutes.meeting)).scalar_one_or_none()
+        meeting = meeting_by_key(session, minutes.body, minutes.meeting)
         if meeting is None:
             raise InputError([Problem(file=source, item="minutes", field="meeting", message="unknown meeting",
                                       found=repr(minutes.meeting))])
@@ -206,8 +205,7 @@ def _apply(session, step: ConsultationRow, meeting: MeetingRow, item, day: dt.da
 def minutes_draft(store: Store, configs: Configs, body: str, meeting_key: str) -> tuple[Draft, dict[str, Any]]:
     """The data of the referat / Niederschrift: the agenda as built, and what was decided."""
     with store.session() as session:
-        meeting = session.execute(select(MeetingRow).join(BodyRow, MeetingRow.body_id == BodyRow.id).where(
-            BodyRow.key == body, MeetingRow.key == meeting_key)).scalar_one()
+        meeting = meeting_by_key(session, body, meeting_key)
         config = configs.get(body)
         words = catalogue(config.body.locale.value)
         zone = ZoneInfo(config.body.timezone)
@@ -251,17 +249,10 @@ def minutes_draft(store: Store, configs: Configs, body: str, meeting_key: str) -
         chair = next((m.person.name for m in memberships if m.role == "chair"), "")
         secretary = next((m.person.name for m in memberships if m.role == "secretary"), "")
         start = meeting.start.astimezone(zone)
+        body_data, committee_data, meeting_data = describe(config, org_config, meeting)
         draft = Draft(
             request=AgendaRequest(body, meeting.organization.key, start.date(), meeting=meeting.key),
-            body={"key": body, "name": config.body.name, "locale": config.body.locale.value, "timezone": config.body.timezone},
-            committee={"key": org_config.key, "name": org_config.name, "short_name": org_config.short_name,
-                       "period": org_config.period, "classification": org_config.classification,
-                       "scheme": (org_config.agenda.numbering.scheme.value if org_config.agenda.numbering.scheme
-                                  else ("punkt" if config.body.locale.value == "da" else "top"))},
-            meeting={"id": meeting.id, "key": meeting.key, "start": start.isoformat(),
-                     "end": meeting.end.astimezone(zone).isoformat() if meeting.end else None,
-                     "room": meeting.room, "address": meeting.address, "extraordinary": meeting.extraordinary,
-                     "state": meeting.state},
+            body=body_data, committee=committee_data, meeting=meeting_data,
             participants=participants, entries=entries, papers=papers, problems=[],
             documents=["referat" if config.body.locale.value == "da" else "niederschrift"],
             previous_version=0, previous_checksum=None,
@@ -314,8 +305,7 @@ def write_documents(store: Store, configs: Configs, settings: Any, body: str, me
 
 def mark_minuted(store: Store, body: str, meeting_key: str, now: dt.datetime) -> None:
     with store.session() as session:
-        meeting = session.execute(select(MeetingRow).join(BodyRow, MeetingRow.body_id == BodyRow.id).where(
-            BodyRow.key == body, MeetingRow.key == meeting_key)).scalar_one()
+        meeting = meeting_by_key(session, body, meeting_key)
         meeting.state, meeting.updated_at = MeetingState.minuted.value, now
 
 
@@ -331,8 +321,7 @@ def messages(store: Store, configs: Configs, body: str, meeting_key: str, files:
     document = members_doc[0]
     data = Path(document["path"]).read_bytes()
     with store.session() as session:
-        meeting = session.execute(select(MeetingRow).join(BodyRow, MeetingRow.body_id == BodyRow.id).where(
-            BodyRow.key == body, MeetingRow.key == meeting_key)).scalar_one()
+        meeting = meeting_by_key(session, body, meeting_key)
         # The key follows what was recorded, not the file's bytes: a .docx is a zip with timestamps,
         # so the same minutes rendered again differ byte for byte. A correction is sent again.
         recorded = session.execute(select(MinutesRow).where(MinutesRow.meeting_id == meeting.id)).scalar_one()

@@ -569,6 +569,14 @@ class Store:
         self.close()
 
 
+def meeting_by_key(session: Session, body: str, key: str) -> MeetingRow | None:
+    """A body's meeting by its key (ebi-2025-09-22)."""
+    from sqlalchemy import select
+
+    return session.execute(select(MeetingRow).join(BodyRow, MeetingRow.body_id == BodyRow.id).where(
+        BodyRow.key == body, MeetingRow.key == key)).scalar_one_or_none()
+
+
 # ---------------------------------------------------------------------------------------------
 # Mirroring the config
 
