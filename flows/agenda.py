@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +20,7 @@ from prefect.utilities.annotations import quote
 
 from meetprep import build, documents
 from meetprep.config import Settings, load_configs
+from meetprep.folders import staging
 from meetprep.store import Store
 
 
@@ -38,11 +37,11 @@ def render_documents(settings: Settings, draft: build.Draft, staging: Path) -> l
 
 
 @task(name="convert-to-pdf", timeout_seconds=900, cache_policy=NO_CACHE)
-def convert_to_pdf(draft: build.Draft, written: list[dict[str, Any]], staging: Path) -> tuple[list[dict[str, Any]], str | None]:
-    added, note = documents.add_pdfs(draft, written, staging)
-    if note:
+def convert_to_pdf(settings: Settings, draft: build.Draft, written: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    added, notes = documents.add_pdfs(draft, written, settings.pdf_seconds)
+    for note in notes:
         get_run_logger().warning(note)
-    return added, note
+    return added, notes
 
 
 # The tag lets an operator bound concurrent writes on a server:
@@ -50,8 +49,8 @@ def convert_to_pdf(draft: build.Draft, written: list[dict[str, Any]], staging: P
 # (correctness does not depend on it: the store locks the meeting; see meetprep.build.record).
 @task(name="record-version", cache_policy=NO_CACHE, tags=["meetprep-agenda-write"])
 def record_version(settings: Settings, draft: build.Draft, digest: str, files: list[dict[str, Any]],
-                   staging: Path | None, now: dt.datetime) -> build.BuildResult:
-    return build.record(Store.shared(settings.database_url), draft, digest, files, staging, settings.output_dir, now)
+                   now: dt.datetime) -> build.BuildResult:
+    return build.record(Store.shared(settings.database_url), draft, digest, files, settings.output_dir, now)
 
 
 @task(name="publish-agenda-artifact", cache_policy=NO_CACHE)
@@ -110,21 +109,16 @@ async def build_agenda(
     draft, digest = plan_agenda(settings, request)
     notes: list[str] = []
     if digest == draft.previous_checksum:
-        result = record_version(settings, quote(draft), digest, [], None, now)
+        result = record_version(settings, quote(draft), digest, [], now)
     else:
-        root = settings.output_dir / ".staging"
-        root.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix="meetprep-build-", dir=root))
-        try:
+        with staging(settings.output_dir, prefix="build-") as folder:
             # quote(): the draft is plain data with no futures in it; without it Prefect walks
             # every nested value of it for each task (a third of a small build's time).
-            written = render_documents(settings, quote(draft), staging)
+            written = render_documents(settings, quote(draft), folder)
             if pdf:
-                added, note = convert_to_pdf(quote(draft), quote(written), staging)
+                added, more = convert_to_pdf(settings, quote(draft), quote(written))
                 written = written + added
-                notes += [note] if note else []
-            result = record_version(settings, quote(draft), digest, quote(written), staging, now)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+                notes += more
+            result = record_version(settings, quote(draft), digest, quote(written), now)
     publish_artifact(quote(result))
     return {**result.as_dict(), "notes": notes}

@@ -5,6 +5,7 @@ Thin wiring over `meetprep.attachments`, `meetprep.build` and `meetprep.notify`.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,7 +38,7 @@ def rebuild_agenda(settings: Settings, delivery: attachments.Delivery, as_of: dt
     if request is None:
         return None
     result, _ = build.run(store, load_configs(settings.config_dir), request, settings.templates_dir,
-                          settings.output_dir, _now(), pdf=pdf)
+                          settings.output_dir, _now(), pdf=pdf, pdf_seconds=settings.pdf_seconds)
     return result.as_dict()
 
 
@@ -65,6 +66,7 @@ def _deliver(settings: Settings, body: str, reference: str, source: Path, positi
     messages = attachments.notices(Store.shared(settings.database_url), load_configs(settings.config_dir), delivery)
     report = send(settings, body, quote(messages))
     return {"body": body, "reference": reference, "attachment": delivery.position + 1, "title": delivery.title,
+            "again": delivery.again,
             "stored": delivery.path, "sha256": delivery.sha256, "meeting": delivery.meeting,
             "agenda_version": rebuilt["version"] if rebuilt else None, "notices": report.as_dict()}
 
@@ -100,29 +102,36 @@ async def chase_attachments(bodies: list[str] | None = None, as_of: dt.date | No
     configs = load_configs(settings.config_dir)
     store = Store.shared(settings.database_url)
     inbox = settings.home / "inbox"
-    result: dict[str, Any] = {"delivered": [], "rejected": [], "sent": [], "skipped": [], "failed": [], "outstanding": []}
+    result: dict[str, Any] = {"delivered": [], "rejected": [], "sent": [], "skipped": [], "in_progress": [], "failed": [],
+                              "outstanding": []}
     for config in configs:
         if bodies and config.body.key not in bodies:
             continue
         key = config.body.key
         day = as_of or _now().astimezone(ZoneInfo(config.body.timezone)).date()
-        for source, folder in attachments.inbox_files(inbox, key):
-            reference = attachments.resolve_reference(store, key, folder)
+        for item in attachments.take_inbox_files(inbox, key):
+            dropped = inbox / key / item.folder / item.name
+            reference = attachments.resolve_reference(store, key, item.folder)
             try:
                 if reference is None:
-                    raise InputError([Problem(file=str(source), field="folder",
-                                                          message=f"no paper of {key} matches the folder name {folder!r}")])
-                delivered = _deliver(settings, key, reference, source, None, day, pdf)
-                attachments.file_away(source, inbox, "done", _now())
+                    raise InputError([Problem(file=str(dropped), field="folder",
+                                              message=f"no paper of {key} matches the folder name {item.folder!r}")])
+                refused = attachments.check_inbox_file(item)
+                if refused:
+                    raise InputError([Problem(file=str(dropped), field="file", message=refused)])
+                delivered = _deliver(settings, key, reference, item.path, None, day, pdf)
+                attachments.file_away(item, inbox, "done", _now())
                 result["delivered"].append(delivered)
             except InputError as exc:
-                reason = "\n".join(str(p) for p in exc.problems)
-                kept = attachments.file_away(source, inbox, "rejected", _now(), reason)
+                # Named as the clerk dropped it, not by its place in .processing/.
+                reason = "\n".join(str(replace(p, file=str(dropped)) if p.file == str(item.path) else p)
+                                   for p in exc.problems)
+                kept = attachments.file_away(item, inbox, "rejected", _now(), reason)
                 result["rejected"].append({"file": str(kept), "reason": reason})
                 get_run_logger().warning("inbox file refused: %s", reason)
         outcome = send(settings, key, quote(attachments.chase(store, configs, day, [key])))
-        for name in ("sent", "skipped", "failed"):
-            result[name] += getattr(outcome, name)
+        for name, rows in outcome.as_dict().items():
+            result[name] += rows
         result["outstanding"] += [o.as_dict() for o in attachments.outstanding(store, configs, day, [key])]
     publish_outstanding(quote(result["outstanding"]))
     return result

@@ -54,7 +54,7 @@ def write_feeds(settings: Settings) -> list[str]:
 @task(name="report-messages", cache_policy=NO_CACHE)
 def report(key: str, title: str, result: notify.DispatchReport, problems: list[dict[str, Any]]) -> None:
     lines = [f"# {title}", "", f"Sent {len(result.sent)}, already sent earlier {len(result.skipped)}, "
-             f"failed {len(result.failed)}.", ""]
+             f"in progress in another run {len(result.in_progress)}, failed {len(result.failed)}.", ""]
     if result.failed or problems:
         lines += ["## Not delivered", "", "| recipient | kind | error |", "|---|---|---|"]
         lines += [f"| {f['recipient']} | {f['kind']} | {f['error']} |" for f in result.failed]
@@ -94,7 +94,7 @@ async def send_invitations(body: str, committee: str, date: dt.date | None = Non
                                       timeout=7 * 24 * 3600, poll_interval=5)
         if not answer.approve or answer.version != state["current"]:
             return {"meeting": state["meeting"], "approved": False, "comment": answer.comment,
-                    "sent": [], "skipped": [], "failed": [], "problems": [], "feeds": []}
+                    **notify.DispatchReport().as_dict(), "problems": [], "feeds": []}
         build.approve(store, configs, request, _now())
     planned = plan_invitations(settings, body, committee, date, meeting, _now())
     result = send_messages(settings, body, quote(planned.messages))
@@ -118,7 +118,7 @@ async def send_reminders(bodies: list[str] | None = None, as_of: dt.date | None 
     """
     settings = Settings.from_env()
     configs = load_configs(settings.config_dir)
-    results: dict[str, Any] = {"sent": [], "skipped": [], "failed": []}
+    results = notify.DispatchReport()
     for config in configs:
         if bodies and config.body.key not in bodies:
             continue
@@ -126,8 +126,6 @@ async def send_reminders(bodies: list[str] | None = None, as_of: dt.date | None 
         store = Store.shared(settings.database_url)
         due = reminders.due_reminders(store, configs, day, [config.body.key])
         due += planning.task_reminders(store, configs, day, bodies=[config.body.key])  # annual planning
-        outcome = send_messages(settings, config.body.key, quote(due))
-        for name in results:
-            results[name] += getattr(outcome, name)
-    report("reminders", "Reminders", quote(notify.DispatchReport(**results)), [])
-    return results
+        results.add(send_messages(settings, config.body.key, quote(due)))
+    report("reminders", "Reminders", quote(results), [])
+    return results.as_dict()

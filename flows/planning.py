@@ -35,9 +35,7 @@ def invite_partners(settings: Settings, year: int, bodies: list[str] | None) -> 
         if bodies and config.body.key not in bodies:
             continue
         messages = planning.invitations(store, configs, year, _now(), [config.body.key])
-        outcome = notify.dispatch(store, messages, notify.transport_for(settings, config.body.mail, _now), _now)
-        for name in ("sent", "skipped", "failed"):
-            getattr(result, name).extend(getattr(outcome, name))
+        result.add(notify.dispatch(store, messages, notify.transport_for(settings, config.body.mail, _now), _now))
     return result
 
 

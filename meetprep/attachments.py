@@ -15,10 +15,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import mimetypes
+import os
 import re
 import shutil
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -220,6 +223,7 @@ class Delivery:
     meeting: str | None
     rebuilt: dict[str, Any] | None = None
     notices: list[Outgoing] = field(default_factory=list)
+    again: bool = False  # the same file was delivered before: nothing new recorded
 
 
 def _refuse(source: Path, reference: str, field_name: str, message: str, **details: Any) -> InputError:
@@ -251,7 +255,7 @@ def record_delivery(store: Store, configs: Configs, settings: Settings, body: st
     if config is None:
         raise _refuse(source, reference, "body", "unknown body", expected=", ".join(configs.keys()))
     sha, size, media = check_file(source, reference, config.body.attachment_types)
-    with store.session() as session:
+    with store.writing(f"body:{body}") as session:
         paper = session.execute(select(PaperRow).join(BodyRow).where(
             BodyRow.key == body, PaperRow.reference == reference)).scalar_one_or_none()
         if paper is None:
@@ -260,8 +264,13 @@ def record_delivery(store: Store, configs: Configs, settings: Settings, body: st
         if step is None:
             raise _refuse(source, reference, "paper", "the paper is not pending (its Beratungsfolge is done); nothing awaits this file")
         twin = next((f for f in paper.files if f.sha256 == sha), None)
+        if twin is not None and twin.delivered_at is not None:
+            # Delivered before (a retry after a crash, or two runs at once): nothing to record, but
+            # the rebuild and the notices go on, so that none is lost; the ledger sends each once.
+            return Delivery(body, reference, twin.position, twin.title, twin.path, sha, size,
+                            step.meeting.key if step.meeting else None, again=True)
         if twin is not None:
-            when = twin.delivered_at.date().isoformat() if twin.delivered_at else "import"
+            when = "import"
             raise _refuse(source, reference, "file", f"this file is already attachment {twin.position + 1} "
                           f"(\u201c{twin.title}\u201d, delivered {when}); nothing changed")
         waiting = [f for f in paper.files if f.status == "to_follow"]
@@ -328,33 +337,106 @@ def notices(store: Store, configs: Configs, delivery: Delivery) -> list[Outgoing
         return messages
 
 
-def inbox_files(inbox: Path, body: str) -> list[tuple[Path, str]]:
-    """Files waiting in `inbox/<body>/<paper reference, / written as ->/`: (file, folder name)."""
-    folder = inbox / body
-    if not folder.is_dir():
-        return []
-    return sorted((f, f.parent.name) for f in folder.glob("*/*") if f.is_file() and not f.name.startswith("."))
+@dataclass
+class InboxFile:
+    """A file from the watched inbox, taken by this run: moved to `.processing/` and locked."""
+
+    path: Path  # where it is now
+    folder: str  # the paper's folder it was dropped into (its reference, / written as -)
+    name: str  # the name it was dropped with
+    handle: Any = field(repr=False, default=None)  # holds the lock until the file is filed away
+
+
+def take_inbox_files(inbox: Path, body: str) -> list[InboxFile]:
+    """Files waiting in `inbox/<body>/<paper>/`, each taken for this run alone.
+
+    A file is locked, then moved to `inbox/.processing/<body>/`: two runs at the same moment never
+    take the same file, and a file taken by a run that was killed (its lock is gone) is taken
+    again by the next one, so nothing dropped in the inbox is lost. Symbolic links are not
+    followed: they are taken like files and refused (see `check_inbox_file`).
+    """
+    processing = inbox / ".processing" / body
+    taken = []
+    for path in sorted(processing.glob("*")) if processing.is_dir() else []:
+        folder, _, name = path.name.partition("--")
+        handle = _lock_file(path)
+        if handle is not None:  # its run is gone
+            taken.append(InboxFile(path, folder, name.split("--", 1)[-1], handle))
+    folder_root = inbox / body
+    for path in sorted(folder_root.glob("*/*")) if folder_root.is_dir() else []:
+        if path.name.startswith(".") or not (path.is_file() or path.is_symlink()):
+            continue
+        handle = _lock_file(path)
+        if handle is None:
+            continue  # another run is taking it
+        processing.mkdir(parents=True, exist_ok=True)
+        target = processing / f"{path.parent.name}--{uuid.uuid4().hex[:8]}--{path.name}"
+        try:
+            os.rename(path, target)
+        except FileNotFoundError:  # taken and moved by another run just before we locked it
+            handle.close()
+            continue
+        taken.append(InboxFile(target, path.parent.name, path.name, handle))
+    return taken
+
+
+class _LinkClaim:
+    """Stands in for a lock on a symbolic link (links cannot be locked): the rename decides."""
+
+    def close(self) -> None:
+        pass
+
+
+def _lock_file(path: Path):
+    """The file opened (never through a symbolic link) and exclusively locked; None if another run holds it."""
+    if path.is_symlink():
+        return _LinkClaim()
+    try:
+        handle = os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb", buffering=0)
+    except OSError:  # gone, or turned into a link meanwhile
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
+def check_inbox_file(item: InboxFile) -> str | None:
+    """Why an inbox file cannot be taken in as it is, or None."""
+    if item.path.is_symlink():
+        return "a symbolic link is not accepted in the inbox: put the file itself there"
+    return None
+
+
+def file_away(item: InboxFile, inbox: Path, outcome: str, now: dt.datetime, reason: str | None = None) -> Path:
+    """Move a processed inbox file to inbox/.done or inbox/.rejected (with the reason): nothing is lost.
+
+    The file keeps its lock until it has left `.processing/`.
+    """
+    target_dir = inbox / f".{outcome}" / now.strftime("%Y-%m-%d")
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / f"{item.folder}--{item.name}"
+    counter = 1
+    while target.exists() or target.is_symlink():
+        target = target_dir / f"{item.folder}--{counter}-{item.name}"
+        counter += 1
+    try:
+        os.rename(item.path, target)
+    except FileNotFoundError:  # a link taken by two runs at once: the other one filed it
+        return target
+    if reason:
+        target.with_name(target.name + ".reason.txt").write_text(reason + "\n", encoding="utf-8")
+    if item.handle is not None:
+        item.handle.close()
+    return target
 
 
 def resolve_reference(store: Store, body: str, folder_name: str) -> str | None:
     with store.session() as session:
         references = session.execute(select(PaperRow.reference).join(BodyRow).where(BodyRow.key == body)).scalars()
         return next((r for r in references if slug(r) == folder_name or r == folder_name), None)
-
-
-def file_away(source: Path, inbox: Path, outcome: str, now: dt.datetime, reason: str | None = None) -> Path:
-    """Move a processed inbox file to inbox/.done or inbox/.rejected (with the reason): nothing is lost."""
-    target_dir = inbox / f".{outcome}" / now.strftime("%Y-%m-%d")
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / f"{source.parent.name}--{source.name}"
-    counter = 1
-    while target.exists():
-        target = target_dir / f"{source.parent.name}--{counter}-{source.name}"
-        counter += 1
-    shutil.move(str(source), target)
-    if reason:
-        target.with_name(target.name + ".reason.txt").write_text(reason + "\n", encoding="utf-8")
-    return target
 
 
 def rebuild_request(store: Store, delivery: Delivery, as_of: dt.date):

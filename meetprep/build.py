@@ -12,19 +12,19 @@ import datetime as dt
 import hashlib
 import json
 import shutil
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from . import agenda
 from .config import Configs
 from .deadlines import deadline
+from .documents import MEMBERS, PUBLIC, variant_folder
 from .i18n import catalogue
 from .listing import OPEN_STATUSES
 from .model import BodyConfig, ConsultationStatus, MeetingState, NumberingScheme
@@ -175,7 +175,8 @@ def _due_steps(session: Session, body_id: int, org_id: int, meeting: MeetingRow,
     return due
 
 
-def _paper_data(paper: PaperRow, zone: ZoneInfo, meeting_day: dt.date, current_step_id: int | None) -> dict[str, Any]:
+def _paper_data(paper: PaperRow, zone: ZoneInfo, meeting_day: dt.date, current_step_id: int | None,
+                closed_references: set[str] = frozenset()) -> dict[str, Any]:
     consultations = []
     for step in paper.consultations:
         meeting_date = step.meeting.start.astimezone(zone).date() if step.meeting else None
@@ -212,6 +213,10 @@ def _paper_data(paper: PaperRow, zone: ZoneInfo, meeting_day: dt.date, current_s
         "signatories": paper.signatories,
         "related": paper.related,
         "amends": paper.amends.reference if paper.amends else None,
+        # References to closed papers: shown to members only (public variants leave them out).
+        "hidden_references": sorted(
+            ({paper.amends.reference} if paper.amends and agenda.access_of(paper.amends.access) != "public" else set())
+            | {r for r in paper.related if r in closed_references}),
         "revision": paper.revision,
         "consultations": consultations,
         "files": [
@@ -315,9 +320,11 @@ def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
             select(PaperRow).where(PaperRow.body_id == meeting.body_id, PaperRow.reference.in_(withdrawn_refs))
         ).scalars().all() if withdrawn_refs else []
         step_of = {p.id: s for p, s in due}
+        shown = [p for p in [*papers, *extra] if p.reference in on_agenda]
+        closed = closed_references(session, meeting.body_id, {r for p in shown for r in p.related})
         paper_data = {
-            p.reference: _paper_data(p, zone, meeting_day, step_of.get(p.id).id if p.id in step_of else None)
-            for p in [*papers, *extra] if p.reference in on_agenda
+            p.reference: _paper_data(p, zone, meeting_day, step_of.get(p.id).id if p.id in step_of else None, closed)
+            for p in shown
         }
         participants = _participants(session, meeting, meeting_day)
         body, committee, meeting_data = describe(config, org_config, meeting)
@@ -334,6 +341,16 @@ def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
             previous_version=latest.version if latest else 0,
             previous_checksum=latest.checksum if latest else None,
         )
+
+
+def closed_references(session: Session, body_id: int, references: set[str]) -> set[str]:
+    """Which of these references name a closed paper of the body (references of no known paper
+    are the author's own public text and stay)."""
+    if not references:
+        return set()
+    rows = session.execute(select(PaperRow.reference, PaperRow.access).where(
+        PaperRow.body_id == body_id, PaperRow.reference.in_(sorted(references)))).all()
+    return {reference for reference, access in rows if agenda.access_of(access) != "public"}
 
 
 def numbering_scheme(config: BodyConfig, org_config) -> NumberingScheme:
@@ -379,9 +396,13 @@ def output_folder(root: Path, draft: Draft, version: int) -> Path:
     return root / draft.body["key"] / draft.committee["key"] / draft.meeting["key"] / f"v{version}"
 
 
-def record(store: Store, draft: Draft, digest: str, staged: list[dict[str, Any]], staging_dir: Path | None,
-           output_root: Path, now: dt.datetime) -> BuildResult:
+def record(store: Store, draft: Draft, digest: str, staged: list[dict[str, Any]], output_root: Path,
+           now: dt.datetime) -> BuildResult:
     """Write the new version: move the staged files into place, then record everything at once.
+
+    The version folder holds `members/` (the members' variants and the full manifest) and
+    `public/` (the public variants, the bundle and a manifest of public data only), so that the
+    public folder can be published as it is.
 
     Two builds of the same meeting racing each other meet at the unique (agenda, version)
     constraint: the loser finds the winner's version and reports it, when it has the same
@@ -394,10 +415,9 @@ def record(store: Store, draft: Draft, digest: str, staged: list[dict[str, Any]]
     version = draft.previous_version + 1
     folder = output_folder(output_root, draft, version)
     try:
-        with store.session() as session:
-            # Writing first takes the meeting's lock (a row lock on PostgreSQL, the write lock on
-            # SQLite), so a concurrent build of the same meeting waits here, then sees our version.
-            session.execute(update(MeetingRow).where(MeetingRow.id == draft.meeting["id"]).values(updated_at=now))
+        # The body's write lock: a concurrent build of the same meeting waits here, then sees our
+        # version; an import waits too, so that neither overwrites the steps the other scheduled.
+        with store.writing(f"body:{draft.body['key']}") as session:
             meeting = session.get(MeetingRow, draft.meeting["id"])
             row = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none()
             if row is None:
@@ -406,13 +426,15 @@ def record(store: Store, draft: Draft, digest: str, staged: list[dict[str, Any]]
                 session.flush()
             if row.current_version != draft.previous_version:
                 raise _Raced()
-            folder.mkdir(parents=True, exist_ok=True)
+            if folder.exists():  # left by a run killed before it committed this version: not a version
+                shutil.rmtree(folder)
             documents = []
             for item in staged:
-                target = folder / Path(item["path"]).name
+                target = folder / variant_folder(item["variant"]) / Path(item["path"]).name
+                target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.move(str(item["path"]), target)
                 documents.append({**item, "path": str(target)})
-            _write_manifest(folder, draft, version, digest, documents, now)
+            _write_manifests(folder, draft, version, digest, documents, now)
             row_version = AgendaVersionRow(version=version, checksum=digest, entries=draft.entries,
                                            problems=draft.problems, as_of=draft.request.as_of,
                                            output_dir=str(folder), created_at=now)
@@ -431,9 +453,6 @@ def record(store: Store, draft: Draft, digest: str, staged: list[dict[str, Any]]
                 meeting.updated_at = now
     except (_Raced, IntegrityError):
         return _describe_existing(store, draft, result)
-    finally:
-        if staging_dir is not None:
-            shutil.rmtree(staging_dir, ignore_errors=True)
     result.version, result.action, result.output_dir = version, "created", str(folder)
     result.documents = [_public_doc(d) for d in documents]
     return result
@@ -480,59 +499,56 @@ def _schedule_steps(session: Session, meeting: MeetingRow, draft: Draft) -> None
             step.status, step.meeting_id = ConsultationStatus.pending.value, None
 
 
-def _write_manifest(folder: Path, draft: Draft, version: int, digest: str, documents: list[dict[str, Any]],
-                    now: dt.datetime) -> None:
-    manifest = {
-        "body": draft.body["key"],
-        "committee": draft.committee["key"],
-        "meeting": draft.meeting["key"],
-        "version": version,
-        "checksum": digest,
-        "built_at": now.isoformat(),
-        "as_of": draft.request.as_of.isoformat(),
-        "files": [
-            {"file": Path(d["path"]).name, "kind": d["kind"], "variant": d["variant"], "reference": d.get("reference"),
-             "media_type": d["media_type"], "sha256": d["sha256"], "size": d["size"]}
-            for d in documents
-        ],
-        "problems": draft.problems,
-    }
-    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+def _write_manifests(folder: Path, draft: Draft, version: int, digest: str, documents: list[dict[str, Any]],
+                     now: dt.datetime) -> None:
+    """The full manifest beside the members' files; beside the public files one of public data only."""
+    from .folders import write_atomically
+
+    head = {"body": draft.body["key"], "committee": draft.committee["key"], "meeting": draft.meeting["key"],
+            "version": version, "built_at": now.isoformat()}
+
+    def listed(items: list[dict[str, Any]], relative_to: Path) -> list[dict[str, Any]]:
+        return [{"file": str(Path(d["path"]).relative_to(relative_to)), "kind": d["kind"], "variant": d["variant"],
+                 "reference": d.get("reference"), "media_type": d["media_type"], "sha256": d["sha256"],
+                 "size": d["size"]} for d in items]
+
+    full = {**head, "checksum": digest, "as_of": draft.request.as_of.isoformat(),
+            "files": listed(documents, folder), "problems": draft.problems}
+    public_folder = folder / variant_folder(PUBLIC)
+    public = {**head, "files": listed([d for d in documents if d["variant"] == PUBLIC], public_folder)}
+    for path, data in ((folder / variant_folder(MEMBERS) / "manifest.json", full),
+                       (public_folder / "manifest.json", public)):
+        write_atomically(path, json.dumps(data, ensure_ascii=False, indent=2).encode())
 
 
 def run(store: Store, configs: Configs, request: AgendaRequest, templates_dir: Path, output_root: Path,
-        now: dt.datetime, pdf: bool = True) -> tuple[BuildResult, list[str]]:
+        now: dt.datetime, pdf: bool = True, pdf_seconds: float | None = None) -> tuple[BuildResult, list[str]]:
     """The whole build without Prefect: prepare, render, convert, record. Returns the result and notes.
 
     The flow in flows/agenda.py runs the same steps as Prefect tasks.
     """
     from . import documents
+    from .folders import staging
 
     notes: list[str] = []
     draft = prepare(store, configs, request)
     digest = checksum(draft, documents.template_hashes(templates_dir, draft.body["locale"], draft.documents))
     if digest == draft.previous_checksum:
-        return record(store, draft, digest, [], None, output_root, now), notes
-    staging = Path(tempfile.mkdtemp(prefix="meetprep-build-", dir=_staging_root(output_root)))
-    written = documents.render_all(draft, templates_dir, staging)
-    if pdf:
-        added, note = documents.add_pdfs(draft, written, staging)
-        written += added
-        if note:
-            notes.append(note)
-    return record(store, draft, digest, written, staging, output_root, now), notes
-
-
-def _staging_root(output_root: Path) -> Path:
-    # Stage next to the output so that moving the files into place is a rename, not a copy.
-    root = output_root / ".staging"
-    root.mkdir(parents=True, exist_ok=True)
-    return root
+        return record(store, draft, digest, [], output_root, now), notes
+    # Staged next to the output (moving the files into place is a rename), in a folder that the
+    # next build removes if this process is killed before it is done.
+    with staging(output_root, prefix="build-") as folder:
+        written = documents.render_all(draft, templates_dir, folder)
+        if pdf:
+            added, more = documents.add_pdfs(draft, written, pdf_seconds)
+            written += added
+            notes += more
+        return record(store, draft, digest, written, output_root, now), notes
 
 
 def approve(store: Store, configs: Configs, request: AgendaRequest, now: dt.datetime) -> int:
     """Approve the current version of a meeting's agenda (for bodies that want approval). Returns it."""
-    with store.session() as session:
+    with store.writing(f"body:{request.body}") as session:
         _, meeting = find_meeting(session, configs, request)
         row = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none()
         if row is None or row.current_version == 0:

@@ -508,8 +508,11 @@ def _run_and_report(as_json: bool, status: str, flow: str, report: Callable[[dic
 def _print_dispatch(title: str, result: dict[str, Any], settings) -> None:
     console = _console()
     where = f"the outbox {settings.outbox}" if settings.delivery != "live" else "the mail server and apprise"
+    in_progress = result.get("in_progress", [])
     console.print(f"[bold]{title}[/]: {len(result['sent'])} sent to {where}, "
-                  f"{len(result['skipped'])} already sent before, {len(result['failed'])} failed.", soft_wrap=True)
+                  f"{len(result['skipped'])} already sent before, "
+                  + (f"{len(in_progress)} being sent by another run right now, " if in_progress else "")
+                  + f"{len(result['failed'])} failed.", soft_wrap=True)
     if result["sent"]:
         _table("Sent", ["kind", "recipient", "subject"], [[m["kind"], m["recipient"], m["subject"]] for m in result["sent"]])
     for failure in result["failed"]:
@@ -614,10 +617,16 @@ def attachments_deliver(
         _print_json({"ok": not result["notices"]["failed"], **result})
     else:
         console = _console()
-        console.print(f"Recorded attachment {result['attachment']} (\u201c{result['title']}\u201d) of {result['reference']}: "
-                      f"{result['stored']} (sha256 {result['sha256'][:12]}…).", soft_wrap=True, markup=False)
+        if result["again"]:
+            console.print(f"This file was delivered before as attachment {result['attachment']} (\u201c{result['title']}\u201d) "
+                          f"of {result['reference']}: nothing new was recorded; notices not sent yet go out now.",
+                          soft_wrap=True, markup=False)
+        else:
+            console.print(f"Recorded attachment {result['attachment']} (\u201c{result['title']}\u201d) of "
+                          f"{result['reference']}: {result['stored']} (sha256 {result['sha256'][:12]}…).",
+                          soft_wrap=True, markup=False)
         if result["agenda_version"]:
-            console.print(f"Rebuilt the agenda of {result['meeting']}: version {result['agenda_version']}.")
+            console.print(f"The agenda of {result['meeting']} is at version {result['agenda_version']}.")
         _print_dispatch("Notices", result["notices"], settings)
     if result["notices"]["failed"]:
         raise typer.Exit(EXIT_UNDELIVERED)

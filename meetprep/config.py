@@ -34,6 +34,7 @@ ENV_VARS = {
     "MEETPREP_SMTP_USERNAME": "SMTP user name (or the variable a body's config names)",
     "MEETPREP_SMTP_PASSWORD": "SMTP password (or the variable a body's config names, or a Prefect Secret block)",
     "MEETPREP_SMTP_CAFILE": "CA bundle that signs the mail server's certificate (an internal CA)",
+    "MEETPREP_PDF_SECONDS": "time limit for LibreOffice per document, in seconds (default: 60)",
 }
 
 
@@ -58,6 +59,7 @@ class Settings:
     delivery: str = "outbox"
     outbox_dir: Path | None = None
     smtp_url: str | None = None
+    pdf_seconds: float | None = None  # LibreOffice's time limit per document (default in meetprep.pdf)
 
     @property
     def outbox(self) -> Path:
@@ -83,8 +85,17 @@ class Settings:
         if delivery not in ("outbox", "live"):
             raise ConfigError(f"MEETPREP_DELIVERY must be 'outbox' or 'live' (got {delivery!r})")
         outbox = Path(env["MEETPREP_OUTBOX"]) if env.get("MEETPREP_OUTBOX") else None
+        pdf_seconds = None
+        if env.get("MEETPREP_PDF_SECONDS"):
+            try:
+                pdf_seconds = float(env["MEETPREP_PDF_SECONDS"])
+            except ValueError:
+                pdf_seconds = -1.0
+            if not 1 <= pdf_seconds <= 3600:
+                raise ConfigError(f"MEETPREP_PDF_SECONDS must be a number of seconds from 1 to 3600 "
+                                  f"(got {env['MEETPREP_PDF_SECONDS']!r})")
         return cls(home, database_url, config_dir, templates_dir, output_dir, delivery, outbox,
-                   env.get("MEETPREP_SMTP_URL") or None)
+                   env.get("MEETPREP_SMTP_URL") or None, pdf_seconds)
 
     def with_home(self, home: Path) -> "Settings":
         """The same settings with the embedded store and output under another folder."""

@@ -325,12 +325,27 @@ def minutes_context(draft: Any, extra: dict[str, Any], variant: str, kind: str) 
     return context
 
 
-def paper_context(draft: Any, reference: str, kind: str) -> dict[str, Any]:
-    """The context of one paper's own document (Vorlage, indstilling). Never for a closed paper's public copy."""
+def closed_details(paper: dict[str, Any]) -> bool:
+    """Whether a paper's own document says more to members than to the public: closed attachments,
+    or a reference to a closed paper (the paper it amends, a related paper)."""
+    return any(access_of(f["access"]) != "public" for f in paper["files"]) or bool(paper.get("hidden_references"))
+
+
+def paper_context(draft: Any, reference: str, kind: str, variant: str | None = None) -> dict[str, Any]:
+    """The context of one paper's own document (Vorlage, indstilling).
+
+    A closed paper has only a members' variant. The public variant of a public paper is built
+    from its public parts only: closed attachments and references to closed papers are left out.
+    """
     words = catalogue(draft.body["locale"])
     paper = draft.papers[reference]
     entry = next(e for e in draft.entries if e["reference"] == reference and e["kind"] == "paper")
-    context = _common(words, draft, MEMBERS if access_of(paper["access"]) != "public" else PUBLIC, kind)
+    public_paper = access_of(paper["access"]) == "public"
+    variant = variant or (PUBLIC if public_paper else MEMBERS)
+    if variant == PUBLIC and not public_paper:
+        raise ValueError(f"paper {reference} is closed: it has no public document")
+    hidden = set(paper.get("hidden_references") or []) if variant == PUBLIC else set()
+    context = _common(words, draft, variant, kind)
     climate = paper.get("climate")
     financial = paper.get("financial")
     context["paper"] = {
@@ -343,8 +358,8 @@ def paper_context(draft: Any, reference: str, kind: str) -> dict[str, Any]:
         "officer": clean(paper["case_officer"]),
         "file_number": clean(paper["file_number"]),
         "date": _date(words, paper["date"]),
-        "related": ", ".join(clean(r) for r in paper["related"]),
-        "amends": clean(paper.get("amends")),
+        "related": ", ".join(clean(r) for r in paper["related"] if r not in hidden),
+        "amends": clean(paper.get("amends")) if paper.get("amends") not in hidden else "",
         "number": entry["number"],
         "top": f"{words.data['numbering']['part'][entry['part']]} {entry['number']}".strip(),
         "consultations": _consultations(words, paper),
@@ -356,7 +371,7 @@ def paper_context(draft: Any, reference: str, kind: str) -> dict[str, Any]:
             "explanation": clean(climate.get("explanation")),
         },
         "financial": None if not financial else _financial(words, financial),
-        "files": _files(words, paper, MEMBERS),
+        "files": _files(words, paper, variant),
         "signatories": [clean(s) for s in paper["signatories"]],
     }
     return context
@@ -447,10 +462,21 @@ def planned_documents(draft: Any) -> list[dict[str, Any]]:
                 if entry["kind"] != "paper" or entry["withdrawn"] or entry["reference"] not in draft.papers:
                     continue
                 paper = draft.papers[entry["reference"]]
-                variant = PUBLIC if access_of(paper["access"]) == "public" else MEMBERS
-                planned.append({"kind": kind, "variant": variant, "reference": entry["reference"],
-                                "file": f"{name}-{slug(entry['reference'])}.docx"})
+                # A public paper's document is public; where it has closed details, members get
+                # their own copy with them (same name, in the members' folder).
+                if access_of(paper["access"]) != "public":
+                    variants = [MEMBERS]
+                else:
+                    variants = [PUBLIC, MEMBERS] if closed_details(paper) else [PUBLIC]
+                for variant in variants:
+                    planned.append({"kind": kind, "variant": variant, "reference": entry["reference"],
+                                    "file": f"{name}-{slug(entry['reference'])}.docx"})
     return planned
+
+
+def variant_folder(variant: str) -> str:
+    """Where a variant's files live in a version folder: public/ may be published as it is."""
+    return "public" if variant == PUBLIC else "members"
 
 
 MINUTES_KINDS = ("referat", "niederschrift")
@@ -461,7 +487,6 @@ def render_all(draft: Any, templates_dir: Path, target: Path, minutes: dict[str,
 
     `minutes` (what was decided, see meetprep.minutes) is needed for a referat / Niederschrift.
     """
-    target.mkdir(parents=True, exist_ok=True)
     written = []
     for plan in planned_documents(draft):
         template = template_path(templates_dir, draft.body["locale"], plan["kind"])
@@ -471,55 +496,81 @@ def render_all(draft: Any, templates_dir: Path, target: Path, minutes: dict[str,
         elif plan["reference"] is None:
             context = agenda_context(draft, plan["variant"], plan["kind"])
         else:
-            context = paper_context(draft, plan["reference"], plan["kind"])
-        path = target / plan["file"]
+            context = paper_context(draft, plan["reference"], plan["kind"], plan["variant"])
+        path = target / variant_folder(plan["variant"]) / plan["file"]
+        path.parent.mkdir(parents=True, exist_ok=True)
         data = render_docx(template, context)
         path.write_bytes(data)
         written.append(_file_entry(plan["kind"], plan["variant"], plan["reference"], path, DOCX, data))
     return written
 
 
-def add_pdfs(draft: Any, written: list[dict[str, Any]], target: Path) -> tuple[list[dict[str, Any]], str | None]:
-    """PDFs of every written document, plus the public agenda bundled with the public attachments.
+def add_pdfs(draft: Any, written: list[dict[str, Any]], seconds_per_document: float | None = None
+             ) -> tuple[list[dict[str, Any]], list[str]]:
+    """PDFs of every written document (each beside its .docx), plus the public agenda bundled with
+    the public attachments.
 
-    Returns the new file entries and a note when no PDF could be made (LibreOffice missing).
+    Returns the new file entries and notes: LibreOffice missing, a document that did not convert
+    (by name; the others still get their PDFs), an attachment left out of the bundle and why.
     """
     from . import pdf
 
     if pdf.soffice() is None:
-        return [], "LibreOffice is not installed: no PDFs were written"
-    sources = [Path(item["path"]) for item in written]
-    try:
-        pdfs = pdf.convert(sources, target)
-    except pdf.PdfError as exc:  # the Word documents are still good: record them, say why no PDF
-        return [], f"no PDFs were written: {exc}"
+        return [], ["LibreOffice is not installed: no PDFs were written"]
+    limit = seconds_per_document or pdf.SECONDS_PER_DOCUMENT
+    conversion = pdf.convert([Path(item["path"]) for item in written], limit)
+    notes = [f"no PDF of {source.name}: {reason}" for source, reason in conversion.failed.items()]
     added = []
-    for item, path in zip(written, pdfs):
-        added.append(_file_entry(item["kind"], item["variant"], item["reference"], path, "application/pdf"))
-    words = catalogue(draft.body["locale"])
-    public_agenda = next(
-        (p for item, p in zip(written, pdfs) if item["variant"] == PUBLIC and item["kind"] in AGENDA_KINDS), None)
-    attachments = _public_pdf_attachments(draft)
+    public_agenda = None
+    for item in written:
+        converted = conversion.pdfs.get(Path(item["path"]))
+        if converted is None:
+            continue
+        added.append(_file_entry(item["kind"], item["variant"], item["reference"], converted, "application/pdf"))
+        if public_agenda is None and item["variant"] == PUBLIC and item["kind"] in AGENDA_KINDS:
+            public_agenda = converted
+    attachments, left_out = _public_pdf_attachments(draft)
+    notes += left_out
     if public_agenda is not None and attachments:
+        words = catalogue(draft.body["locale"])
         target_path = public_agenda.with_name(public_agenda.stem + "-" + slug(words.text("labels.attachments")).lower() + ".pdf")
-        pdf.bundle(public_agenda, words.text(f"documents.{draft.documents[0]}"), attachments, target_path)
-        added.append(_file_entry("bundle", PUBLIC, None, target_path, "application/pdf"))
-    return added, None
+        try:
+            pdf.bundle(public_agenda, words.text(f"documents.{draft.documents[0]}"), attachments, target_path)
+        except Exception as exc:  # pypdf on a file it cannot read: the documents themselves are still good
+            target_path.unlink(missing_ok=True)
+            notes.append(f"no bundle of the public agenda with its attachments: {type(exc).__name__}: {exc}")
+        else:
+            added.append(_file_entry("bundle", PUBLIC, None, target_path, "application/pdf"))
+    return added, notes
 
 
-def _public_pdf_attachments(draft: Any) -> list[tuple[str, Path]]:
-    """Attachments of public papers that are public, present and PDF, in agenda order."""
-    found = []
+def _public_pdf_attachments(draft: Any) -> tuple[list[tuple[str, Path]], list[str]]:
+    """Attachments of public papers that are public, present and PDF, in agenda order, each still the
+    file that was checked at import (same SHA-256); and a note for each one left out."""
+    found, notes = [], []
     for entry in draft.entries:
         paper = draft.papers.get(entry["reference"]) if entry["kind"] == "paper" else None
         if paper is None or entry["withdrawn"] or access_of(paper["access"]) != "public":
             continue
         for f in paper["files"]:
             path = Path(f["path"]) if f.get("path") else None
-            if (access_of(f["access"]) == "public" and f["status"] == "present" and path is not None
-                    and path.is_file() and f.get("media_type") == "application/pdf"):
-                found.append((f"{entry['number']} {clean(f['title'])}", path))
-    return found
+            if not (access_of(f["access"]) == "public" and f["status"] == "present" and path is not None
+                    and f.get("media_type") == "application/pdf"):
+                continue
+            if not path.is_file() or path.is_symlink() or _sha256(path) != f.get("sha256"):
+                notes.append(f"attachment \u201c{clean(f['title'])}\u201d of {entry['reference']} is left out of the "
+                             "public bundle: its file is gone or changed since it was imported (import it again)")
+                continue
+            found.append((f"{entry['number']} {clean(f['title'])}", path))
+    return found, notes
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _file_entry(kind: str, variant: str, reference: str | None, path: Path, media_type: str,

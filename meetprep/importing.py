@@ -638,7 +638,10 @@ def import_files(store: Store, configs: Configs, paths: list[Path], now: dt.date
     for path in files:
         problems += parse_file(path, batch)
     problems += _check_meetings(batch, configs)
-    with store.session() as session:
+    # Checked and written under the bodies' write lock: a second import at the same moment waits,
+    # then checks against what this one wrote (and finds its papers unchanged).
+    touched = {p.paper.body for p in batch.papers} | {m.meetings.body for m in batch.meetings}
+    with store.writing(*(f"body:{key}" for key in configs.keys() if key in touched)) as session:
         problems += _check_papers(batch, configs, session)
         if problems:
             raise InputError(problems)

@@ -95,7 +95,7 @@ def record(store: Store, configs: Configs, minutes: MinutesFile, source: str, no
     def problem(field: str, message: str, **details: Any) -> None:
         problems.append(Problem(file=source, item=f"minutes of {minutes.meeting}", field=field, message=message, **details))
 
-    with store.session() as session:
+    with store.writing(f"body:{minutes.body}") as session:
         meeting = meeting_by_key(session, minutes.body, minutes.meeting)
         if meeting is None:
             raise InputError([Problem(file=source, item="minutes", field="meeting", message="unknown meeting",
@@ -277,30 +277,58 @@ def minutes_draft(store: Store, configs: Configs, body: str, meeting_key: str) -
         return draft, extra
 
 
+def recorded_version(row: MinutesRow) -> str:
+    """A short hash of what was recorded: the same minutes give the same version, a correction a new one.
+
+    Not of the rendered files: a .docx is a zip with timestamps, so the same minutes rendered again
+    differ byte for byte.
+    """
+    return hashlib.sha256(json.dumps([row.attendance, row.items, str(row.started), str(row.ended)],
+                                     sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
 def write_documents(store: Store, configs: Configs, settings: Any, body: str, meeting_key: str,
                     pdf: bool) -> tuple[list[dict[str, Any]], list[str]]:
     """Render the minutes (members' and public variant, PDFs where possible) and publish the public
-    variant to `output/public/`. Returns the files and any notes."""
-    import shutil
+    variant to `output/public/`. Returns the files and any notes.
+
+    Each recorded version of the minutes is rendered once, into a folder of its own
+    (`<meeting>/minutes/<version>/`) that appears whole or not at all: runs at the same moment
+    render in private, the first to move its folder into place wins and the others use it.
+    """
+    import os
 
     from . import documents
+    from .folders import publish, staging
 
     draft, extra = minutes_draft(store, configs, body, meeting_key)
-    folder = settings.output_dir / body / draft.committee["key"] / meeting_key / "minutes"
-    if folder.exists():
-        shutil.rmtree(folder)  # minutes recorded again (a correction) replace the earlier files
-    written = documents.render_all(draft, settings.templates_dir, folder, extra)
-    notes = []
-    if pdf:
-        added, note = documents.add_pdfs(draft, written, folder)
-        written += added
-        notes += [note] if note else []
+    with store.session() as session:
+        meeting = meeting_by_key(session, body, meeting_key)
+        version = recorded_version(session.execute(select(MinutesRow).where(MinutesRow.meeting_id == meeting.id)).scalar_one())
+    base = settings.output_dir / body / draft.committee["key"] / meeting_key / "minutes"
+    folder = base / (version + ("" if pdf else "-docx"))
+    index = folder / "files.json"
+    if not index.is_file():
+        with staging(settings.output_dir, prefix="minutes-") as work:
+            written = documents.render_all(draft, settings.templates_dir, work, extra)
+            notes: list[str] = []
+            if pdf:
+                added, notes = documents.add_pdfs(draft, written, getattr(settings, "pdf_seconds", None))
+                written += added
+            listing = {"files": [{**item, "path": str(Path(item["path"]).relative_to(work))} for item in written],
+                       "notes": notes}
+            (work / "files.json").write_text(json.dumps(listing, ensure_ascii=False, indent=2), encoding="utf-8")
+            base.mkdir(parents=True, exist_ok=True)
+            try:
+                os.rename(work, folder)
+            except OSError:
+                if not index.is_file():  # not a run that got there first: something else is wrong
+                    raise
+    listing = json.loads(index.read_text(encoding="utf-8"))
+    written = [{**item, "path": str(folder / item["path"])} for item in listing["files"]]
     public = settings.output_dir / "public" / body / draft.committee["key"] / meeting_key
-    public.mkdir(parents=True, exist_ok=True)
-    for item in written:
-        if item["variant"] == "public":
-            shutil.copyfile(item["path"], public / Path(item["path"]).name)
-    return written, notes
+    publish([Path(item["path"]) for item in written if item["variant"] == documents.PUBLIC], public)
+    return written, listing["notes"]
 
 
 def mark_minuted(store: Store, body: str, meeting_key: str, now: dt.datetime) -> None:
@@ -322,12 +350,8 @@ def messages(store: Store, configs: Configs, body: str, meeting_key: str, files:
     data = Path(document["path"]).read_bytes()
     with store.session() as session:
         meeting = meeting_by_key(session, body, meeting_key)
-        # The key follows what was recorded, not the file's bytes: a .docx is a zip with timestamps,
-        # so the same minutes rendered again differ byte for byte. A correction is sent again.
-        recorded = session.execute(select(MinutesRow).where(MinutesRow.meeting_id == meeting.id)).scalar_one()
-        version = hashlib.sha256(json.dumps(
-            [recorded.attendance, recorded.items, str(recorded.started), str(recorded.ended)],
-            sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+        # Once per recorded version of the minutes: a correction is sent again.
+        version = recorded_version(session.execute(select(MinutesRow).where(MinutesRow.meeting_id == meeting.id)).scalar_one())
         zone = ZoneInfo(config.body.timezone)
         memberships = session.execute(select(MembershipRow).where(
             MembershipRow.organization_id == meeting.organization_id).order_by(MembershipRow.id)).scalars().all()

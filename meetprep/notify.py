@@ -1,15 +1,20 @@
 """Sending messages exactly once: e-mail (with iMIP meeting requests) and apprise notifications.
 
 Every outgoing message has an idempotency key (body, meeting, person, kind, sequence) that is
-recorded in the store before anything is sent (`messages`). `dispatch` sends only what is not
-recorded as sent, marks each message sent the moment its transport accepted it, retries
-transient failures with backoff, and reports permanent failures per recipient while the other
-messages still go out. A run killed halfway and run again sends what is left.
+recorded in the store before anything is sent (`messages`). `dispatch` claims each message in the
+store before it hands it to a transport (a conditional UPDATE that only one run can win, on
+SQLite and PostgreSQL alike), so that runs overlapping in any number (a schedule and a clerk,
+two workers) send it once: the losers report it as in progress elsewhere. It marks the message
+sent the moment its transport accepted it, retries transient failures with backoff, and reports
+permanent failures per recipient while the other messages still go out. A claim left by a
+killed run holds until its lease runs out (`LEASE`, ten minutes); then the next run takes the
+message over. A run killed halfway and run again sends what is left.
 
-The one window no ledger can close is between a mail server accepting a message and the
-store recording that: a message caught in it is sent again on the next run, with the same
-Message-ID, which mail clients use to show it once. In outbox mode the file name is the key,
-so there even that window is closed.
+The one window no ledger can close is between a mail server accepting a message and the store
+recording that (one UPDATE, a few milliseconds): a run killed exactly then leaves the message
+claimed, and after the lease the next run sends it again, with the same Message-ID, which mail
+clients use to show it once. In outbox mode the file is the proof of sending, so there even
+that window is closed.
 
 Transports: the outbox folder (embedded default: every message becomes an .eml or .json
 file), SMTP (smtplib; STARTTLS or SSL; credentials from the environment or a Prefect Secret
@@ -29,6 +34,7 @@ import re
 import smtplib
 import ssl
 import time
+import uuid
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -37,7 +43,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 
 from .store import MessageRow, Store
 
@@ -259,15 +265,24 @@ class Router:
 # ---------------------------------------------------------------------------------------------
 # Exactly once
 
+LEASE = dt.timedelta(minutes=10)
+"""How long a claim holds. Longer than one message's every attempt can take (three SMTP timeouts of
+30 s and the backoff); shorter than the next scheduled run, which takes over what a killed run held."""
+
 
 @dataclass
 class DispatchReport:
     sent: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)  # sent in an earlier run
+    in_progress: list[dict[str, Any]] = field(default_factory=list)  # claimed by another run right now
     failed: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"sent": self.sent, "skipped": self.skipped, "failed": self.failed}
+        return {"sent": self.sent, "skipped": self.skipped, "in_progress": self.in_progress, "failed": self.failed}
+
+    def add(self, other: "DispatchReport") -> None:
+        for name in ("sent", "skipped", "in_progress", "failed"):
+            getattr(self, name).extend(getattr(other, name))
 
 
 def _row(message: Outgoing, status: str, error: str | None = None) -> dict[str, Any]:
@@ -278,50 +293,110 @@ def _row(message: Outgoing, status: str, error: str | None = None) -> dict[str, 
     return row
 
 
+def _insert_ignoring_duplicates(store: Store):
+    """INSERT ... ON CONFLICT DO NOTHING: two runs planning the same message record it once."""
+    if store.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(MessageRow).on_conflict_do_nothing(index_elements=["idempotency_key"])
+
+
 def record(store: Store, messages: list[Outgoing], now: dt.datetime) -> None:
-    """Enter planned messages in the ledger; those already there stay as they are."""
-    keys = [m.key for m in messages]
-    with store.session() as session:
-        known = set(session.execute(select(MessageRow.idempotency_key).where(MessageRow.idempotency_key.in_(keys))).scalars()) if keys else set()
-        for message in messages:
-            if message.key in known:
-                continue
-            session.add(MessageRow(
-                idempotency_key=message.key, meeting_id=message.meeting_id, person_id=message.person_id,
-                kind=message.kind, sequence=message.sequence, channel=message.channel,
-                recipient=safe_recipient(message.recipient), subject=message.subject, status="pending",
-                attempts=0, created_at=now))
-            known.add(message.key)
+    """Enter planned messages in the ledger; those already there (from any run) stay as they are."""
+    rows = [dict(idempotency_key=m.key, meeting_id=m.meeting_id, person_id=m.person_id, kind=m.kind,
+                 sequence=m.sequence, channel=m.channel, recipient=safe_recipient(m.recipient), subject=m.subject,
+                 status="pending", attempts=0, created_at=now) for m in messages]
+    for start in range(0, len(rows), 500):
+        with store.session() as session:
+            session.execute(_insert_ignoring_duplicates(store), rows[start:start + 500])
 
 
-def _set(store: Store, key: str, **values: Any) -> None:
+def _claim(store: Store, key: str, token: str, now: dt.datetime, lease: dt.timedelta) -> bool:
+    """Take the message for this run: one conditional UPDATE, which only one run can win.
+
+    A message is free when it is pending, failed (tried before, to be tried again), or claimed by
+    a run whose lease ran out (that run was killed, or lost its connection to the store).
+    """
     with store.session() as session:
-        row = session.execute(select(MessageRow).where(MessageRow.idempotency_key == key)).scalar_one()
-        for name, value in values.items():
-            setattr(row, name, value)
+        taken = session.execute(
+            update(MessageRow)
+            .where(MessageRow.idempotency_key == key,
+                   or_(MessageRow.status.in_(("pending", "failed")),
+                       and_(MessageRow.status == "sending",
+                            or_(MessageRow.lease_until.is_(None), MessageRow.lease_until < now))))
+            .values(status="sending", claim_token=token, lease_until=now + lease)
+            .execution_options(synchronize_session=False))
+        return taken.rowcount == 1
+
+
+def _still_ours(store: Store, key: str, token: str, now: dt.datetime, lease: dt.timedelta) -> bool:
+    """Renew the lease before handing the message to a transport; False if another run took it over."""
+    with store.session() as session:
+        renewed = session.execute(
+            update(MessageRow).where(MessageRow.idempotency_key == key, MessageRow.claim_token == token,
+                                     MessageRow.status == "sending")
+            .values(lease_until=now + lease).execution_options(synchronize_session=False))
+        return renewed.rowcount == 1
+
+
+def _finish(store: Store, key: str, token: str, attempts: int, error: str | None, now: dt.datetime) -> None:
+    values: dict[str, Any] = {"attempts": MessageRow.attempts + attempts, "claim_token": None, "lease_until": None}
+    if error is None:
+        values.update(status="sent", sent_at=now, last_error=None)
+    else:
+        values.update(status="failed", last_error=error)
+    with store.session() as session:
+        session.execute(update(MessageRow).where(MessageRow.idempotency_key == key, MessageRow.claim_token == token)
+                        .values(**values).execution_options(synchronize_session=False))
+
+
+def _statuses(store: Store, keys: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), 500):
+        with store.session() as session:
+            found.update(session.execute(select(MessageRow.idempotency_key, MessageRow.status).where(
+                MessageRow.idempotency_key.in_(keys[start:start + 500]))).tuples().all())
+    return found
 
 
 def dispatch(store: Store, messages: list[Outgoing], transport: Transport, now: Callable[[], dt.datetime],
-             attempts: int = 3, backoff: float = 0.5, progress: Callable[[Outgoing], None] | None = None) -> DispatchReport:
-    """Send every message not yet sent, each at most once (see the module docstring)."""
+             attempts: int = 3, backoff: float = 0.5, progress: Callable[[Outgoing], None] | None = None,
+             lease: dt.timedelta = LEASE) -> DispatchReport:
+    """Send every message not yet sent, each exactly once however many runs overlap.
+
+    Each message is claimed in the store before it is handed to a transport (`_claim`); a run
+    that loses the claim skips the message and reports it as in progress elsewhere. The claim is
+    renewed before each retry, so a run whose lease was taken over does not send again. See the
+    module docstring for the one window that remains.
+    """
     record(store, messages, now())
     report = DispatchReport()
-    with store.session() as session:
-        status = dict(session.execute(
-            select(MessageRow.idempotency_key, MessageRow.status).where(
-                MessageRow.idempotency_key.in_([m.key for m in messages]))).all()) if messages else {}
+    token = uuid.uuid4().hex
+    status = _statuses(store, [m.key for m in messages])
     for message in messages:
         if status.get(message.key) == "sent":
             report.skipped.append(_row(message, "sent"))
             continue
+        if not _claim(store, message.key, token, now(), lease):
+            current = _statuses(store, [message.key]).get(message.key)
+            if current == "sent":
+                report.skipped.append(_row(message, "sent"))
+            else:
+                report.in_progress.append(_row(message, "in progress elsewhere"))
+            continue
         already = getattr(transport, "already_sent", None)
         if already is not None and already(message):  # outbox: the file is the proof
-            _set(store, message.key, status="sent", sent_at=now())
+            _finish(store, message.key, token, 0, None, now())
             report.skipped.append(_row(message, "sent"))
             continue
-        _set(store, message.key, status="sending")
-        error = None
+        error, tried, lost = None, 0, False
         for attempt in range(1, attempts + 1):
+            # The claim itself gave a fresh lease; a retry after a backoff renews it first.
+            if attempt > 1 and not _still_ours(store, message.key, token, now(), lease):
+                lost = True
+                break
+            tried = attempt
             try:
                 transport.send(message)
                 error = None
@@ -333,13 +408,13 @@ def dispatch(store: Store, messages: list[Outgoing], transport: Transport, now: 
                 error = f"transient, {attempt} attempt(s): {exc}"
                 if attempt < attempts:
                     time.sleep(backoff * 2 ** (attempt - 1))
-        with store.session() as session:
-            row = session.execute(select(MessageRow).where(MessageRow.idempotency_key == message.key)).scalar_one()
-            row.attempts += attempt
-            if error is None:
-                row.status, row.sent_at, row.last_error = "sent", now(), None
-            else:
-                row.status, row.last_error = "failed", error
+            except Exception as exc:  # one message that cannot even be composed must not stop the others
+                error = f"permanent: cannot be sent ({type(exc).__name__}: {exc})"
+                break
+        if lost:  # another run took it over while this one waited to retry: it is theirs now
+            report.in_progress.append(_row(message, "in progress elsewhere", error))
+            continue
+        _finish(store, message.key, token, tried, error, now())
         if error is None:
             report.sent.append(_row(message, "sent"))
         else:

@@ -1,50 +1,115 @@
 """PDF output with LibreOffice, and the public bundle with its attachments.
 
-All documents of a build are converted by one soffice process (far cheaper than one process
+The documents of one folder are converted by one soffice process (far cheaper than one process
 per file), with a private LibreOffice profile so that concurrent builds do not share one.
-Where LibreOffice is not installed, the build goes on without PDFs and says so.
+LibreOffice converts the files in the order given and writes each PDF when it is done, so the
+converter watches the folder: when no document finishes within the time limit per document,
+it stops LibreOffice, reports the document it was stuck on by name, and starts again with the
+ones after it, which still get their PDFs. Where LibreOffice is not installed, the build goes on
+without PDFs and says so.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
+SECONDS_PER_DOCUMENT = 60.0
+START_SECONDS = 60.0  # LibreOffice's own start (a fresh profile), on top of the first document
 
 
 class PdfError(Exception):
     pass
 
 
+@dataclass
+class Conversion:
+    """What a conversion produced: a PDF per converted document, a reason per failed one."""
+
+    pdfs: dict[Path, Path] = field(default_factory=dict)
+    failed: dict[Path, str] = field(default_factory=dict)
+
+
 def soffice() -> str | None:
     return next((found for name in SOFFICE_NAMES if (found := shutil.which(name))), None)
 
 
-def convert(documents: list[Path], outdir: Path, timeout: float = 600) -> list[Path]:
-    """Convert .docx files to PDF in one soffice run; returns the PDFs in the same order."""
+def convert(documents: list[Path], seconds_per_document: float = SECONDS_PER_DOCUMENT) -> Conversion:
+    """Convert .docx files to PDF, each beside its .docx; one soffice run per folder."""
     executable = soffice()
     if executable is None:
         raise PdfError("LibreOffice (soffice) is not installed")
-    if not documents:
-        return []
-    outdir.mkdir(parents=True, exist_ok=True)
+    result = Conversion()
+    by_folder: dict[Path, list[Path]] = {}
+    for document in documents:
+        by_folder.setdefault(document.parent, []).append(document)
     with tempfile.TemporaryDirectory(prefix="meetprep-lo-") as profile:
-        command = [
-            executable, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--nologo",
-            "--convert-to", "pdf", "--outdir", str(outdir), *map(str, documents),
-        ]
-        try:
-            completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise PdfError(f"LibreOffice did not finish converting {len(documents)} documents in {timeout:.0f} s") from None
-    pdfs = [outdir / (doc.stem + ".pdf") for doc in documents]
-    missing = [p.name for p in pdfs if not p.is_file()]
-    if missing:
-        raise PdfError(f"LibreOffice did not write {', '.join(missing)}: {completed.stderr.strip() or completed.stdout.strip()}")
-    return pdfs
+        for folder, group in by_folder.items():
+            _convert_folder(executable, profile, folder, group, seconds_per_document, result)
+    return result
+
+
+def _target(document: Path) -> Path:
+    return document.with_suffix(".pdf")
+
+
+def _convert_folder(executable: str, profile: str, folder: Path, documents: list[Path], limit: float,
+                    result: Conversion) -> None:
+    remaining = list(documents)
+    first_run = True
+    while remaining:
+        for document in remaining:
+            _target(document).unlink(missing_ok=True)
+        command = [executable, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--nologo",
+                   "--convert-to", "pdf", "--outdir", str(folder), *map(str, remaining)]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   start_new_session=True)  # its own group: soffice starts soffice.bin
+        done = 0  # documents before this index are finished (the next one's PDF exists, or soffice ended)
+        allowance = limit + (START_SECONDS if first_run else 0)
+        last_progress = time.monotonic()
+        stuck = False
+        while process.poll() is None:
+            time.sleep(0.05)
+            started = sum(1 for d in remaining if _target(d).exists())
+            if started - 1 > done:
+                done, last_progress, allowance = started - 1, time.monotonic(), limit
+            if time.monotonic() - last_progress > allowance:
+                stuck = True
+                _stop(process)
+                break
+        output = process.stdout.read() if process.stdout else ""
+        first_run = False
+        if not stuck:
+            missing = []
+            for document in remaining:
+                if _target(document).is_file():
+                    result.pdfs[document] = _target(document)
+                else:
+                    missing.append(document)
+            for document in missing:
+                result.failed[document] = f"LibreOffice wrote no PDF ({output.strip()[-300:] or 'no message'})"
+            return
+        for document in remaining[:done]:
+            result.pdfs[document] = _target(document)
+        culprit = remaining[done]
+        _target(culprit).unlink(missing_ok=True)  # a half-written PDF is worse than none
+        result.failed[culprit] = f"LibreOffice did not finish it within {limit:.0f} s"
+        remaining = remaining[done + 1:]
+
+
+def _stop(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=30)
 
 
 def bundle(main: Path, main_title: str, attachments: list[tuple[str, Path]], target: Path) -> Path:

@@ -89,7 +89,8 @@ class PlanReport:
 def plan_year(store: Store, configs: Configs, year: int, now: dt.datetime, bodies: list[str] | None = None) -> PlanReport:
     """Create each event's occurrence in `year` with its checklist and orientation paper, once."""
     report = PlanReport(year)
-    with store.session() as session:
+    keys = [c.body.key for c in configs if not bodies or c.body.key in bodies]
+    with store.writing(*(f"body:{key}" for key in keys)) as session:
         for config in configs:
             if bodies and config.body.key not in bodies:
                 continue
@@ -304,7 +305,7 @@ def generate_calendar(store: Store, configs: Configs, body: str, committee: str,
     days = [d.date() for d in rrulestr(rule.rule, dtstart=dt.datetime(year, 1, 1)).between(
         dt.datetime(year, 1, 1), dt.datetime(year, 12, 31, 23, 59), inc=True)]
     created, kept, skipped = [], [], []
-    with store.session() as session:
+    with store.writing(f"body:{body}") as session:
         body_row = session.execute(select(BodyRow).where(BodyRow.key == body)).scalar_one_or_none()
         if body_row is None:
             from .store import sync_config

@@ -33,6 +33,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
@@ -430,7 +431,10 @@ class MessageRow(Base):
     """One outgoing message, recorded before it is sent: the ledger behind "exactly once".
 
     The idempotency key (body, meeting, person, kind, sequence) is unique, so planning the same
-    message twice records it once; its status moves pending -> sending -> sent (or failed).
+    message twice records it once; its status moves pending -> sending -> sent (or failed). A run
+    claims a message (status "sending", its own `claim_token`, a lease until `lease_until`) by a
+    conditional update that only one run can win; a claim whose lease ran out (its run was
+    killed) may be taken over by the next run. See meetprep.notify.
     """
 
     __tablename__ = "messages"
@@ -452,6 +456,8 @@ class MessageRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    claim_token: Mapped[str | None] = mapped_column(String(64))  # the run that is sending it
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # after this, another run may take over
 
 
 # ---------------------------------------------------------------------------------------------
@@ -459,10 +465,21 @@ class MessageRow(Base):
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite would start transactions itself, lazily and always DEFERRED; meetprep starts them
+    # (see _sqlite_begin) so that a writing session can take the write lock at once.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")  # first: switching to WAL may have to wait for the lock
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers and one writer at the same time
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # A DEFERRED transaction that reads and then writes fails with "database is locked" when
+    # another run wrote in between; IMMEDIATE takes the write lock first (others wait for it).
+    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def create_store_engine(url: str) -> Engine:
@@ -473,10 +490,16 @@ def create_store_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
-        with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def lock_id(name: str) -> int:
+    """A PostgreSQL advisory lock id (signed 64-bit) for a lock name such as "meeting:12"."""
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(f"meetprep:{name}".encode()).digest()[:8], "big", signed=True)
 
 
 _MIGRATION_LOCK = threading.Lock()
@@ -545,6 +568,25 @@ class Store:
         """A session whose writes commit together at the end, or not at all."""
         with self._sessions() as session:
             with session.begin():
+                yield session
+
+    @contextmanager
+    def writing(self, *locks: str) -> Iterator[Session]:
+        """A session for work that reads, decides and writes, and must not interleave with another
+        run doing the same (two imports, two minutes of one meeting, a schedule and a clerk).
+
+        On SQLite it holds the database's write lock from its first statement (BEGIN IMMEDIATE):
+        a second run waits for the first to commit, then reads what the first wrote. On PostgreSQL
+        it takes a transaction-level advisory lock per name in `locks` (in a fixed order, so two
+        runs never wait for each other crosswise); runs with other lock names go on in parallel.
+        """
+        with self._sessions() as session:
+            with session.begin():
+                if self.engine.dialect.name == "sqlite":
+                    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+                else:
+                    for name in sorted(set(locks)) or ["meetprep"]:
+                        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id(name)})
                 yield session
 
     def close(self) -> None:

@@ -88,9 +88,14 @@ def test_delivery_records_the_file_once(store, configs, herzogenrath, tmp_path):
         (file,) = session.execute(select(FileRow)).scalars().all()
         assert (file.status, file.sha256, file.delivered_at) == ("present", delivery.sha256, NOW)
     before = snapshot(store)
+    # The same file again (a retry after a crash, or a second run at the same moment) records
+    # nothing new, and says so; the notices that may not have gone out are planned again.
     copy = shutil.copy(source, tmp_path / "again.pdf")
-    with pytest.raises(InputError, match="already attachment 1"):
-        attachments.record_delivery(store, configs, herzogenrath, "herzogenrath", "V/2019/367-E04", Path(copy), NOW)
+    again = attachments.record_delivery(store, configs, herzogenrath, "herzogenrath", "V/2019/367-E04", Path(copy),
+                                        NOW + dt.timedelta(hours=1))
+    assert again.again and (again.position, again.path, again.sha256) == (delivery.position, delivery.path, delivery.sha256)
+    assert [m.key for m in attachments.notices(store, configs, again)] == [
+        m.key for m in attachments.notices(store, configs, delivery)]
     other = write_pdf(tmp_path / "other.pdf", "Another file")
     with pytest.raises(InputError, match="no attachment of this paper is still to follow"):
         attachments.record_delivery(store, configs, herzogenrath, "herzogenrath", "V/2019/367-E04", other, NOW)

@@ -108,8 +108,12 @@ def test_versions_checksums_and_scheduling(gentofte, configs, tmp_path):
         scheduled = {c.paper.reference: c.status for c in session.execute(select(ConsultationRow)).scalars()
                      if c.organization.key == "ebi"}
         assert scheduled == {"EMN-2025-05820": "scheduled", "EMN-2025-00009": "scheduled"}
-    assert (tmp_path / "out/gentofte/ebi/ebi-2025-09-22/v1/manifest.json").exists()
-    assert (tmp_path / "out/gentofte/ebi/ebi-2025-09-22/v2/manifest.json").exists()
+    for version in ("v1", "v2"):
+        folder = tmp_path / "out/gentofte/ebi/ebi-2025-09-22" / version
+        assert sorted(p.name for p in (folder / "members").iterdir()) == [
+            "dagsorden-ebi-2025-09-22-medlemmer.docx", "manifest.json"]
+        assert sorted(p.name for p in (folder / "public").iterdir()) == [
+            "dagsorden-ebi-2025-09-22-offentlig.docx", "manifest.json"]
 
 
 def test_withdrawn_paper_keeps_its_number_and_is_pending_again(gentofte, configs, tmp_path):

@@ -275,7 +275,7 @@ def test_pdfs_are_written_in_one_go_when_libreoffice_is_there(tmp_path, configs)
                          "dagsorden-ebi-2025-09-22-offentlig-bilag.pdf"}
     from pypdf import PdfReader
 
-    members = PdfReader(str(tmp_path / "out/gentofte/ebi/ebi-2025-09-22/v1/dagsorden-ebi-2025-09-22-medlemmer.pdf"))
+    members = PdfReader(str(tmp_path / "out/gentofte/ebi/ebi-2025-09-22/v1/members/dagsorden-ebi-2025-09-22-medlemmer.pdf"))
     assert "Mandag d. 22. september 2025 kl. 16:30" in members.pages[0].extract_text()
     bundle = PdfReader(pdfs["dagsorden-ebi-2025-09-22-offentlig-bilag.pdf"]["path"])
     titles = [item["/Title"] for item in bundle.outline if isinstance(item, dict)]

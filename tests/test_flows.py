@@ -81,10 +81,14 @@ def test_cli_agenda_build_prints_what_it_wrote(prefect_harness, meetprep_env, tm
     assert "Built version 1 of the agenda of bv-2023-12-07" in result.stdout
     assert "vorlage-22-4292.docx" in result.stdout
     written = out / "hamburg-bezirk/bv/bv-2023-12-07/v1"
-    assert (written / "vorlage-22-4292.docx").exists() and (written / "manifest.json").exists()
-    manifest = json.loads((written / "manifest.json").read_text(encoding="utf-8"))
+    assert (written / "public/vorlage-22-4292.docx").exists()
+    manifest = json.loads((written / "members/manifest.json").read_text(encoding="utf-8"))
     assert {f["file"] for f in manifest["files"]} == {
-        "tagesordnung-bv-2023-12-07-mitglieder.docx", "tagesordnung-bv-2023-12-07-oeffentlich.docx", "vorlage-22-4292.docx"}
+        "members/tagesordnung-bv-2023-12-07-mitglieder.docx", "public/tagesordnung-bv-2023-12-07-oeffentlich.docx",
+        "public/vorlage-22-4292.docx"}
+    public = json.loads((written / "public/manifest.json").read_text(encoding="utf-8"))
+    assert {f["file"] for f in public["files"]} == {"tagesordnung-bv-2023-12-07-oeffentlich.docx", "vorlage-22-4292.docx"}
+    assert "problems" not in public and "checksum" not in public
 
     missing = runner.invoke(app, ["agenda", "build", "--body", "hamburg-bezirk", "--committee", "bv",
                                   "--date", "2023-12-08", "--no-pdf", "--json"])
@@ -230,9 +234,11 @@ def test_herzogenrath_attachment_cycle(prefect_harness, meetprep_env, monkeypatc
         (pdf,) = [p for p in notice.iter_attachments()]
         assert pdf.get_content_type() == "application/pdf" and pdf.get_content() == source.read_bytes()
 
+        received = len(mailbox.messages)
         again = runner.invoke(app, ["attachments", "deliver", "--body", "herzogenrath", "--paper", "V/2019/367-E04",
                                     "--file", str(source), "--no-pdf"])
-        assert again.exit_code == 1 and "already attachment 1" in again.stderr
+        assert again.exit_code == 0 and "This file was delivered before as attachment 1" in again.stdout
+        assert "0 sent" in again.stdout and len(mailbox.messages) == received  # nobody gets the notice twice
         after = json.loads(runner.invoke(app, ["attachments", "chase", "--as-of", "2025-03-24", "--json"]).stdout)
         assert after["outstanding"] == [] and after["sent"] == []
     tables = sorted((a for a in _artifact("attachments-outstanding") if a.created >= started), key=lambda a: a.created)
@@ -242,7 +248,7 @@ def test_herzogenrath_attachment_cycle(prefect_harness, meetprep_env, monkeypatc
 
     rebuilt = Path(data["stored"]).parent  # the file is kept in the data folder
     assert rebuilt.is_relative_to(meetprep_env / "files")
-    version_2 = meetprep_env / "output/herzogenrath/asi/asi-2025-03-25/v2/vorlage-V-2019-367-E04.docx"
+    version_2 = meetprep_env / "output/herzogenrath/asi/asi-2025-03-25/v2/public/vorlage-V-2019-367-E04.docx"
     content = text(version_2)
     assert "1 - 250317_Integrationskonzept" in content and "nachgereicht)" not in content
 

@@ -216,11 +216,12 @@ from meetprep import invitations, notify
 from meetprep.config import load_configs
 from meetprep.store import Store
 store = Store(sys.argv[1]); configs = load_configs(Path(sys.argv[2]))
-now = lambda: dt.datetime(2025, 9, 12, 8, tzinfo=dt.timezone.utc)
+later = dt.timedelta(minutes=int(sys.argv[4]))
+now = lambda: dt.datetime(2025, 9, 12, 8, tzinfo=dt.timezone.utc) + later
 planned = invitations.plan_invitations(store, configs, "gentofte", "ebi", now(), day=dt.date(2025, 9, 22))
 transport = notify.SmtpTransport(notify.SmtpServer.from_url(sys.argv[3]), now)
 report = notify.dispatch(store, planned.messages, transport, now)
-print(len(report.sent), len(report.skipped), len(report.failed))
+print(len(report.sent), len(report.skipped), len(report.in_progress), len(report.failed))
 """
 
 
@@ -228,15 +229,23 @@ def test_a_run_killed_halfway_and_run_again_delivers_each_message_once(world, co
     store, _, _ = world
     with Mailbox(delay=0.4) as mailbox:
         command = [sys.executable, "-c", SENDER, store.url, str(configs_dir), mailbox.url]
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        process = subprocess.Popen([*command, "0"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
         # Kill while the server holds the fourth message (its delay), after three are recorded sent.
         assert wait_for(lambda: sent_count(store) >= 3, timeout=60)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         delivered_before = len(mailbox.messages)
         assert 3 <= delivered_before < 8
-        finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        # At once, the killed run's claim still holds: its message is left alone (in progress).
+        at_once = subprocess.run([*command, "1"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert at_once.returncode == 0, at_once.stderr
+        sent, skipped, in_progress, failed = map(int, at_once.stdout.split())
+        assert (sent, skipped, in_progress, failed) == (8 - delivered_before - 1, delivered_before, 1, 0)
+        # After the lease ran out, the next run takes it over.
+        later = notify.LEASE.total_seconds() // 60 + 1
+        finished = subprocess.run([*command, str(int(later))], cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert finished.returncode == 0, finished.stderr
+        assert finished.stdout.split() == ["1", "7", "0", "0"]
     per_recipient = {}
     for _, rcpts, _ in mailbox.messages:
         for address in rcpts:
