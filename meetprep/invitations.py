@@ -150,7 +150,7 @@ def _invitation_text(words: Catalogue, kind: str, name: str, entry: calendar.Cal
 
 
 def mark_invited(store: Store, meeting_id: int, now: dt.datetime) -> None:
-    with store.session() as session:
+    with store.writing(f"meeting:{meeting_id}") as session:
         meeting = session.get(MeetingRow, meeting_id)
         if meeting.state in (MeetingState.planned.value, MeetingState.agenda_built.value):
             meeting.state, meeting.updated_at = MeetingState.invited.value, now

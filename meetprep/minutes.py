@@ -332,7 +332,7 @@ def write_documents(store: Store, configs: Configs, settings: Any, body: str, me
 
 
 def mark_minuted(store: Store, body: str, meeting_key: str, now: dt.datetime) -> None:
-    with store.session() as session:
+    with store.writing(f"body:{body}") as session:
         meeting = meeting_by_key(session, body, meeting_key)
         meeting.state, meeting.updated_at = MeetingState.minuted.value, now
 

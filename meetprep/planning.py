@@ -252,7 +252,7 @@ def record_spend(store: Store, body: str, event_key: str, year: int, amount: flo
                  now: dt.datetime) -> None:
     from .problems import InputError, Problem
 
-    with store.session() as session:
+    with store.writing(f"body:{body}") as session:
         row = session.execute(select(PlannedEventRow).join(BodyRow).where(
             BodyRow.key == body, PlannedEventRow.event_key == event_key, PlannedEventRow.year == year)).scalar_one_or_none()
         if row is None:

@@ -1,0 +1,234 @@
+"""Exactly once when runs overlap: 2, 4 and 8 runs of each sending path at the same instant,
+each in its own process, against a real SMTP server and a real apprise endpoint on 127.0.0.1,
+on SQLite and on PostgreSQL. Every recipient gets exactly one copy.
+
+Each run does what its flow does (the flows only wire these calls as tasks): plan the messages
+from the store, then `notify.dispatch` them through the live transports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from meetprep import attachments, build, invitations, minutes, notify, planning, reminders
+from meetprep.config import Settings, load_configs
+from meetprep.importing import import_files
+from meetprep.store import MessageRow, Store
+from tests.conftest import CONFIG_DIR, EXAMPLES, ROOT, write_yaml
+from tests.overlap import overlapping
+from tests.servers import JsonEndpoint, Mailbox
+
+EBI_DAY = dt.date(2025, 9, 22)
+ASI_DAY = dt.date(2025, 3, 25)
+IMPORTED = dt.datetime(2025, 2, 1, 8, tzinfo=dt.timezone.utc)
+RUNS = [2, 4, 8]
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    with JsonEndpoint() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def config_dir(tmp_path_factory, endpoint):
+    """The shipped config; every apprise address goes to the local endpoint (one path per person),
+    and EBI has the press office as a guest."""
+    folder = tmp_path_factory.mktemp("overlap") / "config"
+    shutil.copytree(CONFIG_DIR, folder)
+    for path in folder.glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for person in data["persons"]:
+            if person.get("notify"):
+                person["notify"] = [endpoint.url(person["key"])]
+        if data["body"]["key"] == "gentofte":
+            data["persons"].append({"key": "presse", "name": "Pressetjenesten", "email": "presse@example.org"})
+            katja = next(p for p in data["persons"] if p["key"] == "katja-johansen")
+            katja["notify"] = [endpoint.url("katja-johansen")]
+            data["organizations"][0]["guests"] = ["presse"]
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+def _world(url: str, config_dir: Path, folder: Path) -> None:
+    """Gentofte and Herzogenrath imported, with the EBI and ASI agendas built, and a Herzogenrath
+    paper with two more attachments to follow (one responsible has an apprise address)."""
+    configs = load_configs(config_dir)
+    examples = folder / "examples"
+    shutil.copytree(EXAMPLES / "gentofte", examples / "gentofte")
+    shutil.copytree(EXAMPLES / "herzogenrath", examples / "herzogenrath")
+    write_yaml(examples / "herzogenrath" / "papers" / "antrag.yaml", {
+        "body": "herzogenrath", "reference": "V/2025/101", "title": "Antrag Quartiersarbeit", "type": "Antrag",
+        "access": "öffentlich", "proposal": {"points": ["Der Ausschuss beschließt."]},
+        "consultations": [{"committee": "asi", "role": "Entscheidung", "meeting": "asi-2025-03-25"}],
+        "attachments": [
+            {"title": "Stellungnahme Quartiersbüro", "status": "to_follow", "responsible": "mitglied-asi-1",
+             "due": "2025-03-20"},
+            {"title": "Kostenschätzung", "status": "to_follow", "responsible": "mitglied-asi-2", "due": "2025-03-20"}]})
+    with Store(url) as store:
+        import_files(store, configs, [examples], IMPORTED)
+        for body, committee, day in (("gentofte", "ebi", EBI_DAY), ("herzogenrath", "asi", ASI_DAY)):
+            build.run(store, configs, build.AgendaRequest(body, committee, day - dt.timedelta(days=10), day=day),
+                      ROOT / "templates", folder / "out", IMPORTED, pdf=False)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def template(request, tmp_path_factory, config_dir):
+    """The world built once per database; each test gets a copy of it."""
+    folder = tmp_path_factory.mktemp("overlap-world")
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'template.sqlite3'}"
+        _world(url, config_dir, folder)
+        return "sqlite", folder / "template.sqlite3"
+    server = request.getfixturevalue("postgres")
+    name = f"tmpl_{uuid.uuid4().hex[:10]}"
+    _world(server.create_database(name), config_dir, folder)
+    return "postgresql", (server, name)
+
+
+@pytest.fixture
+def world(template, tmp_path, config_dir):
+    """A private copy of the world's store, and settings for the runs."""
+    kind, source = template
+    if kind == "sqlite":
+        target = tmp_path / "store.sqlite3"
+        with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+            src.backup(dst)
+        url = f"sqlite:///{target}"
+    else:
+        import psycopg
+
+        server, name = source
+        copy = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(f"host=127.0.0.1 port={server.port} user={server.user} dbname=postgres",
+                             autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
+        url = server.url(copy)
+    return Settings(home=tmp_path / "home", database_url=url, config_dir=config_dir,
+                    templates_dir=ROOT / "templates", output_dir=tmp_path / "out", delivery="live")
+
+
+# ---------------------------------------------------------------------------------------------
+# What one run of each sending flow does
+
+
+def _transport(smtp_url: str, now: dt.datetime):
+    return notify.Router(notify.SmtpTransport(notify.SmtpServer.from_url(smtp_url), lambda: now),
+                         notify.AppriseTransport())
+
+
+def _dispatch(store: Store, messages: list[notify.Outgoing], smtp_url: str, now: dt.datetime) -> dict[str, int]:
+    report = notify.dispatch(store, messages, _transport(smtp_url, now), lambda: now, backoff=0.05)
+    return {name: len(rows) for name, rows in report.as_dict().items()} | {"planned": len(messages)}
+
+
+def send_invitations(settings: Settings, smtp_url: str) -> dict[str, int]:
+    now = dt.datetime(2025, 9, 15, 8, tzinfo=dt.timezone.utc)
+    with Store(settings.database_url) as store:
+        planned = invitations.plan_invitations(store, load_configs(settings.config_dir), "gentofte", "ebi", now, day=EBI_DAY)
+        result = _dispatch(store, planned.messages, smtp_url, now)
+        invitations.mark_invited(store, planned.meeting_id, now)
+        return result
+
+
+def send_reminders(settings: Settings, smtp_url: str) -> dict[str, int]:
+    day = EBI_DAY - dt.timedelta(days=7)
+    now = dt.datetime.combine(day, dt.time(6), dt.timezone.utc)
+    with Store(settings.database_url) as store:
+        configs = load_configs(settings.config_dir)
+        due = reminders.due_reminders(store, configs, day, ["gentofte"])
+        due += planning.task_reminders(store, configs, day, bodies=["gentofte"])
+        return _dispatch(store, due, smtp_url, now)
+
+
+def chase_attachments(settings: Settings, smtp_url: str) -> dict[str, int]:
+    day = dt.date(2025, 3, 19)
+    now = dt.datetime.combine(day, dt.time(6), dt.timezone.utc)
+    with Store(settings.database_url) as store:
+        return _dispatch(store, attachments.chase(store, load_configs(settings.config_dir), day, ["herzogenrath"]),
+                         smtp_url, now)
+
+
+def deliver_attachment(settings: Settings, smtp_url: str) -> dict[str, int]:
+    now = dt.datetime(2025, 3, 20, 9, tzinfo=dt.timezone.utc)
+    source = EXAMPLES / "herzogenrath" / "nachreichung" / "250317_Integrationskonzept.pdf"
+    with Store(settings.database_url) as store:
+        configs = load_configs(settings.config_dir)
+        delivery = attachments.record_delivery(store, configs, settings, "herzogenrath", "V/2019/367-E04", source, now)
+        request = attachments.rebuild_request(store, delivery, now.date())
+        build.run(store, configs, request, settings.templates_dir, settings.output_dir, now, pdf=False)
+        return _dispatch(store, attachments.notices(store, configs, delivery), smtp_url, now)
+
+
+def record_minutes(settings: Settings, smtp_url: str) -> dict[str, int]:
+    now = dt.datetime(2025, 9, 23, 8, tzinfo=dt.timezone.utc)
+    source = EXAMPLES / "gentofte" / "minutes" / "ebi-2025-09-22.yaml"
+    with Store(settings.database_url) as store:
+        configs = load_configs(settings.config_dir)
+        minutes.record(store, configs, minutes.load(source), str(source), now)
+        files, _ = minutes.write_documents(store, configs, settings, "gentofte", "ebi-2025-09-22", pdf=False)
+        return _dispatch(store, minutes.messages(store, configs, "gentofte", "ebi-2025-09-22", files), smtp_url, now)
+
+
+def plan_year(settings: Settings, smtp_url: str) -> dict[str, int]:
+    now = dt.datetime(2026, 1, 5, 8, tzinfo=dt.timezone.utc)
+    with Store(settings.database_url) as store:
+        configs = load_configs(settings.config_dir)
+        planning.plan_year(store, configs, 2026, now, ["gentofte"])
+        return _dispatch(store, planning.invitations(store, configs, 2026, now, ["gentofte"]), smtp_url, now)
+
+
+FLOWS = {
+    "send-invitations": send_invitations,
+    "send-reminders": send_reminders,
+    "chase-attachments": chase_attachments,
+    "deliver-attachment": deliver_attachment,
+    "record-minutes": record_minutes,
+    "plan-year": plan_year,
+}
+
+
+def _copies(mailbox: Mailbox, endpoint: JsonEndpoint, since: int) -> Counter:
+    """How often each message reached its recipient: e-mail by recipient and the message's key,
+    apprise notifications by endpoint path and title."""
+    received = Counter((address, str(message["X-Meetprep-Key"]).strip())
+                       for _, rcpts, message in mailbox.messages for address in rcpts)
+    received.update((f"apprise:{path}", data["title"]) for path, data in endpoint.received[since:])
+    return received
+
+
+@pytest.mark.parametrize("runs", RUNS)
+@pytest.mark.parametrize("flow", FLOWS)
+def test_overlapping_runs_send_each_message_exactly_once(flow, runs, world, endpoint):
+    work = FLOWS[flow]
+    since = len(endpoint.received)
+    with Mailbox(delay=0.02) as mailbox:  # a little slow, as a real server is: the runs overlap
+        # What one run alone sends, on a copy of the store, is the expectation.
+        results = overlapping(runs, work, world, mailbox.url)
+        received = _copies(mailbox, endpoint, since)
+    assert received, "nothing was sent"
+    assert set(received.values()) == {1}, f"copies per message: {received}"
+    assert sum(r["sent"] for r in results) == sum(received.values())
+    for result in results:  # every run accounts for every message it planned
+        assert result["sent"] + result["skipped"] + result["in_progress"] + result["failed"] == result["planned"]
+        assert result["failed"] == 0, result
+    with Store(world.database_url) as store, store.session() as session:
+        statuses = Counter(session.execute(select(MessageRow.status)).scalars())
+        assert statuses == Counter({"sent": sum(received.values())}), statuses
+    expected = {
+        "send-invitations": 8, "send-reminders": 7, "chase-attachments": 3, "deliver-attachment": 4,
+        "record-minutes": 7, "plan-year": 12,
+    }[flow]
+    assert sum(received.values()) == expected, received
+    if flow in ("send-reminders", "chase-attachments"):
+        assert any(r.startswith("apprise:") for r, _ in received), received  # both channels took part
