@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import hashlib
-import mimetypes
 import os
 import re
 import shutil
@@ -34,6 +32,7 @@ from .agenda import access_of
 from .config import Configs, Settings
 from .deadlines import deadline
 from .documents import slug
+from .filecheck import sha256_of
 from .i18n import catalogue
 from .listing import next_open_step
 from .model import BodyConfig, Paper
@@ -206,11 +205,6 @@ def _chase_recipients(session, config: BodyConfig, item: Outstanding, to: str):
 # ---------------------------------------------------------------------------------------------
 # Delivery
 
-MAGIC = {"pdf": [b"%PDF-"], "docx": [b"PK\x03\x04"], "xlsx": [b"PK\x03\x04"], "pptx": [b"PK\x03\x04"],
-         "odt": [b"PK\x03\x04"], "ods": [b"PK\x03\x04"], "png": [b"\x89PNG"], "jpg": [b"\xff\xd8\xff"],
-         "jpeg": [b"\xff\xd8\xff"], "doc": [b"\xd0\xcf\x11\xe0"], "xls": [b"\xd0\xcf\x11\xe0"]}
-
-
 @dataclass
 class Delivery:
     body: str
@@ -230,22 +224,17 @@ def _refuse(source: Path, reference: str, field_name: str, message: str, **detai
     return InputError([Problem(file=str(source), item=f"paper {reference}", field=field_name, message=message, **details)])
 
 
-def check_file(source: Path, reference: str, allowed: list[str]) -> tuple[str, int, str]:
+def check_file(source: Path, reference: str, config: BodyConfig) -> tuple[str, int, str]:
     """(sha256, size, media type) of a file fit to be an attachment, or a clear refusal."""
-    if not source.is_file():
-        raise _refuse(source, reference, "file", "no such file")
-    data = source.read_bytes()
-    if not data:
-        raise _refuse(source, reference, "file", "the file is empty")
-    suffix = source.suffix.lower().lstrip(".")
-    if suffix not in allowed:
-        raise _refuse(source, reference, "file", "this type of file is not accepted as an attachment",
-                      expected=", ".join(allowed), found=f".{suffix}" if suffix else "no file extension")
-    magic = MAGIC.get(suffix)
-    if magic and not any(data.startswith(m) for m in magic):
-        raise _refuse(source, reference, "file", f"the file is named .{suffix} but its content is not a {suffix.upper()} file")
-    media = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
-    return hashlib.sha256(data).hexdigest(), len(data), media
+    from .filecheck import NotAccepted, inspect
+
+    if source.is_symlink() or not source.is_file():
+        raise _refuse(source, reference, "file", "no such file" if not source.exists() else "not a plain file")
+    try:
+        checked = inspect(source, config.body.attachment_types, config.body.attachment_max_bytes)
+    except NotAccepted as exc:
+        raise _refuse(source, reference, "file", exc.message, expected=exc.expected, found=exc.found) from None
+    return checked.sha256, checked.size, checked.media_type
 
 
 def record_delivery(store: Store, configs: Configs, settings: Settings, body: str, reference: str, source: Path,
@@ -254,7 +243,7 @@ def record_delivery(store: Store, configs: Configs, settings: Settings, body: st
     config = configs.get(body)
     if config is None:
         raise _refuse(source, reference, "body", "unknown body", expected=", ".join(configs.keys()))
-    sha, size, media = check_file(source, reference, config.body.attachment_types)
+    sha, size, media = check_file(source, reference, config)
     with store.writing(f"body:{body}") as session:
         paper = session.execute(select(PaperRow).join(BodyRow).where(
             BodyRow.key == body, PaperRow.reference == reference)).scalar_one_or_none()
@@ -290,6 +279,9 @@ def record_delivery(store: Store, configs: Configs, settings: Settings, body: st
         folder.mkdir(parents=True, exist_ok=True)
         stored = folder / f"{target.position + 1}-{sha[:12]}-{slug(source.name)}"
         shutil.copyfile(source, stored)
+        if sha256_of(stored) != sha:  # changed between the check and the copy: keep nothing unchecked
+            stored.unlink(missing_ok=True)
+            raise _refuse(source, reference, "file", "the file changed while it was being taken in: deliver it again")
         target.status, target.path, target.sha256, target.size = "present", str(stored), sha, size
         target.media_type, target.delivered_at = media, now
         return Delivery(body, reference, target.position, target.title, str(stored), sha, size,

@@ -4,7 +4,8 @@ Heavy modules (SQLAlchemy, pydantic models, and above all Prefect) are imported 
 commands that need them, so that `meetprep --help` starts fast and never imports Prefect.
 
 Exit codes: 0 success; 1 invalid input (nothing was written); 2 wrong usage;
-3 environment problem (no config folder, store unreachable); 4 some messages were not delivered.
+3 environment problem (no config folder, store unreachable); 4 some messages were not delivered;
+5 internal error (a bug in meetprep: one line on the screen, the details in a log file).
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ import typer
 EXIT_INPUT = 1
 EXIT_ENVIRONMENT = 3
 EXIT_UNDELIVERED = 4
+EXIT_INTERNAL = 5
 
 EPILOG = (
     "Exit codes: 0 done; 1 invalid input, nothing written; 2 wrong usage; 3 environment problem; "
-    "4 some messages could not be delivered (the others were). "
+    "4 some messages could not be delivered (the others were); 5 internal error (details in the log it names). "
     "Settings: MEETPREP_HOME, MEETPREP_DATABASE_URL, MEETPREP_CONFIG_DIR (see README)."
 )
 
@@ -34,6 +36,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    pretty_exceptions_enable=False,  # a clerk never sees a traceback: see main()
 )
 items_app = typer.Typer(help="Pending items: papers (sager, Vorlagen, Anträge) and their meetings.", no_args_is_help=True)
 agenda_app = typer.Typer(help="Agendas (dagsorden, Tagesordnung) and their documents.", no_args_is_help=True)
@@ -222,7 +225,7 @@ def config_check(as_json: bool = JsonOption) -> None:
 # items
 
 
-def _import(paths: list[Path]):
+def _import(paths: list[Path], root: Optional[Path] = None):
     from .config import load_configs
     from .importing import import_files
     from .store import Store
@@ -230,7 +233,7 @@ def _import(paths: list[Path]):
     settings = _settings()
     configs = load_configs(settings.config_dir)
     with Store(settings.database_url) as store:
-        report = import_files(store, configs, paths, _now())
+        report = import_files(store, configs, paths, _now(), root.resolve() if root else None)
         if any(m["action"] != "unchanged" for m in report.meetings):
             from .invitations import write_feeds
 
@@ -242,10 +245,13 @@ def _import(paths: list[Path]):
 @items_app.command("import")
 def items_import(
     paths: list[Path] = typer.Argument(..., help="Paper files, meeting files (with 'meetings:'), or folders of them."),
+    root: Optional[Path] = typer.Option(
+        None, "--root", help="The folder attachments must lie inside (default: each folder named, or the folder of "
+                             "each file named). Paths leading outside it, also through links, are refused."),
     as_json: bool = JsonOption,
 ) -> None:
     """Import papers and meetings from YAML files. All or nothing: any problem imports nothing."""
-    settings, report = _guarded(as_json, lambda: _import(paths))
+    settings, report = _guarded(as_json, lambda: _import(paths, root))
     if as_json:
         _print_json({"ok": True, "store": settings.database_url, **report.as_dict()})
         return
@@ -346,7 +352,7 @@ def meetings_import(
     as_json: bool = JsonOption,
 ) -> None:
     """Import meetings (the same all-or-nothing import as `items import`)."""
-    items_import(paths, as_json)
+    items_import(paths, None, as_json)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1012,8 +1018,49 @@ def serve(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app(prog_name="meetprep")
+    """Console-script entry point.
+
+    Input and environment problems are handled where they arise (exit 1 and 3). Anything else is
+    a bug: the clerk gets one line and the path of a log with the details, and exit code 5.
+    """
+    try:
+        app(prog_name="meetprep")
+    except KeyboardInterrupt:
+        _console(stderr=True).print("Interrupted.")
+        sys.exit(130)
+    except Exception as exc:  # the last resort: never a traceback on a clerk's screen
+        log = _write_error_log(exc)
+        summary = " ".join(str(exc).split())[:200] or "no message"
+        _console(stderr=True).print(
+            f"meetprep: internal error ({type(exc).__name__}: {summary}). Nothing more was done. "
+            f"The details are in {log}; please report them.", markup=False, soft_wrap=True)
+        sys.exit(EXIT_INTERNAL)
+
+
+def _write_error_log(exc: BaseException) -> Path:
+    """Write the traceback where the operator finds it: MEETPREP_HOME/logs, else the temporary folder."""
+    import os
+    import tempfile
+    import traceback
+
+    text = f"meetprep {' '.join(sys.argv[1:])}\n{dt.datetime.now(dt.timezone.utc).isoformat()}\n\n" + "".join(
+        traceback.format_exception(exc))
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    candidates = []
+    try:
+        candidates.append(_settings().home / "logs")
+    except Exception:  # the settings themselves may be what failed
+        pass
+    candidates.append(Path(tempfile.gettempdir()) / "meetprep-logs")
+    for folder in candidates:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"error-{stamp}-{os.getpid()}.log"
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return Path("(no writable folder for the log)")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .agenda import access_of
+from .filecheck import sha256_of
 from .i18n import Catalogue, catalogue
 
 MEMBERS, PUBLIC = "members", "public"
@@ -557,20 +558,12 @@ def _public_pdf_attachments(draft: Any) -> tuple[list[tuple[str, Path]], list[st
             if not (access_of(f["access"]) == "public" and f["status"] == "present" and path is not None
                     and f.get("media_type") == "application/pdf"):
                 continue
-            if not path.is_file() or path.is_symlink() or _sha256(path) != f.get("sha256"):
+            if not path.is_file() or path.is_symlink() or sha256_of(path) != f.get("sha256"):
                 notes.append(f"attachment \u201c{clean(f['title'])}\u201d of {entry['reference']} is left out of the "
                              "public bundle: its file is gone or changed since it was imported (import it again)")
                 continue
             found.append((f"{entry['number']} {clean(f['title'])}", path))
     return found, notes
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _file_entry(kind: str, variant: str, reference: str | None, path: Path, media_type: str,

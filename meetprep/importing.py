@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import mimetypes
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +33,7 @@ from .model import (
     MeetingsFile,
     MeetingState,
     Paper,
+    matches_reference,
 )
 from .problems import InputError, Problem, display_path, format_loc, problems_from_validation
 from .store import (
@@ -112,22 +111,32 @@ class ImportReport:
 # Finding and parsing files
 
 
-def collect_files(paths: list[Path]) -> list[Path]:
-    """The YAML files named, and those below named folders, in a stable order."""
-    found: list[Path] = []
+def collect_files(paths: list[Path], root: Path | None = None) -> list[tuple[Path, Path]]:
+    """(file, root) for the YAML files named and those below named folders, in a stable order.
+
+    The root is the folder a file's attachments must stay inside: the folder named (for files
+    found below it), or `root`, or the folder of a file named on its own.
+    """
+    found: list[tuple[Path, Path]] = []
     problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+            base = (root or path).resolve()
+            for file in sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file()):
+                if not file.resolve().is_relative_to(base):
+                    problems.append(Problem(file=display_path(file), message="a link to a file outside the imported "
+                                            f"folder {display_path(base)}: not imported"))
+                    continue
+                found.append((file, base))
         elif path.is_file():
-            found.append(path)
+            found.append((path, (root or path.parent).resolve()))
         else:
             problems.append(Problem(file=display_path(path), message="no such file or folder"))
     if problems:
         raise InputError(problems)
-    unique: dict[Path, Path] = {}
-    for path in found:
-        unique.setdefault(path.resolve(), path)
+    unique: dict[Path, tuple[Path, Path]] = {}
+    for file, base in found:
+        unique.setdefault(file.resolve(), (file, base))
     return list(unique.values())
 
 
@@ -135,34 +144,36 @@ def _checksum(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
-def _file_digest(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
+def _attachment(document: YamlDocument, item: str, index: int, spec: File, root: Path,
+                config: BodyConfig | None) -> tuple[AttachmentFile | None, list[Problem]]:
+    """The attachment's file, checked: inside the imported folder (links followed), and by its content."""
+    from .filecheck import NotAccepted, inspect
 
-
-def _attachment(document: YamlDocument, item: str, index: int, spec: File) -> tuple[AttachmentFile | None, list[Problem]]:
     if not spec.path:
         return None, []
     loc = ("attachments", index, "path")
+
+    def problem(message: str, **details: Any) -> tuple[None, list[Problem]]:
+        return None, [_at(document, item, loc, message, **({"found": repr(spec.path)} | details))]
+
+    if Path(spec.path).is_absolute():
+        return problem("an absolute path is not accepted: give the path relative to the paper's file")
     path = (document.path.parent / spec.path).resolve()
-
-    def problem(message: str) -> Problem:
-        return _at(document, item, loc, message, found=spec.path)
-
+    if not path.is_relative_to(root):
+        return problem(f"the file lies outside the imported folder {display_path(root)} (links are followed): "
+                       "attachments must be inside it; import the folder that holds both the paper and its files, "
+                       "or name that folder with --root")
     if not path.exists():
-        return None, [problem(f"attachment file not found (looked for {display_path(path)})")]
+        return problem(f"attachment file not found (looked for {display_path(path)})")
     if not path.is_file():
-        return None, [problem("attachment path is not a file")]
-    sha256, size = _file_digest(path)
-    if size == 0:
-        return None, [problem("attachment file is empty")]
-    media_type = spec.media_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return AttachmentFile(path=path, sha256=sha256, size=size, media_type=media_type), []
+        return problem("attachment path is not a file")
+    if config is None:
+        return None, []  # the unknown body is reported on its own
+    try:
+        checked = inspect(path, config.body.attachment_types, config.body.attachment_max_bytes, spec.media_type)
+    except NotAccepted as exc:
+        return problem(exc.message, **{k: v for k, v in (("expected", exc.expected), ("found", exc.found)) if v})
+    return AttachmentFile(path=path, sha256=checked.sha256, size=checked.size, media_type=checked.media_type), []
 
 
 def _at(doc: YamlDocument, item: str | None, loc: tuple[Any, ...], message: str, **details: Any) -> Problem:
@@ -177,7 +188,7 @@ def _item_label(data: dict[str, Any]) -> str:
     return f"paper {reference}" if isinstance(reference, (str, int)) and reference != "" else "paper (no reference)"
 
 
-def parse_file(path: Path, batch: Batch) -> list[Problem]:
+def parse_file(path: Path, root: Path, batch: Batch, configs: Configs) -> list[Problem]:
     """Parse one file into the batch; return its problems."""
     try:
         document = load_yaml(path, item_of=lambda data: _item_label(data) if isinstance(data, dict) else None)
@@ -207,7 +218,7 @@ def parse_file(path: Path, batch: Batch) -> list[Problem]:
     problems: list[Problem] = []
     attachments: list[AttachmentFile | None] = []
     for index, spec in enumerate(paper.attachments):
-        found, issues = _attachment(document, item, index, spec)
+        found, issues = _attachment(document, item, index, spec, root, configs.get(paper.body))
         attachments.append(found)
         problems += issues
     if not any(a.status is FileStatus.to_follow for a in paper.attachments):
@@ -327,7 +338,12 @@ def _check_papers(batch: Batch, configs: Configs, session: Session) -> list[Prob
             problems.append(_unknown_body(doc, item, ("body",), paper.body, configs))
             continue
         pattern = config.body.reference_pattern
-        if pattern and not re.fullmatch(pattern, paper.reference):
+        follows = matches_reference(pattern, paper.reference) if pattern else True
+        if follows is None:
+            problems.append(_at(doc, item, ("reference",), f"checking the reference against {config.body.name}'s "
+                                "pattern took too long: the pattern needs simplifying (meetprep config check)",
+                                found=repr(paper.reference)))
+        elif not follows:
             problems.append(
                 _at(
                     doc,
@@ -623,20 +639,22 @@ def _merge_files(row: PaperRow, parsed: ParsedPaper) -> None:
 # The whole import
 
 
-def import_files(store: Store, configs: Configs, paths: list[Path], now: dt.datetime) -> ImportReport:
+def import_files(store: Store, configs: Configs, paths: list[Path], now: dt.datetime,
+                 root: Path | None = None) -> ImportReport:
     """Validate and import a batch of paper and meeting files. All or nothing.
 
-    Raises InputError with every problem found; in that case the store is unchanged.
+    Attachments must lie inside `root`, by default the folder named (or the folder of a file
+    named on its own). Raises InputError with every problem found; then the store is unchanged.
     """
     if now.tzinfo is None:
         raise ValueError("'now' must be timezone-aware")
-    files = collect_files(paths)
+    files = collect_files(paths, root)
     batch = Batch(warnings=list(configs.warnings))
     problems: list[Problem] = []
     if not files:
         raise InputError([Problem(file=", ".join(display_path(p) for p in paths), message="no *.yaml files found")])
-    for path in files:
-        problems += parse_file(path, batch)
+    for path, base in files:
+        problems += parse_file(path, base, batch, configs)
     problems += _check_meetings(batch, configs)
     # Checked and written under the bodies' write lock: a second import at the same moment waits,
     # then checks against what this one wrote (and finds its papers unchanged).

@@ -68,8 +68,49 @@ Reference = Annotated[
 ]
 """A paper's reference (Sags ID, Drucksachen-Nr). Letters, digits and / . _ - inside."""
 
-Text = Annotated[str, StringConstraints(min_length=1)]
-OptionalText = Annotated[str | None, BeforeValidator(_number_to_str)]
+# Text that reaches a mail header, a file name or a calendar line must be one line without control
+# characters (a CR/LF in a committee's name would break the Subject of every invitation). Lengths
+# match the store's columns, so nothing valid here is refused by the database later.
+_LINE_BREAK = re.compile("[\r\n\x85\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_PROSE = 200_000  # characters in one section's text: a long Sachverhalt is a tenth of that
+
+
+def _one_line(value: str) -> str:
+    if _LINE_BREAK.search(value):
+        raise ValueError("must be one line: a line break cannot be used here (it would reach a mail header, "
+                         "a file name or a calendar entry)")
+    if "\t" in value or _CONTROL.search(value):
+        found = next(c for c in value if c == "\t" or _CONTROL.match(c))
+        raise ValueError(f"contains the control character {found!r}, which cannot be used here")
+    return value
+
+
+def _no_nul(value: str) -> str:
+    # Other control characters in prose come from Word (Shift+Enter is a vertical tab) and are
+    # cleaned when documents are rendered; NUL cannot even be stored.
+    if "\x00" in value:
+        raise ValueError("contains a NUL character (\\x00), which cannot be used in text")
+    return value
+
+
+def _line(max_length: int) -> Any:
+    return Annotated[str, BeforeValidator(_number_to_str), StringConstraints(min_length=1, max_length=max_length),
+                     AfterValidator(_one_line)]
+
+
+Line = _line(1000)
+Line16, Line32, Line64, Line100, Line200, Line300 = (_line(n) for n in (16, 32, 64, 100, 200, 300))
+OptionalLine = Line | None
+OptionalLine32, OptionalLine64, OptionalLine100, OptionalLine200, OptionalLine300 = (
+    _line(n) | None for n in (32, 64, 100, 200, 300))
+Prose = Annotated[str, BeforeValidator(_number_to_str), StringConstraints(max_length=MAX_PROSE),
+                  AfterValidator(_no_nul)]
+"""Text of several lines and paragraphs: sections, proposals, notes."""
+NonEmptyProse = Annotated[Prose, StringConstraints(min_length=1)]
+OptionalProse = Prose | None
+Amount = Annotated[float, Field(ge=0, le=9_999_999_999, allow_inf_nan=False)]  # the store keeps 12 digits, 2 decimals
+VoteCount = Annotated[int, Field(ge=0, le=10_000)]  # no council has more members
 
 
 def _check_timezone(name: str) -> str:
@@ -369,30 +410,30 @@ class DeadlineRules(Model):
 
 
 class Location(Model):
-    room: OptionalText = None
-    address: OptionalText = None
+    room: OptionalLine200 = None
+    address: OptionalLine300 = None
 
 
 class Numbering(Model):
     scheme: NumberingScheme | None = None  # default from the body's locale
-    first_number: Annotated[int, Field(ge=1)] = 1
+    first_number: Annotated[int, Field(ge=1, le=100_000)] = 1
     continue_through_year: bool = False
 
 
 class StandingItem(Model):
     """An item on every agenda of a committee (Godkendelse af dagsorden, Verschiedenes)."""
 
-    title: Text
+    title: Line
     reference: Reference | None = None
     access: Access = Access.public
-    text: OptionalText = None
+    text: OptionalProse = None
 
 
 class AgendaSettings(Model):
     opening_items: list[StandingItem] = []
     closing_items: list[StandingItem] = []
     closed_items_last: bool = True
-    paper_type_order: list[Text] = []
+    paper_type_order: list[Line100] = []
     numbering: Numbering = Numbering()
     approval_required: bool = False
     signature_page: bool = False  # the minutes end with lines for the chair's and secretary's signatures
@@ -404,7 +445,7 @@ class Membership(Model):
     voting_right: bool | None = None
     start: dt.date | None = None
     end: dt.date | None = None
-    on_behalf_of: OptionalText = None  # party or group, where the body records it
+    on_behalf_of: OptionalLine = None  # party or group, where the body records it
 
     @model_validator(mode="after")
     def _defaults(self) -> "Membership":
@@ -422,10 +463,10 @@ class Organization(Model):
     """A committee or council: udvalg, Ausschuss, Rat, Kommunalbestyrelse, Bezirksversammlung."""
 
     key: Key
-    name: Text
-    short_name: OptionalText = None
-    classification: Text = "committee"
-    period: OptionalText = None  # e.g. "2017-2025", shown after the name in Gentofte's headers
+    name: Line300
+    short_name: OptionalLine64 = None
+    classification: Line64 = "committee"
+    period: OptionalLine64 = None  # e.g. "2017-2025", shown after the name in Gentofte's headers
     location: Location = Location()
     agenda: AgendaSettings = AgendaSettings()
     memberships: list[Membership] = []
@@ -436,18 +477,18 @@ class Organization(Model):
 
 
 def _check_apprise_url(value: str) -> str:
-    if not re.match(r"^[a-z][a-z0-9+.-]*://\S+$", value):
+    if not re.match(r"^[a-z][a-z0-9+.-]*://[^\s\x00-\x1f\x7f]+$", value) or len(value) > 1000:
         raise ValueError(f"not an apprise URL (expected e.g. mailto://, ntfy://, msteams://; got {value!r})")
     return value
 
 
 class Person(Model):
     key: Key
-    name: Text
+    name: Line200
     email: EmailStr | None = None
     notify: list[Annotated[str, AfterValidator(_check_apprise_url)]] = []
     language: Locale | None = None  # defaults to the body's locale
-    affiliation: OptionalText = None
+    affiliation: OptionalLine300 = None
 
 
 class ReminderRule(Model):
@@ -456,8 +497,8 @@ class ReminderRule(Model):
     days: Annotated[int, Field(ge=0, le=60)]
     count: DayCount = DayCount.calendar
     to: Literal["members", "chair", "secretary", "everyone"] = "members"
-    subject: OptionalText = None  # default from the catalogue; {committee}, {when}, {place} may be used
-    text: OptionalText = None
+    subject: OptionalLine = None  # default from the catalogue; {committee}, {when}, {place} may be used
+    text: OptionalProse = None
 
     @property
     def kind(self) -> str:
@@ -494,7 +535,7 @@ ClockTime = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$
 
 
 class Partner(Model):
-    name: Text
+    name: Line200
     email: EmailStr | None = None
 
 
@@ -502,7 +543,7 @@ class Milestone(Model):
     """A planning task, due a number of weeks (or days) before the event."""
 
     key: Key
-    name: Text
+    name: Line300
     weeks_before: Annotated[int, Field(ge=0, le=104)] = 0
     days_before: Annotated[int, Field(ge=0, le=365)] = 0
     owner: Key | None = None  # a person; default: the event's first organiser
@@ -526,7 +567,7 @@ class Window(Model):
 class Orientation(Model):
     """An orientation paper for the responsible committee ("Orientering om årets dialogmøde")."""
 
-    title: Text
+    title: Line
     weeks_before: Annotated[int, Field(ge=0, le=104)] = 8
 
 
@@ -534,7 +575,7 @@ class RecurringEvent(Model):
     """An event held every year: the julestue on the first Sunday of Advent, a dialogue meeting."""
 
     key: Key
-    name: Text
+    name: Line300
     committee: Key  # the committee responsible
     rule: RRule | None = None  # RFC 5545, e.g. FREQ=YEARLY;BYYEARDAY=-35,...,-29;BYDAY=SU
     window: Window | None = None
@@ -545,8 +586,8 @@ class RecurringEvent(Model):
     organisers: list[Key] = []
     partners: list[Partner] = []
     milestones: list[Milestone] = []
-    budget_line: OptionalText = None
-    planned_amount: Annotated[float, Field(ge=0)] = 0
+    budget_line: OptionalLine300 = None
+    planned_amount: Amount = 0
     orientation: Orientation | None = None
 
     @model_validator(mode="after")
@@ -557,13 +598,13 @@ class RecurringEvent(Model):
 
 
 class BudgetLine(Model):
-    line: Text
-    amount: Annotated[float, Field(ge=0)]  # per year
-    currency: Text = "DKK"
+    line: Line300
+    amount: Amount  # per year
+    currency: Line16 = "DKK"
 
 
 class DateRange(Model):
-    name: Text
+    name: Line200
     start: dt.date = Field(alias="from")
     end: dt.date = Field(alias="to")
 
@@ -580,19 +621,19 @@ class MeetingCalendar(Model):
 class SmtpSettings(Model):
     """The body's mail server. Credentials never live here: name where to find them."""
 
-    host: Text
+    host: Line200
     port: Annotated[int, Field(ge=1, le=65535)] = 587
     security: Literal["starttls", "ssl", "none"] = "starttls"
-    username_env: OptionalText = "MEETPREP_SMTP_USERNAME"
-    password_env: OptionalText = "MEETPREP_SMTP_PASSWORD"
-    password_secret: OptionalText = None  # a Prefect Secret block holding the password
-    cafile: OptionalText = None  # CA bundle for a server with an internal certificate authority
+    username_env: OptionalLine200 = "MEETPREP_SMTP_USERNAME"
+    password_env: OptionalLine200 = "MEETPREP_SMTP_PASSWORD"
+    password_secret: OptionalLine200 = None  # a Prefect Secret block holding the password
+    cafile: OptionalLine = None  # CA bundle for a server with an internal certificate authority
     timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 30
 
 
 class MailSettings(Model):
     from_address: EmailStr = "meetprep@example.org"
-    from_name: OptionalText = None
+    from_name: OptionalLine200 = None
     smtp: SmtpSettings | None = None
 
 
@@ -600,14 +641,14 @@ class Body(Model):
     """A kommune, Stadt, Bezirk or region."""
 
     key: Key
-    name: Text
-    classification: Text = "municipality"
+    name: Line200
+    classification: Line64 = "municipality"
     locale: Locale
     timezone: TimeZoneName
     holidays: HolidayCalendar
     deadlines: DeadlineRules = DeadlineRules()
     reference_pattern: str | None = None
-    website: OptionalText = None
+    website: OptionalLine = None
     # Which documents an agenda build writes (templates/<locale>/<kind>.docx). Default by locale:
     # da: the dagsorden with every item in full; de: the Tagesordnung and one Vorlage per paper.
     documents: list[Literal["dagsorden", "indstilling", "tagesordnung", "vorlage"]] | None = None
@@ -616,10 +657,16 @@ class Body(Model):
     chase: list[ChaseStage] = DEFAULT_CHASE
     # Where units named as "responsible" (Amt 50 - Sozialamt) receive chasers.
     units: dict[str, EmailStr] = {}
-    attachment_types: list[str] = ["pdf", "docx", "doc", "odt", "xlsx", "xls", "ods", "pptx", "png", "jpg", "jpeg"]
+    attachment_types: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{1,10}$")]] = [
+        "pdf", "docx", "doc", "odt", "xlsx", "xls", "ods", "pptx", "png", "jpg", "jpeg"]
+    attachment_max_mb: Annotated[int, Field(ge=1, le=2000)] = 50  # per file, at import and at delivery
     school_holidays: list[DateRange] = []  # skipped by generated meeting calendars
     budgets: list[BudgetLine] = []
     events: list[RecurringEvent] = []
+
+    @property
+    def attachment_max_bytes(self) -> int:
+        return self.attachment_max_mb * 1024 * 1024
 
     @property
     def agenda_documents(self) -> list[str]:
@@ -631,11 +678,50 @@ class Body(Model):
     @classmethod
     def _compiles(cls, value: str | None) -> str | None:
         if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"not a valid regular expression: {exc}") from None
+            problem = pattern_problem(value)
+            if problem:
+                raise ValueError(problem)
         return value
+
+
+PATTERN_SECONDS = 0.05  # per match: references are short, a sound pattern answers in microseconds
+MAX_PATTERN = 200
+# References a pattern must answer quickly on, matching or not: long runs of the characters
+# references are made of, each spoiled at the end (the case where nested quantifiers backtrack).
+_PROBES = [c * 64 for c in "aA1-/._"] + [c * 63 + "!" for c in "aA1-/._"] + ["a1-" * 21 + "!", "A/1" * 21 + " "]
+
+
+def _compiled(pattern: str):
+    import regex  # the `regex` module: same syntax as `re`, and a time limit per match
+
+    return regex.compile(pattern, flags=regex.V0)
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """What is wrong with a body's reference pattern, or None: too long, invalid, or too slow."""
+    import regex
+
+    if len(pattern) > MAX_PATTERN:
+        return f"a reference pattern of at most {MAX_PATTERN} characters is expected (got {len(pattern)})"
+    try:
+        compiled = _compiled(pattern)
+    except regex.error as exc:
+        return f"not a valid regular expression: {exc}"
+    for probe in _PROBES:
+        try:
+            compiled.fullmatch(probe, timeout=PATTERN_SECONDS)
+        except TimeoutError:
+            return ("the pattern takes too long to check a reference (nested repetition such as (a+)+ "
+                    "backtracks without end): simplify it")
+    return None
+
+
+def matches_reference(pattern: str, reference: str) -> bool | None:
+    """Whether `reference` follows `pattern`; None when the check ran out of time."""
+    try:
+        return _compiled(pattern).fullmatch(reference, timeout=PATTERN_SECONDS) is not None
+    except TimeoutError:
+        return None
 
 
 class BodyConfig(Model):
@@ -700,7 +786,7 @@ class BodyConfig(Model):
 class Meeting(Model):
     key: Key | None = None  # default: "<committee>-<YYYY-MM-DD>"
     committee: Key
-    name: OptionalText = None
+    name: OptionalLine300 = None
     start: AwareDatetime
     end: AwareDatetime | None = None
     location: Location | None = None  # default: the committee's usual room
@@ -734,21 +820,21 @@ class Section(Model):
     are bullet list items, lines starting with "1. " are numbered items, *text* is emphasis.
     """
 
-    heading: Text
-    text: str = ""
+    heading: Line
+    text: Prose = ""
 
 
 class Proposal(Model):
     """Indstilling, Beschlussvorschlag, Petitum: what the body is asked to decide."""
 
-    heading: OptionalText = None  # default from the catalogue: "Indstilling", "Beschlussvorschlag"
-    intro: OptionalText = None  # "Forvaltningen indstiller", "Die Bezirksversammlung möge beschließen"
+    heading: OptionalLine = None  # default from the catalogue: "Indstilling", "Beschlussvorschlag"
+    intro: OptionalProse = None  # "Forvaltningen indstiller", "Die Bezirksversammlung möge beschließen"
     style: ProposalStyle = ProposalStyle.numbered
-    points: list[Text] = Field(min_length=1)
+    points: list[NonEmptyProse] = Field(min_length=1)
 
 
 class FinancialQuestion(Model):
-    text: Text
+    text: NonEmptyProse
     options: list[Answer] = [Answer.yes, Answer.no]
     answer: Answer | None = None  # None: not answered in the source
 
@@ -760,19 +846,19 @@ class FinancialQuestion(Model):
 
 
 class AmountRow(Model):
-    label: Text
-    values: list[float | None] = []
-    group: OptionalText = None  # e.g. "Investition" for rows under that sub-heading
+    label: Line
+    values: list[Annotated[float, Field(allow_inf_nan=False, ge=-1e15, le=1e15)] | None] = []
+    group: OptionalLine = None  # e.g. "Investition" for rows under that sub-heading
 
 
 class AmountTable(Model):
     """A table of amounts per year (Ergebnisplan): columns are years or labels like "2027 ff."."""
 
-    title: Text
-    unit: OptionalText = None
+    title: Line
+    unit: OptionalLine = None
     columns: list[Annotated[str, BeforeValidator(_number_to_str)]]
     rows: list[AmountRow] = []
-    note: OptionalText = None
+    note: OptionalProse = None
 
     @model_validator(mode="after")
     def _row_widths(self) -> "AmountTable":
@@ -788,7 +874,7 @@ class Financial(Model):
     """Finanzielle Auswirkungen / Økonomiske konsekvenser."""
 
     questions: list[FinancialQuestion] = []
-    text: OptionalText = None
+    text: OptionalProse = None
     tables: list[AmountTable] = []
 
 
@@ -796,14 +882,14 @@ class Climate(Model):
     """Auswirkungen auf den Klimaschutz."""
 
     impact: ClimateImpact
-    explanation: OptionalText = None
+    explanation: OptionalProse = None
 
 
 class Votes(Model):
-    yes: Annotated[int, Field(ge=0)] = 0
-    no: Annotated[int, Field(ge=0)] = 0
-    abstain: Annotated[int, Field(ge=0)] = 0
-    biased: Annotated[int, Field(ge=0)] = 0  # befangen / inhabil: did not take part
+    yes: VoteCount = 0
+    no: VoteCount = 0
+    abstain: VoteCount = 0
+    biased: VoteCount = 0  # befangen / inhabil: did not take part
 
 
 class Consultation(Model):
@@ -816,9 +902,9 @@ class Consultation(Model):
     meeting: Key | None = None
     status: ConsultationStatus = ConsultationStatus.pending
     result: ConsultationResult | None = None
-    result_text: OptionalText = None
+    result_text: OptionalProse = None
     votes: Votes | None = None
-    agenda_number: OptionalText = None  # the TOP / Punkt number where known (e.g. "12")
+    agenda_number: OptionalLine32 = None  # the TOP / Punkt number where known (e.g. "12")
 
     @model_validator(mode="after")
     def _defaults(self) -> "Consultation":
@@ -830,13 +916,13 @@ class Consultation(Model):
 class File(Model):
     """An attachment: Bilag, Anlage."""
 
-    title: Text
-    number: OptionalText = None  # document number in the records system (6455036)
-    path: OptionalText = None  # relative to the paper's YAML file
-    media_type: OptionalText = None  # guessed from the file name when missing
+    title: Line
+    number: OptionalLine64 = None  # document number in the records system (6455036)
+    path: OptionalLine = None  # relative to the paper's YAML file
+    media_type: OptionalLine100 = None  # guessed from the file name when missing
     status: FileStatus = FileStatus.present
     due: dt.date | None = None
-    responsible: OptionalText = None  # a person key or a unit's name
+    responsible: OptionalLine200 = None  # a person key or a unit's name
     access: Access | None = None  # default: the paper's access
 
     @model_validator(mode="after")
@@ -847,8 +933,8 @@ class File(Model):
 
 
 class Originator(Model):
-    unit: OptionalText = None  # Erstellt durch / Verantwortlich / forvaltning
-    officer: OptionalText = None  # case officer (sagsbehandler, Sachbearbeitung)
+    unit: OptionalLine300 = None  # Erstellt durch / Verantwortlich / forvaltning
+    officer: OptionalLine200 = None  # case officer (sagsbehandler, Sachbearbeitung)
 
 
 class Paper(Model):
@@ -856,12 +942,12 @@ class Paper(Model):
 
     body: Key
     reference: Reference
-    title: Text
-    paper_type: Text = Field(alias="type")
+    title: Line
+    paper_type: Line100 = Field(alias="type")
     access: Access | None = None  # missing counts as closed: public output fails closed
     date: dt.date | None = None
     originator: Originator = Originator()
-    file_number: OptionalText = None  # Geschäftszeichen
+    file_number: OptionalLine100 = None  # Geschäftszeichen
     sections: list[Section] = []
     proposal: Proposal | None = None
     financial: Financial | None = None
@@ -870,8 +956,8 @@ class Paper(Model):
     attachments: list[File] = []
     amends: Reference | None = None
     related: list[Reference] = []
-    signatories: list[Text] = []
-    priority: int = 0
+    signatories: list[Line] = []
+    priority: Annotated[int, Field(ge=-1000, le=1000)] = 0  # higher comes first among papers of a type
 
     @property
     def effective_access(self) -> Access:
@@ -905,7 +991,7 @@ class ItemMinutes(Model):
     reference: Reference | None = None
     number: Annotated[str | None, BeforeValidator(_number_to_str)] = None  # "2", "6.1", German "Ö 3" / "N 1"
     result: ConsultationResult | None = None
-    text: OptionalText = None
+    text: OptionalProse = None
     votes: Votes | None = None
     unanimous: bool = False
 

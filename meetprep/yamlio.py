@@ -5,10 +5,16 @@ PyYAML follows YAML 1.1, where `16:30` is the integer 990, `no` is False and
 YAML 1.2 style resolver instead: only true/false are booleans, and timestamps stay strings so
 that pydantic parses them and can say precisely what is wrong (e.g. a missing time zone).
 Duplicate keys are errors, not a silent "last one wins".
+
+Input is bounded before it can cost anything: a file's size, how deep it nests, how many aliases
+it uses and how many values they expand to (PyYAML expands aliases eagerly: a kilobyte of nested
+aliases is billions of values), integers to what the store holds and floats to finite numbers.
+Each refusal names the file and the line.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,6 +44,17 @@ _Resolver.add_implicit_resolver(
 _Resolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 
+MAX_BYTES = 5 * 1024 * 1024  # a paper with every section in full is a few hundred kilobytes
+MAX_DEPTH = 40  # the deepest real input (a config's events and milestones) nests about 8 levels
+MAX_ALIASES = 200
+MAX_VALUES = 200_000  # values after aliases are expanded
+MAX_INT = 2**31 - 1  # PostgreSQL's INTEGER; no count, vote or year comes near it
+
+
+class _Limit(yaml.MarkedYAMLError):
+    """Input beyond one of the limits above."""
+
+
 class _Loader(
     yaml.reader.Reader,
     yaml.scanner.Scanner,
@@ -53,6 +70,68 @@ class _Loader(
         yaml.composer.Composer.__init__(self)
         yaml.constructor.SafeConstructor.__init__(self)
         _Resolver.__init__(self)
+        self._depth = 0
+        self._aliases = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        # The composer recurses once per level: stop long before Python's recursion limit.
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _Limit(None, None, f"more than {MAX_ALIASES} aliases (*name)", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Limit(None, None, f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_yaml_int(self, node: ScalarNode) -> int:
+        value = super().construct_yaml_int(node)
+        if abs(value) > MAX_INT:
+            raise _Limit(None, None, f"the number {node.value} is too large (at most {MAX_INT})", node.start_mark)
+        return value
+
+    def construct_yaml_float(self, node: ScalarNode) -> float:
+        value = super().construct_yaml_float(node)
+        if math.isinf(value) or math.isnan(value):
+            raise _Limit(None, None, f"{node.value} is not a number that can be used here", node.start_mark)
+        return value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
+
+
+def _expanded_size(root: Node | None) -> int:
+    """How many values the document holds once every alias is expanded (a DAG: count with memo).
+
+    Raises _Limit past MAX_VALUES, and for an alias that contains itself.
+    """
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+
+    def size(node: Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in visiting:
+            raise _Limit(None, None, "an alias refers to the value that contains it", node.start_mark)
+        visiting.add(key)
+        total = 1
+        if isinstance(node, SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        visiting.discard(key)
+        if total > MAX_VALUES:
+            raise _Limit(None, None, f"more than {MAX_VALUES:,} values once its aliases are expanded", node.start_mark)
+        sizes[key] = total
+        return total
+
+    return size(root) if root is not None else 0
 
 
 @dataclass
@@ -120,6 +199,10 @@ def load_yaml(path: Path, item_of: Callable[[Any], str | None] | None = None) ->
     """
     name = display_path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError([Problem(file=name, message=f"file too large for meetprep input ({size:,} bytes)",
+                                      expected=f"at most {MAX_BYTES:,} bytes")])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError([Problem(file=name, message="file not found")]) from None
@@ -131,9 +214,13 @@ def load_yaml(path: Path, item_of: Callable[[Any], str | None] | None = None) ->
         loader = _Loader(text)
         try:
             root = loader.get_single_node()
+            _expanded_size(root)
             data = loader.construct_document(root) if root is not None else None
         finally:
             loader.dispose()
+    except _Limit as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+        raise InputError([Problem(file=name, line=line, message=f"refused: {exc.problem}")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
