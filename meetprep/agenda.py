@@ -76,6 +76,7 @@ def _paper_sort_key(candidate: Candidate, settings: AgendaSettings) -> tuple[Any
 
 
 def _paper_entry(candidate: Candidate, parent: str | None = None) -> Entry:
+    # `parent` is the key of the entry this one is placed under (see _parents).
     return Entry(
         key=f"paper:{candidate.reference}",
         kind="paper",
@@ -102,15 +103,37 @@ def _standing_entries(settings: AgendaSettings, which: str) -> list[Entry]:
     ]
 
 
+def _parents(candidates: list[Candidate]) -> dict[str, str | None]:
+    """Which candidate each one is a sub-item of: the paper it amends, where that is on the agenda.
+
+    Amendments that go in a circle (the import refuses them; the planner must still lose no
+    paper) are broken at the earliest paper of the circle, which becomes a top-level item.
+    """
+    present = {c.reference: c for c in candidates}
+    parent = {c.reference: (c.amends if c.amends in present and c.amends != c.reference else None) for c in candidates}
+    for start in sorted(parent):
+        path: list[str] = []
+        node: str | None = start
+        while node is not None and node not in path:
+            path.append(node)
+            node = parent[node]
+        if node is not None:  # came back to `node`: the circle is path[path.index(node):]
+            circle = path[path.index(node):]
+            first = min(circle, key=lambda r: (present[r].submitted, r))
+            parent[first] = None
+    return parent
+
+
 def _papers_in_order(candidates: Iterable[Candidate], settings: AgendaSettings) -> list[Entry]:
     """Top-level papers in order, each directly followed by its amendments."""
     candidates = list(candidates)
-    present = {c.reference for c in candidates}
+    parent_of = _parents(candidates)
     amendments: dict[str, list[Candidate]] = {}
     top: list[Candidate] = []
     for candidate in candidates:
-        if candidate.amends and candidate.amends in present:
-            amendments.setdefault(candidate.amends, []).append(candidate)
+        parent = parent_of[candidate.reference]
+        if parent is not None:
+            amendments.setdefault(parent, []).append(candidate)
         else:
             top.append(candidate)
     entries: list[Entry] = []
@@ -161,7 +184,10 @@ def _stable_order(fresh: list[Entry], previous: list[Entry]) -> list[Entry]:
     """Keep the previous order; add new entries at the end of their part; keep departed papers as withdrawn."""
     fresh_by_key = {e.key: e for e in fresh}
     result: list[Entry] = []
+    kept: set[str] = set()
     for old in previous:
+        if old.parent is not None and old.parent not in kept:
+            continue  # its paper moved (to the other part, under another paper): it follows anew below
         new = fresh_by_key.get(old.key)
         if new is not None and new.part == old.part and new.parent == old.parent:
             result.append(new)
@@ -169,7 +195,9 @@ def _stable_order(fresh: list[Entry], previous: list[Entry]) -> list[Entry]:
             continue  # moved to the other part or under another paper: placed anew below
         elif old.kind == "paper":
             result.append(replace(old, withdrawn=True))
-    kept = {e.key for e in result}
+        else:
+            continue
+        kept.add(old.key)
     for entry in fresh:
         if entry.key in kept:
             continue
@@ -221,6 +249,8 @@ def number(entries: list[Entry], first_number: int = 1) -> list[Entry]:
     children: dict[str, int] = {}
     result = []
     for entry in entries:
+        if entry.parent is not None and entry.parent not in numbers:
+            entry = replace(entry, parent=None)  # never reached by plan(); a number is better than a crash
         if entry.parent is None:
             counters[entry.part] = counters.get(entry.part, first_number - 1) + 1
             value = str(counters[entry.part])

@@ -20,8 +20,9 @@ from typing import Iterable, Iterator
 
 STAGING = ".staging"
 LOCK = ".lock"
-# A folder whose lock file is not there yet is a run between mkdtemp and flock (microseconds),
-# or one killed exactly there: only the latter is this old.
+NEW = ".new-"  # a folder being set up: it gets its lock before it gets its real name
+# A folder still being set up (or without a lock file) is a run in its first microseconds, or one
+# killed exactly then: only the latter is this old.
 UNLOCKED_GRACE_SECONDS = 600
 
 
@@ -45,7 +46,7 @@ def remove_stale(root: Path) -> list[Path]:
         if not folder.is_dir() or folder.is_symlink():
             continue
         lock_path = folder / LOCK
-        if not lock_path.exists():
+        if folder.name.startswith(NEW) or not lock_path.exists():
             try:
                 old = time.time() - folder.stat().st_mtime > UNLOCKED_GRACE_SECONDS
             except FileNotFoundError:
@@ -77,9 +78,14 @@ def staging(output_root: Path, prefix: str = "run-") -> Iterator[Path]:
     root = output_root / STAGING
     root.mkdir(parents=True, exist_ok=True)
     remove_stale(root)
-    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=root))
-    handle = _try_lock(folder / LOCK)
-    assert handle is not None  # nobody else knows this folder yet
+    # Locked under a name that cleanup leaves alone, then renamed: no other run ever sees this
+    # folder unlocked, so none can take it for a killed run's.
+    pending = Path(tempfile.mkdtemp(prefix=NEW, dir=root))
+    handle = _try_lock(pending / LOCK)
+    if handle is None:  # only a cleanup that judged it too old could hold it: not in a fresh folder
+        raise RuntimeError(f"cannot lock the new staging folder {pending}")
+    folder = pending.with_name(prefix + pending.name[len(NEW):])
+    os.rename(pending, folder)
     work = folder / "files"
     work.mkdir()
     try:

@@ -402,6 +402,37 @@ def _check_papers(batch: Batch, configs: Configs, session: Session) -> list[Prob
                     )
                 )
         problems += _check_history_kept(parsed, session)
+    problems += _check_amendment_cycles(batch, session)
+    return problems
+
+
+def _check_amendment_cycles(batch: Batch, session: Session) -> list[Problem]:
+    """Papers that amend each other, directly or round a longer circle, in the batch and the store:
+    no agenda could place them."""
+    in_batch = {(p.paper.body, p.paper.reference): p for p in batch.papers}
+    stored: dict[tuple[str, str], str | None] = {}
+
+    def amends(key: tuple[str, str]) -> str | None:
+        if key in in_batch:
+            return in_batch[key].paper.amends
+        if key not in stored:
+            row = session.execute(select(PaperRow).join(BodyRow).where(
+                BodyRow.key == key[0], PaperRow.reference == key[1])).scalar_one_or_none()
+            stored[key] = row.amends.reference if row is not None and row.amends is not None else None
+        return stored[key]
+
+    problems = []
+    for key, parsed in in_batch.items():
+        chain = [key[1]]
+        target = parsed.paper.amends
+        while target is not None and target not in chain and len(chain) <= 50:
+            chain.append(target)
+            target = amends((key[0], target))
+        if target == key[1]:
+            circle = " amends ".join(chain + [key[1]])
+            problems.append(_at(parsed.document, parsed.label, ("amends",),
+                                f"amendments go in a circle ({circle}): no agenda can place them; "
+                                "one of them must amend none of the others"))
     return problems
 
 

@@ -29,7 +29,7 @@ from .build import AgendaRequest, Draft, _paper_data, describe
 from .config import Configs
 from .i18n import Catalogue, catalogue
 from .model import ConsultationResult, ConsultationStatus, MeetingState, MinutesFile, Votes
-from .problems import InputError, Problem, problems_from_validation
+from .problems import InputError, Problem, format_loc, problems_from_validation
 from .store import (
     AgendaRow,
     ConsultationRow,
@@ -49,11 +49,14 @@ CARRIES_ON = {ConsultationResult.recommended, ConsultationResult.noted}
 
 
 def load(path: Path) -> MinutesFile:
+    """Read a minutes file; the result remembers the lines of its fields for later problems."""
     document = load_yaml(path)
     try:
-        return MinutesFile.model_validate(document.data)
+        minutes = MinutesFile.model_validate(document.data)
     except ValidationError as exc:
         raise InputError(problems_from_validation(exc, document.name, "minutes", document.line_of)) from None
+    minutes._line_of = document.line_of
+    return minutes
 
 
 def vote_text(words: Catalogue, votes: dict[str, int] | None, unanimous: bool) -> str:
@@ -91,46 +94,100 @@ def record(store: Store, configs: Configs, minutes: MinutesFile, source: str, no
     words = catalogue(config.body.locale.value)
     zone = ZoneInfo(config.body.timezone)
     problems: list[Problem] = []
+    line_of = minutes._line_of
 
-    def problem(field: str, message: str, **details: Any) -> None:
-        problems.append(Problem(file=source, item=f"minutes of {minutes.meeting}", field=field, message=message, **details))
+    def problem(loc: tuple[Any, ...], message: str, **details: Any) -> None:
+        problems.append(Problem(file=source, item=f"minutes of {minutes.meeting}", field=format_loc(loc) or None,
+                                line=line_of(loc) if line_of else None, message=message, **details))
+
+    if minutes.started and minutes.ended:
+        if minutes.ended <= minutes.started:
+            problem(("ended",), "the meeting ends before it starts", expected=f"after {minutes.started.isoformat()}",
+                    found=minutes.ended.isoformat())
+        elif minutes.ended - minutes.started > dt.timedelta(hours=24):
+            problem(("ended",), "the meeting would last more than a day: check the dates",
+                    found=f"{minutes.started.isoformat()} to {minutes.ended.isoformat()}")
 
     with store.writing(f"body:{minutes.body}") as session:
         meeting = meeting_by_key(session, minutes.body, minutes.meeting)
         if meeting is None:
             raise InputError([Problem(file=source, item="minutes", field="meeting", message="unknown meeting",
-                                      found=repr(minutes.meeting))])
+                                      line=line_of(("meeting",)) if line_of else None, found=repr(minutes.meeting))])
         agenda_row = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none()
         if agenda_row is None or not agenda_row.versions:
             raise InputError([Problem(file=source, item=f"minutes of {meeting.key}", field="meeting",
+                                      line=line_of(("meeting",)) if line_of else None,
                                       message="the meeting has no agenda: build it first")])
         entries = agenda_row.versions[-1].entries
         persons = {p.key: p for p in session.execute(select(PersonRow).where(PersonRow.body_id == meeting.body_id)).scalars()}
-        members = {m.person.key for m in session.execute(select(MembershipRow).where(
-            MembershipRow.organization_id == meeting.organization_id)).scalars()}
+        day = meeting.start.astimezone(zone).date()
+        memberships = [m for m in session.execute(select(MembershipRow).where(
+            MembershipRow.organization_id == meeting.organization_id)).scalars()
+            if (m.start is None or m.start <= day) and (m.end is None or day <= m.end)]
+        members = {m.person.key for m in memberships}
+        voting = {m.person.key for m in memberships if m.voting_right}
+        absent = set(minutes.attendance.absent)
         for index, key in enumerate(minutes.attendance.absent):
             if key not in members:
-                problem(f"attendance.absent[{index}]", "not a member of the committee", found=repr(key))
+                problem(("attendance", "absent", index), "not a member of the committee", found=repr(key))
+        replaced: dict[str, int] = {}
+        standing_in: dict[str, int] = {}
         for index, sub in enumerate(minutes.attendance.substitutes):
+            where = ("attendance", "substitutes", index)
             if sub.person not in persons:
-                problem(f"attendance.substitutes[{index}].person", "unknown person", found=repr(sub.person))
+                problem(where + ("person",), "unknown person", found=repr(sub.person))
             if sub.replaces not in members:
-                problem(f"attendance.substitutes[{index}].for", "not a member of the committee", found=repr(sub.replaces))
+                problem(where + ("for",), "not a member of the committee", found=repr(sub.replaces))
+            if sub.person == sub.replaces:
+                problem(where + ("for",), "a substitute stands in for someone else, not for themselves",
+                        found=repr(sub.replaces))
+            elif sub.person in members - absent and sub.person in voting:
+                problem(where + ("person",), "is a voting member who is present: they cannot also vote in "
+                                             "someone else's place", found=repr(sub.person))
+            if sub.replaces in members and sub.replaces not in absent:
+                problem(where + ("for",), f"{sub.replaces} is not listed as absent (attendance.absent), "
+                                          "so nobody needs to stand in for them", found=repr(sub.replaces))
+            if sub.replaces in replaced:
+                problem(where + ("for",), f"{sub.replaces} already has a substitute "
+                                          f"(attendance.substitutes[{replaced[sub.replaces]}])")
+            if sub.person in standing_in:
+                problem(where + ("person",), f"{sub.person} already stands in for someone "
+                                             f"(attendance.substitutes[{standing_in[sub.person]}])")
+            replaced.setdefault(sub.replaces, index)
+            standing_in.setdefault(sub.person, index)
+        present_voting = len(voting - absent) + sum(1 for s in minutes.attendance.substitutes
+                                                     if s.replaces in voting and s.replaces in absent)
         decided: dict[str, tuple[Any, dict[str, Any]]] = {}
+        seen: dict[str, int] = {}
         for index, item in enumerate(minutes.items):
             entry = _entry_for(item, entries, words)
             if entry is None:
-                problem(f"items[{index}]", "no such item on the agenda",
-                        found=repr(item.reference or item.number))
+                problem(("items", index), "no such item on the agenda", found=repr(item.reference or item.number))
                 continue
+            if entry["key"] in seen:
+                problem(("items", index), f"item {entry['number']} ({entry['reference'] or entry['title']}) is already "
+                                          f"given as items[{seen[entry['key']]}]: one result per item")
+                continue
+            seen[entry["key"]] = index
+            votes = item.votes
+            if votes is not None:
+                cast = votes.yes + votes.no + votes.abstain + votes.biased
+                if cast > present_voting:
+                    problem(("items", index, "votes"), f"{cast} votes, but only {present_voting} voting members were "
+                            f"present ({len(voting)} with a vote, {len(voting & absent)} absent, "
+                            f"{present_voting - len(voting - absent)} substitutes)",
+                            expected=f"at most {present_voting}", found=str(cast))
+            if item.unanimous and votes is not None and votes.no:
+                problem(("items", index, "unanimous"), f"unanimous, but {votes.no} voted against",
+                        found=f"no: {votes.no}")
             if entry["kind"] == "paper" and not entry["withdrawn"]:
                 if item.result is None:
-                    problem(f"items[{index}].result", "a paper needs a result",
+                    problem(("items", index, "result"), "a paper needs a result",
                             expected=", ".join(r.value for r in ConsultationResult))
                 decided[entry["reference"]] = (item, entry)
         for entry in entries:
             if entry["kind"] == "paper" and not entry["withdrawn"] and entry["reference"] not in decided:
-                problem("items", f"no result for paper {entry['reference']} ({entry['title']})")
+                problem(("items",), f"no result for paper {entry['reference']} ({entry['title']})")
         steps: dict[str, ConsultationRow] = {}
         for reference in decided:
             paper = session.execute(select(PaperRow).where(PaperRow.body_id == meeting.body_id,
@@ -140,18 +197,18 @@ def record(store: Store, configs: Configs, minutes: MinutesFile, source: str, no
                 history = session.execute(select(DecisionRow).join(ConsultationRow).where(
                     ConsultationRow.paper_id == paper.id, DecisionRow.meeting_id == meeting.id)).scalar_one_or_none()
                 step = history.consultation if history else None
+            where = ("items", seen[decided[reference][1]["key"]])
             if step is None:
-                problem("items", f"paper {reference} is not scheduled for this meeting")
+                problem(where, f"paper {reference} is not scheduled for this meeting")
                 continue
             later_done = [c for c in paper.consultations if c.position > step.position and c.status == "completed"]
             if later_done:
-                problem("items", f"paper {reference} has moved on ({later_done[0].organization.name} has decided): "
-                                 "its decision here can no longer be changed")
+                problem(where, f"paper {reference} has moved on ({later_done[0].organization.name} has decided): "
+                               "its decision here can no longer be changed")
             steps[reference] = step
         if problems:
             raise InputError(problems)
 
-        day = meeting.start.astimezone(zone).date()
         for reference, (item, entry) in decided.items():
             _apply(session, steps[reference], meeting, item, day, now)
         row = session.execute(select(MinutesRow).where(MinutesRow.meeting_id == meeting.id)).scalar_one_or_none()

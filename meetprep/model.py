@@ -26,6 +26,7 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    PrivateAttr,
     StringConstraints,
     field_validator,
     model_validator,
@@ -1004,6 +1005,8 @@ class ItemMinutes(Model):
 
 class MinutesFile(Model):
     """A meeting's minutes as a clerk writes them (`meetprep minutes record --file ...`)."""
+
+    _line_of: Any = PrivateAttr(default=None)  # the file's line of a field, where read from a file
 
     kind: Literal["minutes"]
     body: Key

@@ -64,6 +64,7 @@ def _convert_folder(executable: str, profile: str, folder: Path, documents: list
                     result: Conversion) -> None:
     remaining = list(documents)
     first_run = True
+    before = set(folder.iterdir())
     while remaining:
         for document in remaining:
             _target(document).unlink(missing_ok=True)
@@ -71,18 +72,19 @@ def _convert_folder(executable: str, profile: str, folder: Path, documents: list
                    "--convert-to", "pdf", "--outdir", str(folder), *map(str, remaining)]
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                    start_new_session=True)  # its own group: soffice starts soffice.bin
-        done = 0  # documents before this index are finished (the next one's PDF exists, or soffice ended)
+        seen = 0  # how many of the documents have a PDF (finished, or being written)
         allowance = limit + (START_SECONDS if first_run else 0)
         last_progress = time.monotonic()
         stuck = False
         while process.poll() is None:
             time.sleep(0.05)
-            started = sum(1 for d in remaining if _target(d).exists())
-            if started - 1 > done:
-                done, last_progress, allowance = started - 1, time.monotonic(), limit
+            written = sum(1 for d in remaining if _target(d).exists())
+            if written > seen:
+                seen, last_progress, allowance = written, time.monotonic(), limit
             if time.monotonic() - last_progress > allowance:
                 stuck = True
                 _stop(process)
+                _remove_leftovers(folder, before)
                 break
         output = process.stdout.read() if process.stdout else ""
         first_run = False
@@ -96,12 +98,37 @@ def _convert_folder(executable: str, profile: str, folder: Path, documents: list
             for document in missing:
                 result.failed[document] = f"LibreOffice wrote no PDF ({output.strip()[-300:] or 'no message'})"
             return
+        # The documents before the last PDF are done; the last PDF is done if it is whole, and then
+        # LibreOffice was stuck on the document after it.
+        done = max(seen - 1, 0)
+        if seen and _complete(_target(remaining[seen - 1])):
+            done = seen
         for document in remaining[:done]:
             result.pdfs[document] = _target(document)
+        if done == len(remaining):
+            return
         culprit = remaining[done]
         _target(culprit).unlink(missing_ok=True)  # a half-written PDF is worse than none
         result.failed[culprit] = f"LibreOffice did not finish it within {limit:.0f} s"
         remaining = remaining[done + 1:]
+
+
+def _remove_leftovers(folder: Path, before: set[Path]) -> None:
+    """What a killed LibreOffice leaves beside its output: lock files (.~lock.NAME#, which make the
+    next conversion of NAME fail) and its temporary files."""
+    for path in set(folder.iterdir()) - before:
+        if path.name.startswith(".~lock.") or (path.suffix == ".tmp" and path.name.startswith("lu")):
+            path.unlink(missing_ok=True)
+
+
+def _complete(path: Path) -> bool:
+    """Whether a PDF file is whole: it ends with its end-of-file marker."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(max(path.stat().st_size - 1024, 0))
+            return b"%%EOF" in handle.read()
+    except OSError:
+        return False
 
 
 def _stop(process: subprocess.Popen) -> None:

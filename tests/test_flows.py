@@ -126,8 +126,8 @@ def test_demo_tells_the_whole_story(prefect_harness, tmp_path):
     problems = [(p["reference"], p["code"]) for a in built.values() for p in a["problems"]]
     assert problems == [("V/2019/367-E04", "attachment_to_follow")]
     invited = [m for m in data["messages"][0::2]]
-    assert sum(len(m["sent"]) for m in invited) == 22 and all(m["failed"] == [] for m in data["messages"])
-    assert len([f for f in data["outbox_files"] if "_invitation_" in f]) == 22 + 12  # meetings + planned events
+    assert sum(len(m["sent"]) for m in invited) == 28 and all(m["failed"] == [] for m in data["messages"])
+    assert len([f for f in data["outbox_files"] if "_invitation_" in f]) == 28 + 12  # meetings + planned events
     assert any("_reminder-7d_" in f for f in data["outbox_files"])
     agenda = next(Path(d["path"]) for d in built[("gentofte", "ebi-2025-09-22")]["documents"] if d["variant"] == "public")
     assert agenda.is_relative_to(out / "output")
@@ -147,10 +147,10 @@ def test_cli_invitations_reminders_and_feeds(prefect_harness, meetprep_env, monk
                                 "--date", "2023-12-05", "--json"])
     assert first.exit_code == 0, first.output
     data = json.loads(first.stdout)
-    assert len(data["sent"]) == 3 and data["failed"] == []
+    assert len(data["sent"]) == 9 and data["failed"] == []  # the chair and eight members
     outbox = meetprep_env / "outbox"
     emails = sorted(outbox.glob("*.eml"))
-    assert len(emails) == 3
+    assert len(emails) == 9
     from email import message_from_bytes, policy
 
     message = message_from_bytes(emails[0].read_bytes(), policy=policy.default)
@@ -160,7 +160,7 @@ def test_cli_invitations_reminders_and_feeds(prefect_harness, meetprep_env, monk
 
     again = runner.invoke(app, ["invitations", "send", "--body", "wedel", "--committee", "sozialausschuss",
                                 "--date", "2023-12-05"])
-    assert again.exit_code == 0 and "0 sent to the outbox" in again.stdout and "3 already sent before" in again.stdout
+    assert again.exit_code == 0 and "0 sent to the outbox" in again.stdout and "9 already sent before" in again.stdout
 
     # Live delivery: the reminders go to a real SMTP server on 127.0.0.1.
     with Mailbox() as mailbox:
@@ -169,7 +169,9 @@ def test_cli_invitations_reminders_and_feeds(prefect_harness, meetprep_env, monk
         reminded = runner.invoke(app, ["reminders", "run", "--body", "wedel", "--as-of", "2023-11-28", "--json"])
     assert reminded.exit_code == 0, reminded.output
     assert sorted(r for _, rcpts, _ in mailbox.messages for r in rcpts) == [
-        "fatma.beispiel@example.org", "karin.beispiel@example.org", "torben.muster@example.org"]
+        "birte.beispiel@example.org", "fatma.beispiel@example.org", "hakan.muster@example.org",
+        "jens.exempel@example.org", "karin.beispiel@example.org", "maria.muster@example.org", "ole.beispiel@example.org",
+        "svenja.exempel@example.org", "torben.muster@example.org"]
     assert mailbox.messages[0][2]["Subject"].startswith("Erinnerung: Sozialausschuss, Dienstag, 5. Dezember 2023")
 
 
@@ -370,4 +372,4 @@ def test_invitations_wait_for_the_clerks_approval(prefect_harness, meetprep_env,
     declined = asyncio.run(clerk_approves(False))
     assert declined["approved"] is False and declined["sent"] == [] and declined["comment"] == "TOP 3 fehlt"
     approved = asyncio.run(clerk_approves(True))
-    assert len(approved["sent"]) == 3
+    assert len(approved["sent"]) == 9
