@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -319,6 +319,11 @@ def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
         extra = session.execute(
             select(PaperRow).where(PaperRow.body_id == meeting.body_id, PaperRow.reference.in_(withdrawn_refs))
         ).scalars().all() if withdrawn_refs else []
+        # A placeholder (udgår / abgesetzt) shows its paper as it is now: a paper that became closed
+        # since it left must not keep its public title on the public agenda.
+        now_closed = {p.reference: p for p in extra}
+        entries = [replace(e, title=now_closed[e.reference].title, access=agenda.access_of(now_closed[e.reference].access))
+                   if e.withdrawn and e.reference in now_closed else e for e in entries]
         step_of = {p.id: s for p, s in due}
         shown = [p for p in [*papers, *extra] if p.reference in on_agenda]
         closed = closed_references(session, meeting.body_id, {r for p in shown for r in p.related})
