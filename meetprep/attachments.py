@@ -237,6 +237,49 @@ def check_file(source: Path, reference: str, config: BodyConfig) -> tuple[str, i
     return checked.sha256, checked.size, checked.media_type
 
 
+def _destination(session, body: str, reference: str, source: Path, sha: str, position: int | None):
+    """(paper, its open step, the attachment the file becomes, delivered before?), or a refusal."""
+    paper = session.execute(select(PaperRow).join(BodyRow).where(
+        BodyRow.key == body, PaperRow.reference == reference)).scalar_one_or_none()
+    if paper is None:
+        raise _refuse(source, reference, "paper", f"no paper {reference} in {body}")
+    step = next_open_step(paper)
+    if step is None:
+        raise _refuse(source, reference, "paper", "the paper is not pending (its Beratungsfolge is done); nothing awaits this file")
+    twin = next((f for f in paper.files if f.sha256 == sha), None)
+    if twin is not None and twin.delivered_at is not None:
+        # Delivered before (a retry after a crash, or two runs at once): nothing to record, but
+        # the rebuild and the notices go on, so that none is lost; the ledger sends each once.
+        return paper, step, twin, True
+    if twin is not None:
+        raise _refuse(source, reference, "file", f"this file is already attachment {twin.position + 1} "
+                      f"(\u201c{twin.title}\u201d, imported with the paper); nothing changed")
+    waiting = [f for f in paper.files if f.status == "to_follow"]
+    if position is not None:
+        target = next((f for f in paper.files if f.position == position - 1), None)
+        if target is None:
+            raise _refuse(source, reference, "attachment", f"the paper has no attachment {position}",
+                          expected=f"1 to {len(paper.files)}")
+        return paper, step, target, False
+    if len(waiting) == 1:
+        return paper, step, waiting[0], False
+    if not waiting:
+        raise _refuse(source, reference, "attachment", "no attachment of this paper is still to follow")
+    raise _refuse(source, reference, "attachment", "several attachments are still to follow: say which",
+                  expected="--attachment " + " or ".join(str(f.position + 1) for f in waiting))
+
+
+def check_delivery(store: Store, configs: Configs, body: str, reference: str, source: Path,
+                   position: int | None = None) -> None:
+    """Every refusal a delivery would give, without writing anything (asked before a flow starts)."""
+    config = configs.get(body)
+    if config is None:
+        raise _refuse(source, reference, "body", "unknown body", expected=", ".join(configs.keys()))
+    sha, _, _ = check_file(source, reference, config)
+    with store.session() as session:
+        _destination(session, body, reference, source, sha, position)
+
+
 def record_delivery(store: Store, configs: Configs, settings: Settings, body: str, reference: str, source: Path,
                     now: dt.datetime, position: int | None = None) -> Delivery:
     """Check the file, copy it into the data folder and mark the attachment present. One transaction."""
@@ -245,36 +288,10 @@ def record_delivery(store: Store, configs: Configs, settings: Settings, body: st
         raise _refuse(source, reference, "body", "unknown body", expected=", ".join(configs.keys()))
     sha, size, media = check_file(source, reference, config)
     with store.writing(f"body:{body}") as session:
-        paper = session.execute(select(PaperRow).join(BodyRow).where(
-            BodyRow.key == body, PaperRow.reference == reference)).scalar_one_or_none()
-        if paper is None:
-            raise _refuse(source, reference, "paper", f"no paper {reference} in {body}")
-        step = next_open_step(paper)
-        if step is None:
-            raise _refuse(source, reference, "paper", "the paper is not pending (its Beratungsfolge is done); nothing awaits this file")
-        twin = next((f for f in paper.files if f.sha256 == sha), None)
-        if twin is not None and twin.delivered_at is not None:
-            # Delivered before (a retry after a crash, or two runs at once): nothing to record, but
-            # the rebuild and the notices go on, so that none is lost; the ledger sends each once.
-            return Delivery(body, reference, twin.position, twin.title, twin.path, sha, size,
-                            step.meeting.key if step.meeting else None, again=True)
-        if twin is not None:
-            when = "import"
-            raise _refuse(source, reference, "file", f"this file is already attachment {twin.position + 1} "
-                          f"(\u201c{twin.title}\u201d, delivered {when}); nothing changed")
-        waiting = [f for f in paper.files if f.status == "to_follow"]
-        if position is not None:
-            target = next((f for f in paper.files if f.position == position - 1), None)
-            if target is None:
-                raise _refuse(source, reference, "attachment", f"the paper has no attachment {position}",
-                              expected=f"1 to {len(paper.files)}")
-        elif len(waiting) == 1:
-            target = waiting[0]
-        elif not waiting:
-            raise _refuse(source, reference, "attachment", "no attachment of this paper is still to follow")
-        else:
-            raise _refuse(source, reference, "attachment", "several attachments are still to follow: say which",
-                          expected="--attachment " + " or ".join(str(f.position + 1) for f in waiting))
+        paper, step, target, again = _destination(session, body, reference, source, sha, position)
+        meeting = step.meeting.key if step.meeting else None
+        if again:
+            return Delivery(body, reference, target.position, target.title, target.path, sha, size, meeting, again=True)
         folder = settings.home / "files" / body / slug(reference)
         folder.mkdir(parents=True, exist_ok=True)
         stored = folder / f"{target.position + 1}-{sha[:12]}-{slug(source.name)}"
@@ -284,8 +301,7 @@ def record_delivery(store: Store, configs: Configs, settings: Settings, body: st
             raise _refuse(source, reference, "file", "the file changed while it was being taken in: deliver it again")
         target.status, target.path, target.sha256, target.size = "present", str(stored), sha, size
         target.media_type, target.delivered_at = media, now
-        return Delivery(body, reference, target.position, target.title, str(stored), sha, size,
-                        step.meeting.key if step.meeting else None)
+        return Delivery(body, reference, target.position, target.title, str(stored), sha, size, meeting)
 
 
 def notices(store: Store, configs: Configs, delivery: Delivery) -> list[Outgoing]:

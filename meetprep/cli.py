@@ -615,6 +615,16 @@ def attachments_deliver(
     """Record a file that was to follow, rebuild the agenda, and send the members a notice with it."""
     _prefect_defaults()
     settings = _guarded(as_json, _settings)
+
+    def refusal():  # a file that will be refused is refused at once, before anything heavy starts
+        from .attachments import check_delivery
+        from .config import load_configs
+        from .store import Store
+
+        with Store(settings.database_url) as store:
+            check_delivery(store, load_configs(settings.config_dir), body, paper, file.resolve(), attachment)
+
+    _guarded(as_json, refusal)
     with _console(stderr=True).status("Recording the file and rebuilding the agenda…"):
         result = _guarded(as_json, lambda: _run_flow(settings, "attachments:deliver_attachment", body=body,
                                                      reference=paper, file=str(file.resolve()), attachment=attachment,
@@ -677,7 +687,13 @@ def minutes_record(
     def work():
         from .minutes import load
 
-        data = load(file)  # checked here first: a bad file never starts Prefect
+        data = load(file)  # checked here first, against the store too: bad minutes never start Prefect
+        from .config import load_configs
+        from .minutes import check
+        from .store import Store
+
+        with Store(settings.database_url) as store:
+            check(store, load_configs(settings.config_dir), data, str(file))
         return _run_flow(settings, "minutes:record_minutes", body=data.body, meeting=data.meeting,
                          minutes_file=str(file.resolve()), pdf=pdf)
 

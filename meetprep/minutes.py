@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -85,8 +86,8 @@ def _entry_for(item, entries: list[dict[str, Any]], words: Catalogue) -> dict[st
     return matches[0] if len(matches) == 1 else None
 
 
-def record(store: Store, configs: Configs, minutes: MinutesFile, source: str, now: dt.datetime) -> dict[str, Any]:
-    """Check and apply a meeting's minutes in one transaction; InputError lists every problem."""
+def _check(session: Any, configs: Configs, minutes: MinutesFile, source: str) -> _Checked:
+    """The minutes checked against the agenda, the committee and plausibility; raises InputError."""
     config = configs.get(minutes.body)
     if config is None:
         raise InputError([Problem(file=source, item="minutes", field="body", message="unknown body",
@@ -108,107 +109,128 @@ def record(store: Store, configs: Configs, minutes: MinutesFile, source: str, no
             problem(("ended",), "the meeting would last more than a day: check the dates",
                     found=f"{minutes.started.isoformat()} to {minutes.ended.isoformat()}")
 
-    with store.writing(f"body:{minutes.body}") as session:
-        meeting = meeting_by_key(session, minutes.body, minutes.meeting)
-        if meeting is None:
-            raise InputError([Problem(file=source, item="minutes", field="meeting", message="unknown meeting",
-                                      line=line_of(("meeting",)) if line_of else None, found=repr(minutes.meeting))])
-        agenda_row = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none()
-        if agenda_row is None or not agenda_row.versions:
-            raise InputError([Problem(file=source, item=f"minutes of {meeting.key}", field="meeting",
-                                      line=line_of(("meeting",)) if line_of else None,
-                                      message="the meeting has no agenda: build it first")])
-        entries = agenda_row.versions[-1].entries
-        persons = {p.key: p for p in session.execute(select(PersonRow).where(PersonRow.body_id == meeting.body_id)).scalars()}
-        day = meeting.start.astimezone(zone).date()
-        memberships = [m for m in session.execute(select(MembershipRow).where(
-            MembershipRow.organization_id == meeting.organization_id)).scalars()
-            if (m.start is None or m.start <= day) and (m.end is None or day <= m.end)]
-        members = {m.person.key for m in memberships}
-        voting = {m.person.key for m in memberships if m.voting_right}
-        absent = set(minutes.attendance.absent)
-        for index, key in enumerate(minutes.attendance.absent):
-            if key not in members:
-                problem(("attendance", "absent", index), "not a member of the committee", found=repr(key))
-        replaced: dict[str, int] = {}
-        standing_in: dict[str, int] = {}
-        for index, sub in enumerate(minutes.attendance.substitutes):
-            where = ("attendance", "substitutes", index)
-            if sub.person not in persons:
-                problem(where + ("person",), "unknown person", found=repr(sub.person))
-            if sub.replaces not in members:
-                problem(where + ("for",), "not a member of the committee", found=repr(sub.replaces))
-            if sub.person == sub.replaces:
-                problem(where + ("for",), "a substitute stands in for someone else, not for themselves",
-                        found=repr(sub.replaces))
-            elif sub.person in members - absent and sub.person in voting:
-                problem(where + ("person",), "is a voting member who is present: they cannot also vote in "
-                                             "someone else's place", found=repr(sub.person))
-            if sub.replaces in members and sub.replaces not in absent:
-                problem(where + ("for",), f"{sub.replaces} is not listed as absent (attendance.absent), "
-                                          "so nobody needs to stand in for them", found=repr(sub.replaces))
-            if sub.replaces in replaced:
-                problem(where + ("for",), f"{sub.replaces} already has a substitute "
-                                          f"(attendance.substitutes[{replaced[sub.replaces]}])")
-            if sub.person in standing_in:
-                problem(where + ("person",), f"{sub.person} already stands in for someone "
-                                             f"(attendance.substitutes[{standing_in[sub.person]}])")
-            replaced.setdefault(sub.replaces, index)
-            standing_in.setdefault(sub.person, index)
-        present_voting = len(voting - absent) + sum(1 for s in minutes.attendance.substitutes
-                                                     if s.replaces in voting and s.replaces in absent)
-        decided: dict[str, tuple[Any, dict[str, Any]]] = {}
-        seen: dict[str, int] = {}
-        for index, item in enumerate(minutes.items):
-            entry = _entry_for(item, entries, words)
-            if entry is None:
-                problem(("items", index), "no such item on the agenda", found=repr(item.reference or item.number))
-                continue
-            if entry["key"] in seen:
-                problem(("items", index), f"item {entry['number']} ({entry['reference'] or entry['title']}) is already "
-                                          f"given as items[{seen[entry['key']]}]: one result per item")
-                continue
-            seen[entry["key"]] = index
-            votes = item.votes
-            if votes is not None:
-                cast = votes.yes + votes.no + votes.abstain + votes.biased
-                if cast > present_voting:
-                    problem(("items", index, "votes"), f"{cast} votes, but only {present_voting} voting members were "
-                            f"present ({len(voting)} with a vote, {len(voting & absent)} absent, "
-                            f"{present_voting - len(voting - absent)} substitutes)",
-                            expected=f"at most {present_voting}", found=str(cast))
-            if item.unanimous and votes is not None and votes.no:
-                problem(("items", index, "unanimous"), f"unanimous, but {votes.no} voted against",
-                        found=f"no: {votes.no}")
-            if entry["kind"] == "paper" and not entry["withdrawn"]:
-                if item.result is None:
-                    problem(("items", index, "result"), "a paper needs a result",
-                            expected=", ".join(r.value for r in ConsultationResult))
-                decided[entry["reference"]] = (item, entry)
-        for entry in entries:
-            if entry["kind"] == "paper" and not entry["withdrawn"] and entry["reference"] not in decided:
-                problem(("items",), f"no result for paper {entry['reference']} ({entry['title']})")
-        steps: dict[str, ConsultationRow] = {}
-        for reference in decided:
-            paper = session.execute(select(PaperRow).where(PaperRow.body_id == meeting.body_id,
-                                                           PaperRow.reference == reference)).scalar_one()
-            step = next((c for c in paper.consultations if c.meeting_id == meeting.id), None)
-            if step is None:
-                history = session.execute(select(DecisionRow).join(ConsultationRow).where(
-                    ConsultationRow.paper_id == paper.id, DecisionRow.meeting_id == meeting.id)).scalar_one_or_none()
-                step = history.consultation if history else None
-            where = ("items", seen[decided[reference][1]["key"]])
-            if step is None:
-                problem(where, f"paper {reference} is not scheduled for this meeting")
-                continue
-            later_done = [c for c in paper.consultations if c.position > step.position and c.status == "completed"]
-            if later_done:
-                problem(where, f"paper {reference} has moved on ({later_done[0].organization.name} has decided): "
-                               "its decision here can no longer be changed")
-            steps[reference] = step
-        if problems:
-            raise InputError(problems)
+    meeting = meeting_by_key(session, minutes.body, minutes.meeting)
+    if meeting is None:
+        raise InputError([Problem(file=source, item="minutes", field="meeting", message="unknown meeting",
+                                  line=line_of(("meeting",)) if line_of else None, found=repr(minutes.meeting))])
+    agenda_row = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none()
+    if agenda_row is None or not agenda_row.versions:
+        raise InputError([Problem(file=source, item=f"minutes of {meeting.key}", field="meeting",
+                                  line=line_of(("meeting",)) if line_of else None,
+                                  message="the meeting has no agenda: build it first")])
+    entries = agenda_row.versions[-1].entries
+    persons = {p.key: p for p in session.execute(select(PersonRow).where(PersonRow.body_id == meeting.body_id)).scalars()}
+    day = meeting.start.astimezone(zone).date()
+    memberships = [m for m in session.execute(select(MembershipRow).where(
+        MembershipRow.organization_id == meeting.organization_id)).scalars()
+        if (m.start is None or m.start <= day) and (m.end is None or day <= m.end)]
+    members = {m.person.key for m in memberships}
+    voting = {m.person.key for m in memberships if m.voting_right}
+    absent = set(minutes.attendance.absent)
+    for index, key in enumerate(minutes.attendance.absent):
+        if key not in members:
+            problem(("attendance", "absent", index), "not a member of the committee", found=repr(key))
+    replaced: dict[str, int] = {}
+    standing_in: dict[str, int] = {}
+    for index, sub in enumerate(minutes.attendance.substitutes):
+        where = ("attendance", "substitutes", index)
+        if sub.person not in persons:
+            problem(where + ("person",), "unknown person", found=repr(sub.person))
+        if sub.replaces not in members:
+            problem(where + ("for",), "not a member of the committee", found=repr(sub.replaces))
+        if sub.person == sub.replaces:
+            problem(where + ("for",), "a substitute stands in for someone else, not for themselves",
+                    found=repr(sub.replaces))
+        elif sub.person in members - absent and sub.person in voting:
+            problem(where + ("person",), "is a voting member who is present: they cannot also vote in "
+                                         "someone else's place", found=repr(sub.person))
+        if sub.replaces in members and sub.replaces not in absent:
+            problem(where + ("for",), f"{sub.replaces} is not listed as absent (attendance.absent), "
+                                      "so nobody needs to stand in for them", found=repr(sub.replaces))
+        if sub.replaces in replaced:
+            problem(where + ("for",), f"{sub.replaces} already has a substitute "
+                                      f"(attendance.substitutes[{replaced[sub.replaces]}])")
+        if sub.person in standing_in:
+            problem(where + ("person",), f"{sub.person} already stands in for someone "
+                                         f"(attendance.substitutes[{standing_in[sub.person]}])")
+        replaced.setdefault(sub.replaces, index)
+        standing_in.setdefault(sub.person, index)
+    present_voting = len(voting - absent) + sum(1 for s in minutes.attendance.substitutes
+                                                 if s.replaces in voting and s.replaces in absent)
+    decided: dict[str, tuple[Any, dict[str, Any]]] = {}
+    seen: dict[str, int] = {}
+    for index, item in enumerate(minutes.items):
+        entry = _entry_for(item, entries, words)
+        if entry is None:
+            problem(("items", index), "no such item on the agenda", found=repr(item.reference or item.number))
+            continue
+        if entry["key"] in seen:
+            problem(("items", index), f"item {entry['number']} ({entry['reference'] or entry['title']}) is already "
+                                      f"given as items[{seen[entry['key']]}]: one result per item")
+            continue
+        seen[entry["key"]] = index
+        votes = item.votes
+        if votes is not None:
+            cast = votes.yes + votes.no + votes.abstain + votes.biased
+            if cast > present_voting:
+                problem(("items", index, "votes"), f"{cast} votes, but only {present_voting} voting members were "
+                        f"present ({len(voting)} with a vote, {len(voting & absent)} absent, "
+                        f"{present_voting - len(voting - absent)} substitutes)",
+                        expected=f"at most {present_voting}", found=str(cast))
+        if item.unanimous and votes is not None and votes.no:
+            problem(("items", index, "unanimous"), f"unanimous, but {votes.no} voted against",
+                    found=f"no: {votes.no}")
+        if entry["kind"] == "paper" and not entry["withdrawn"]:
+            if item.result is None:
+                problem(("items", index, "result"), "a paper needs a result",
+                        expected=", ".join(r.value for r in ConsultationResult))
+            decided[entry["reference"]] = (item, entry)
+    for entry in entries:
+        if entry["kind"] == "paper" and not entry["withdrawn"] and entry["reference"] not in decided:
+            problem(("items",), f"no result for paper {entry['reference']} ({entry['title']})")
+    steps: dict[str, ConsultationRow] = {}
+    for reference in decided:
+        paper = session.execute(select(PaperRow).where(PaperRow.body_id == meeting.body_id,
+                                                       PaperRow.reference == reference)).scalar_one()
+        step = next((c for c in paper.consultations if c.meeting_id == meeting.id), None)
+        if step is None:
+            history = session.execute(select(DecisionRow).join(ConsultationRow).where(
+                ConsultationRow.paper_id == paper.id, DecisionRow.meeting_id == meeting.id)).scalar_one_or_none()
+            step = history.consultation if history else None
+        where = ("items", seen[decided[reference][1]["key"]])
+        if step is None:
+            problem(where, f"paper {reference} is not scheduled for this meeting")
+            continue
+        later_done = [c for c in paper.consultations if c.position > step.position and c.status == "completed"]
+        if later_done:
+            problem(where, f"paper {reference} has moved on ({later_done[0].organization.name} has decided): "
+                           "its decision here can no longer be changed")
+        steps[reference] = step
+    if problems:
+        raise InputError(problems)
+    return _Checked(meeting, day, decided, steps)
 
+
+@dataclass
+class _Checked:
+    meeting: MeetingRow
+    day: dt.date
+    decided: dict[str, tuple[Any, dict[str, Any]]]  # reference -> (item of the minutes, agenda entry)
+    steps: dict[str, ConsultationRow]  # reference -> the step this meeting dealt with
+
+
+def check(store: Store, configs: Configs, minutes: MinutesFile, source: str) -> None:
+    """Every problem of the minutes, against the store, without writing anything: the CLI asks
+    this before it starts a flow, so that bad minutes are refused in a moment."""
+    with store.session() as session:
+        _check(session, configs, minutes, source)
+
+
+def record(store: Store, configs: Configs, minutes: MinutesFile, source: str, now: dt.datetime) -> dict[str, Any]:
+    """Check and apply a meeting's minutes in one transaction; InputError lists every problem."""
+    with store.writing(f"body:{minutes.body}") as session:
+        checked = _check(session, configs, minutes, source)
+        meeting, day, decided, steps = checked.meeting, checked.day, checked.decided, checked.steps
         for reference, (item, entry) in decided.items():
             _apply(session, steps[reference], meeting, item, day, now)
         row = session.execute(select(MinutesRow).where(MinutesRow.meeting_id == meeting.id)).scalar_one_or_none()

@@ -63,8 +63,8 @@ REFERENCE_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9/._-]*[A-Za-z0-9])?$"
 
 Reference = Annotated[
     str,
-    BeforeValidator(_number_to_str),
     StringConstraints(pattern=REFERENCE_PATTERN, max_length=64),
+    BeforeValidator(_number_to_str),
     Field(description="A paper's reference: EMN-2025-05820, V/2019/367-E04, BV/2023/162, 22-4292"),
 ]
 """A paper's reference (Sags ID, Drucksachen-Nr). Letters, digits and / . _ - inside."""
@@ -96,7 +96,8 @@ def _no_nul(value: str) -> str:
 
 
 def _line(max_length: int) -> Any:
-    return Annotated[str, BeforeValidator(_number_to_str), StringConstraints(min_length=1, max_length=max_length),
+    # The constraints come first: after a validator pydantic would count "items", not characters.
+    return Annotated[str, StringConstraints(min_length=1, max_length=max_length), BeforeValidator(_number_to_str),
                      AfterValidator(_one_line)]
 
 
@@ -105,10 +106,11 @@ Line16, Line32, Line64, Line100, Line200, Line300 = (_line(n) for n in (16, 32, 
 OptionalLine = Line | None
 OptionalLine32, OptionalLine64, OptionalLine100, OptionalLine200, OptionalLine300 = (
     _line(n) | None for n in (32, 64, 100, 200, 300))
-Prose = Annotated[str, BeforeValidator(_number_to_str), StringConstraints(max_length=MAX_PROSE),
+Prose = Annotated[str, StringConstraints(max_length=MAX_PROSE), BeforeValidator(_number_to_str),
                   AfterValidator(_no_nul)]
 """Text of several lines and paragraphs: sections, proposals, notes."""
-NonEmptyProse = Annotated[Prose, StringConstraints(min_length=1)]
+NonEmptyProse = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PROSE), BeforeValidator(_number_to_str),
+                          AfterValidator(_no_nul)]
 OptionalProse = Prose | None
 Amount = Annotated[float, Field(ge=0, le=9_999_999_999, allow_inf_nan=False)]  # the store keeps 12 digits, 2 decimals
 VoteCount = Annotated[int, Field(ge=0, le=10_000)]  # no council has more members
@@ -134,7 +136,14 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value
 
 
-AwareDatetime = Annotated[dt.datetime, AfterValidator(_aware)]
+def _not_a_number(value: Any) -> Any:
+    # pydantic would read 20251117 as seconds since 1970: a date and time is written as one.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(f"expected a date and time with its offset, e.g. 2025-09-22T16:30:00+02:00 (got the number {value})")
+    return value
+
+
+AwareDatetime = Annotated[dt.datetime, BeforeValidator(_not_a_number), AfterValidator(_aware)]
 
 
 class _AliasedEnum(StrEnum):
