@@ -47,7 +47,7 @@ def mark_invited(settings: Settings, meeting_id: int) -> None:
 @task(name="write-feeds", cache_policy=NO_CACHE)
 def write_feeds(settings: Settings) -> list[str]:
     paths = invitations.write_feeds(Store.shared(settings.database_url), load_configs(settings.config_dir),
-                                    settings.output_dir / "feeds", _now())
+                                    settings.output_dir, _now(), invitations.feed_secret(settings.home))
     return [str(p) for p in paths]
 
 

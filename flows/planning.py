@@ -92,5 +92,5 @@ async def generate_meeting_calendar(body: str, committee: str, year: int) -> dic
     store = Store.shared(settings.database_url)
     configs = load_configs(settings.config_dir)
     result = planning.generate_calendar(store, configs, body, committee, year, _now())
-    feeds = invitations.write_feeds(store, configs, settings.output_dir / "feeds", _now())
+    feeds = invitations.write_feeds(store, configs, settings.output_dir, _now(), invitations.feed_secret(settings.home))
     return {**result, "feeds": [str(f) for f in feeds if f.parent.name == body]}

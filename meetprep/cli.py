@@ -235,10 +235,10 @@ def _import(paths: list[Path], root: Optional[Path] = None):
     with Store(settings.database_url) as store:
         report = import_files(store, configs, paths, _now(), root.resolve() if root else None)
         if any(m["action"] != "unchanged" for m in report.meetings):
-            from .invitations import write_feeds
+            from .invitations import feed_secret, write_feeds
 
             # Subscribed calendars follow every change of a meeting's time, place or state.
-            write_feeds(store, configs, settings.output_dir / "feeds", _now())
+            write_feeds(store, configs, settings.output_dir, _now(), feed_secret(settings.home))
         return settings, report
 
 
@@ -459,7 +459,9 @@ def _print_build(result: dict[str, Any]) -> None:
             console.print(f"  - {problem['reference'] or 'agenda'}: {problem['message']}", markup=False)
     console.print(f"Wrote to {result['output_dir']}:", soft_wrap=True, markup=False)  # paths stay copyable
     for document in result["documents"]:
-        console.print(f"  {Path(document['path']).name}  ({document['variant']})", markup=False, soft_wrap=True)
+        path = Path(document["path"])
+        shown = path.relative_to(result["output_dir"]) if path.is_relative_to(result["output_dir"]) else path
+        console.print(f"  {shown}  ({document['variant']})", markup=False, soft_wrap=True)
 
 
 @agenda_app.command("approve")
@@ -821,9 +823,9 @@ def feeds_write(as_json: bool = JsonOption) -> None:
     """Write one feed per committee (public) and one per person (their meetings) under the output folder."""
 
     def work(store, configs, settings):
-        from .invitations import write_feeds
+        from .invitations import feed_secret, write_feeds
 
-        return write_feeds(store, configs, settings.output_dir / "feeds", _now())
+        return write_feeds(store, configs, settings.output_dir, _now(), feed_secret(settings.home))
 
     paths = _guarded(as_json, lambda: _in_store(work))
     if as_json:

@@ -156,9 +156,40 @@ def mark_invited(store: Store, meeting_id: int, now: dt.datetime) -> None:
             meeting.state, meeting.updated_at = MeetingState.invited.value, now
 
 
-def write_feeds(store: Store, configs: Configs, folder: Path, stamp: dt.datetime) -> list[Path]:
-    """One feed per committee (public variant) and one per person (their committees' meetings,
-    members' variant), rewritten as a whole each time so that they follow every change."""
+def feed_secret(home: Path) -> bytes:
+    """The installation's secret for the names of personal feeds, made on first use (mode 600)."""
+    import os
+    import secrets
+
+    path = home / ".feed-secret"
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # made by a run at the same moment
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return bytes.fromhex(path.read_text().strip())
+
+
+def feed_token(secret: bytes, body: str, person: str) -> str:
+    """The unguessable file name of a person's feed: without the secret, nobody can find it."""
+    import hashlib
+    import hmac
+
+    return hmac.new(secret, f"{body}/{person}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def write_feeds(store: Store, configs: Configs, output_dir: Path, stamp: dt.datetime, secret: bytes) -> list[Path]:
+    """One feed per committee (public variant) in `output_dir/feeds/<body>/`, for publishing; one per
+    person (their committees' meetings, members' variant, closed titles included) in
+    `output_dir/personal-feeds/<body>/` under an unguessable name, listed in that folder's
+    index.json for the clerk who hands them out. Rewritten as a whole each time, so that they
+    follow every change."""
+    import json
+
     written = []
     with store.session() as session:
         for config in configs:
@@ -179,19 +210,25 @@ def write_feeds(store: Store, configs: Configs, folder: Path, stamp: dt.datetime
                 for membership in members:
                     per_person.setdefault(membership.person.key, []).append(
                         calendar_entry(config, meeting, org, entries, public=False))
-            base = folder / config.body.key
+            public = output_dir / "feeds" / config.body.key
             for key, meetings in by_committee.items():
-                written.append(_write(base / f"{key}.ics", calendar.feed(f"{names[key]} ({config.body.name})", meetings, stamp)))
+                written.append(_write(public / f"{key}.ics", calendar.feed(f"{names[key]} ({config.body.name})", meetings, stamp)))
+            personal = output_dir / "personal-feeds" / config.body.key
             persons = {p.key: p.name for p in config.persons}
+            index = {}
             for key, meetings in per_person.items():
                 title = f"{persons.get(key, key)}: {words.text('documents.' + config.body.agenda_documents[0])}"
-                written.append(_write(base / "persons" / f"{key}.ics", calendar.feed(title, meetings, stamp)))
+                name = f"{feed_token(secret, config.body.key, key)}.ics"
+                written.append(_write(personal / name, calendar.feed(title, meetings, stamp)))
+                index[key] = {"name": persons.get(key, key), "file": name}
+            if index:
+                _write(personal / "index.json", json.dumps(index, ensure_ascii=False, indent=2).encode(), suffix=".json.part")
     return written
 
 
-def _write(path: Path, data: bytes) -> Path:
+def _write(path: Path, data: bytes, suffix: str = ".ics.part") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".ics.part")
+    partial = path.with_suffix(suffix)
     partial.write_bytes(data)
     partial.replace(path)
     return path

@@ -79,7 +79,7 @@ def test_cli_agenda_build_prints_what_it_wrote(prefect_harness, meetprep_env, tm
                                  "--date", "2023-12-07", "--as-of", "2023-11-29", "--out", str(out), "--no-pdf"])
     assert result.exit_code == 0, result.output
     assert "Built version 1 of the agenda of bv-2023-12-07" in result.stdout
-    assert "vorlage-22-4292.docx" in result.stdout
+    assert "public/vorlage-22-4292.docx  (public)" in result.stdout
     written = out / "hamburg-bezirk/bv/bv-2023-12-07/v1"
     assert (written / "public/vorlage-22-4292.docx").exists()
     manifest = json.loads((written / "members/manifest.json").read_text(encoding="utf-8"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import signal
 import subprocess
@@ -280,3 +281,24 @@ def test_tls_with_an_internal_certificate_authority(tmp_path, implicit):
         assert len(notify.dispatch(store, [message], trusted, lambda: NOW).sent) == 1
     (received,) = mailbox.messages
     assert received[1] == ["jesper.marcus@example.org"] and received[2]["Subject"] == "Påmindelse"
+
+
+def test_personal_feeds_live_outside_the_public_tree_under_unguessable_names(world, tmp_path):
+    from meetprep.invitations import feed_secret, feed_token, write_feeds
+
+    store, configs, _ = world
+    secret = feed_secret(tmp_path / "home")
+    assert feed_secret(tmp_path / "home") == secret and len(secret) == 32  # made once, then kept
+    assert oct((tmp_path / "home" / ".feed-secret").stat().st_mode & 0o777) == "0o600"
+    out = tmp_path / "output"
+    written = write_feeds(store, configs, out, NOW, secret)
+    public = sorted(p.relative_to(out).as_posix() for p in (out / "feeds").rglob("*") if p.is_file())
+    assert "feeds/gentofte/ebi.ics" in public and not any("persons" in p or "personal" in p for p in public)
+    for feed in (out / "feeds").rglob("*.ics"):  # nothing closed in anything public
+        assert SECRET_TITLE.encode() not in feed.read_bytes()
+    index = json.loads((out / "personal-feeds" / "gentofte" / "index.json").read_text(encoding="utf-8"))
+    name = index["jesper-marcus"]["file"]
+    assert name == f"{feed_token(secret, 'gentofte', 'jesper-marcus')}.ics" and "jesper" not in name and len(name) == 36
+    assert feed_token(b"another installation", "gentofte", "jesper-marcus") + ".ics" != name
+    personal = out / "personal-feeds" / "gentofte" / name
+    assert personal in written and SECRET_TITLE in personal.read_bytes().decode()  # members see the titles

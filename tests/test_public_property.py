@@ -206,8 +206,8 @@ def test_nothing_closed_reaches_anything_public(template, body, papers, changes,
             if versions:
                 public += sorted((versions[-1] / "public").iterdir())
         texts = _public_text(public)
-        feeds = invitations.write_feeds(store, configs, output / "feeds", BUILT)
-        texts.update(_public_text([f for f in feeds if "persons" not in f.parts]))
+        feeds = invitations.write_feeds(store, configs, output, BUILT, b"secret")
+        texts.update(_public_text(sorted((output / "feeds").rglob("*"))))
         for day in (dt.date.fromisoformat(start[:10]) for _, start in meetings):
             try:
                 planned = invitations.plan_invitations(store, configs, body, committee, BUILT, day=day)
