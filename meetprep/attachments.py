@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import os
 import re
 import shutil
@@ -33,6 +32,7 @@ from .config import Configs, Settings
 from .deadlines import deadline
 from .documents import slug
 from .filecheck import sha256_of
+from .folders import locked
 from .i18n import catalogue
 from .listing import next_open_step
 from .model import BodyConfig, Paper
@@ -403,12 +403,7 @@ def _lock_file(path: Path):
         handle = os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb", buffering=0)
     except OSError:  # gone, or turned into a link meanwhile
         return None
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        return None
-    return handle
+    return locked(handle)
 
 
 def check_inbox_file(item: InboxFile) -> str | None:

@@ -26,15 +26,21 @@ NEW = ".new-"  # a folder being set up: it gets its lock before it gets its real
 UNLOCKED_GRACE_SECONDS = 600
 
 
-def _try_lock(path: Path):
-    """An open, exclusively locked file, or None if another process holds the lock."""
-    handle = open(path, "a+")
+def locked(handle):
+    """The open file `handle`, exclusively locked; None (and closed) if another process holds it.
+
+    The lock lasts while the handle is open, and the kernel drops it when the process dies.
+    """
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.close()
         return None
     return handle
+
+
+def _try_lock(path: Path):
+    return locked(open(path, "a+"))
 
 
 def remove_stale(root: Path) -> list[Path]:
