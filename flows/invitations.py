@@ -24,6 +24,13 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+@task(name="rebuild-agenda", cache_policy=NO_CACHE, tags=["meetprep-agenda-write"])
+def rebuild_agenda(settings: Settings, request: build.AgendaRequest, pdf: bool) -> int | None:
+    result = invitations.refresh_agenda(Store.shared(settings.database_url), load_configs(settings.config_dir), settings,
+                                        request, _now(), pdf)
+    return result.version if result else None
+
+
 @task(name="plan-invitations", cache_policy=NO_CACHE)
 def plan_invitations(settings: Settings, body: str, committee: str, day: dt.date | None, meeting: str | None,
                      stamp: dt.datetime) -> invitations.Invitations:
@@ -73,19 +80,24 @@ class Approval(RunInput):
 
 @flow(name="send-invitations")
 async def send_invitations(body: str, committee: str, date: dt.date | None = None,
-                           meeting: str | None = None) -> dict[str, Any]:
-    """Send a meeting's invitations (or its update or cancellation) to members and guests.
+                           meeting: str | None = None, pdf: bool = True) -> dict[str, Any]:
+    """Send a meeting's invitations (or its update, change notice or cancellation) to members and guests.
+
+    The agenda is rebuilt first, so that nobody gets an older state of the meeting.
 
     Args:
         body: the body's key, e.g. gentofte.
         committee: the committee's key, e.g. ebi.
         date: the meeting's day (or give `meeting`).
         meeting: the meeting's key.
+        pdf: write PDFs when the rebuild makes a new version.
     """
     settings = Settings.from_env()
     store = Store.shared(settings.database_url)
     configs = load_configs(settings.config_dir)
-    request = build.AgendaRequest(body, committee, _now().date(), day=date, meeting=meeting)
+    zone = ZoneInfo(configs.get(body).body.timezone) if configs.get(body) else dt.timezone.utc
+    request = build.AgendaRequest(body, committee, _now().astimezone(zone).date(), day=date, meeting=meeting)
+    rebuild_agenda(settings, request, pdf)
     state = build.approval_state(store, configs, request)
     if state["required"] and state["current"] and state["approved"] != state["current"]:
         # The committee wants the clerk to approve the agenda first: wait for the form in the UI.

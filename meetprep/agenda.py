@@ -288,3 +288,76 @@ class Problem:
     code: str  # a key under "problems" in the message catalogue
     reference: str | None
     values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of a change notice (tillægsdagsorden, Nachtrag zur Tagesordnung)."""
+
+    change: str  # added, withdrawn, renumbered, moved, revised, attachment
+    part: str
+    number: str
+    title: str | None  # None: a closed item, shown to the public only as "closed item"
+    old_part: str | None = None
+    old_number: str | None = None
+    attachment: str | None = None
+    reference: str | None = None
+
+
+def changes(old_entries: list[dict[str, Any]], old_papers: dict[str, Any] | None, new_entries: list[dict[str, Any]],
+            new_papers: dict[str, Any] | None, public: bool) -> list[Change]:
+    """What changed between two versions of an agenda, in the order of the new one.
+
+    Added and withdrawn items, items with a new number (renumbered) or in another part or under
+    another item (moved), papers with a new revision (revised), and attachments that are new or
+    have arrived. For the public (`public=True`) a closed item is only "closed item" and its
+    attachments and revisions are not mentioned at all.
+    """
+    old = {e["key"]: e for e in old_entries}
+    old_papers, new_papers = old_papers or {}, new_papers or {}
+    found: list[Change] = []
+
+    def shown(entry: dict[str, Any]) -> str | None:
+        return None if public and access_of(entry["access"]) != "public" else entry["title"]
+
+    def visible(entry: dict[str, Any]) -> bool:
+        return not public or access_of(entry["access"]) == "public"
+
+    for entry in new_entries:
+        before = old.get(entry["key"])
+        live, was_live = not entry["withdrawn"], before is not None and not before["withdrawn"]
+        base = dict(part=entry["part"], number=entry["number"], title=shown(entry), reference=entry.get("reference"))
+        if live and not was_live:
+            found.append(Change("added", **base))
+            continue
+        if was_live and not live:
+            found.append(Change("withdrawn", **base))
+            continue
+        if not live:
+            continue
+        if public and visible(before) and not visible(entry):
+            # Public before, closed now: to the public its old number is gone and a closed item came.
+            found.append(Change("withdrawn", part=before["part"], number=before["number"], title=None))
+            found.append(Change("added", **base))
+            continue
+        if before["part"] != entry["part"] or before.get("parent") != entry.get("parent"):
+            found.append(Change("moved", old_part=before["part"], old_number=before["number"], **base))
+        elif before["number"] != entry["number"]:
+            found.append(Change("renumbered", old_part=before["part"], old_number=before["number"], **base))
+        if entry["kind"] != "paper" or not visible(entry):
+            continue
+        then, now = old_papers.get(entry["reference"]), new_papers.get(entry["reference"])
+        if then is None or now is None:
+            continue
+        if now["revision"] != then["revision"]:
+            found.append(Change("revised", **base))
+        known = {f["sha256"] for f in then["files"] if f["status"] == "present"}
+        for file in now["files"]:
+            if file["status"] == "present" and file["sha256"] not in known and (
+                    not public or access_of(file["access"]) == "public"):
+                found.append(Change("attachment", attachment=file["title"], **base))
+    for key, before in old.items():  # gone without a trace (only a paper that moved part leaves none)
+        if key not in {e["key"] for e in new_entries} and not before["withdrawn"]:
+            found.append(Change("withdrawn", part=before["part"], number=before["number"], title=shown(before),
+                                reference=before.get("reference")))
+    return found

@@ -184,19 +184,26 @@ def _has(words, key: str) -> bool:
 
 
 def _chase_recipients(session, config: BodyConfig, item: Outstanding, to: str):
-    """(person or None, address, channel): the responsible person or unit, else the secretary."""
-    if to == "responsible" and item.responsible:
+    names = [item.responsible] if to == "responsible" else []
+    return responsible_recipients(session, config, names, item.organization_id)
+
+
+def responsible_recipients(session, config: BodyConfig, names: list[str | None], organization_id: int | None):
+    """(person or None, address, channel) for the first of `names` that can be reached: a person
+    of the body (by key, through their notification addresses or e-mail) or a unit of the body
+    (body.units); else the committee's secretary, else the body's own address."""
+    for name in (n for n in names if n):
         person = session.execute(select(PersonRow).join(BodyRow, PersonRow.body_id == BodyRow.id).where(
-            BodyRow.key == item.body, PersonRow.key == item.responsible)).scalar_one_or_none()
+            BodyRow.key == config.body.key, PersonRow.key == name)).scalar_one_or_none()
         if person is not None:
             if person.notify:
                 return [(person, url, "apprise") for url in person.notify]
             if person.email:
                 return [(person, person.email, "email")]
-        unit = config.body.units.get(item.responsible)
+        unit = config.body.units.get(name)
         if unit:
             return [(None, unit, "email")]
-    secretary = _secretary(session, item.organization_id)
+    secretary = _secretary(session, organization_id)
     if secretary is not None and secretary.email:
         return [(secretary, secretary.email, "email")]
     return [(None, config.body.mail.from_address, "email")]

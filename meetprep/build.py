@@ -80,7 +80,7 @@ class Draft:
         """
         data = {k: v for k, v in asdict(self).items()
                 if k not in ("request", "previous_version", "previous_checksum", "problems")}
-        data["meeting"] = {k: v for k, v in data["meeting"].items() if k != "state"}
+        data["meeting"] = {k: v for k, v in data["meeting"].items() if k not in ("state", "sequence")}
         for paper in data["papers"].values():
             for step in paper["consultations"]:
                 if step["status"] == ConsultationStatus.scheduled.value:
@@ -376,7 +376,7 @@ def describe(config: BodyConfig, org_config, meeting: MeetingRow) -> tuple[dict[
                     "end": meeting.end.astimezone(zone).isoformat() if meeting.end else None,
                     "room": meeting.room or org_config.location.room,
                     "address": meeting.address or org_config.location.address,
-                    "extraordinary": meeting.extraordinary, "state": meeting.state}
+                    "extraordinary": meeting.extraordinary, "state": meeting.state, "sequence": meeting.sequence}
     return body, committee, meeting_data
 
 
@@ -442,7 +442,8 @@ def record(store: Store, draft: Draft, digest: str, staged: list[dict[str, Any]]
             _write_manifests(folder, draft, version, digest, documents, now)
             row_version = AgendaVersionRow(version=version, checksum=digest, entries=draft.entries,
                                            problems=draft.problems, as_of=draft.request.as_of,
-                                           output_dir=str(folder), created_at=now)
+                                           output_dir=str(folder), created_at=now, papers=paper_summary(draft),
+                                           meeting_sequence=draft.meeting["sequence"])
             row.versions.append(row_version)
             row.current_version = version
             row.updated_at = now
@@ -502,6 +503,15 @@ def _schedule_steps(session: Session, meeting: MeetingRow, draft: Draft) -> None
             step.status, step.meeting_id = ConsultationStatus.scheduled.value, meeting.id
         elif step.meeting_id == meeting.id:
             step.status, step.meeting_id = ConsultationStatus.pending.value, None
+
+
+def paper_summary(draft: Draft) -> dict[str, Any]:
+    """What each paper on the agenda was in this version: its revision and its attachments."""
+    return {reference: {"revision": paper["revision"], "access": paper["access"],
+                        "files": [{"title": f["title"], "status": f["status"], "access": f["access"],
+                                   "sha256": f["sha256"], "path": f["path"], "media_type": f["media_type"]}
+                                  for f in paper["files"]]}
+            for reference, paper in draft.papers.items()}
 
 
 def _write_manifests(folder: Path, draft: Draft, version: int, digest: str, documents: list[dict[str, Any]],

@@ -346,6 +346,171 @@ def meetings_list(
     )
 
 
+def _transport(settings, configs, body: str):
+    from .notify import transport_for
+
+    config = configs.get(body)
+    return transport_for(settings, config.body.mail, _now) if config else None
+
+
+@meetings_app.command("move")
+def meetings_move(
+    body: str = BodyOption,
+    meeting: str = typer.Option(..., "--meeting", help="The meeting's key, e.g. ebi-2025-09-22 (it stays the same)."),
+    to: Optional[str] = typer.Option(None, "--to", help="The new start: 'YYYY-MM-DD HH:MM' in the body's local time, "
+                                                         "or with its offset (2025-09-29T16:30:00+02:00)."),
+    end: Optional[str] = typer.Option(None, "--end", help="The new end (default: as long as before)."),
+    room: Optional[str] = typer.Option(None, "--room", help="The new room."),
+    address: Optional[str] = typer.Option(None, "--address", help="The new address."),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Write PDFs of the rebuilt agenda."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Move a meeting to another time or place. It stays the same meeting (key, calendar entry): its
+    SEQUENCE rises, the agenda is rebuilt, and everyone invited gets the update with it."""
+    if to is None and end is None and room is None and address is None:
+        raise typer.BadParameter("give --to, --end, --room or --address", param_hint="--to")
+
+    def work(store, configs, settings):
+        from .meetings import move
+        from .timeline import announce
+
+        changed = move(store, configs, body, meeting, _now(), to, end, room, address)
+        return changed, announce(store, configs, settings, body, meeting, _now(), _transport(settings, configs, body), pdf)
+
+    changed, result = _guarded(as_json, lambda: _in_store(work))
+    _report_change(as_json, "Moved", changed, result)
+
+
+@meetings_app.command("cancel")
+def meetings_cancel(
+    body: str = BodyOption,
+    meeting: str = typer.Option(..., "--meeting", help="The meeting's key, e.g. ebi-2025-09-22."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Cancel a meeting: everyone invited gets the cancellation (METHOD:CANCEL), and the feeds show it."""
+
+    def work(store, configs, settings):
+        from .meetings import cancel
+        from .timeline import announce
+
+        changed = cancel(store, configs, body, meeting, _now())
+        return changed, announce(store, configs, settings, body, meeting, _now(), _transport(settings, configs, body))
+
+    changed, result = _guarded(as_json, lambda: _in_store(work))
+    _report_change(as_json, "Cancelled", changed, result)
+
+
+def _report_change(as_json: bool, verb: str, changed, result: dict[str, Any]) -> None:
+    settings = _settings()
+    if as_json:
+        _print_json({"ok": not result["failed"], "meeting": changed.meeting, "sequence": changed.sequence,
+                     "changes": {k: {"before": b, "after": a} for k, (b, a) in changed.changes.items()}, **result})
+    else:
+        console = _console()
+        console.print(f"{verb} {changed.meeting} ({changed.body}); calendar SEQUENCE is now {changed.sequence}.",
+                      markup=False)
+        for name, (before, after) in changed.changes.items():
+            console.print(f"  {name}: {before} -> {after}", markup=False, soft_wrap=True)
+        if result.get("agenda_version"):
+            console.print(f"The agenda is at version {result['agenda_version']}.", markup=False)
+        for note in result["notes"]:
+            console.print(f"[yellow]note:[/] {note}", soft_wrap=True)
+        _print_dispatch("Messages", result, settings)
+    if result["failed"]:
+        raise typer.Exit(EXIT_UNDELIVERED)
+
+
+@meetings_app.command("timeline")
+def meetings_timeline(
+    body: str = BodyOption,
+    committee: str = CommitteeOption,
+    date: Optional[str] = DateOption,
+    meeting: Optional[str] = MeetingOption,
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Show the states as of this day; default today."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Every step of a meeting (or of all the committee's meetings in their timeline) with its date and
+    state: done, due, late, skipped, waiting for approval, upcoming."""
+    day = _parse_day(date, "--date")
+    today = _parse_day(as_of, "--as-of")
+
+    def work(store, configs, settings):
+        from zoneinfo import ZoneInfo
+
+        from .build import AgendaRequest, find_meeting
+        from .timeline import committee_meetings, view
+
+        config = configs.get(body)
+        local = today or (_now().astimezone(ZoneInfo(config.body.timezone)).date() if config else _now().date())
+        if day or meeting:
+            with store.session() as session:
+                _, row = find_meeting(session, configs, AgendaRequest(body, committee, local, day=day, meeting=meeting))
+                keys = [row.key]
+        else:
+            if config is None or config.organization(committee) is None:
+                with store.session() as session:  # the same refusal as for one meeting
+                    find_meeting(session, configs, AgendaRequest(body, committee, local, meeting="-"))
+            keys = committee_meetings(store, configs, body, committee, local)
+        return [view(store, configs, body, key, local) for key in keys]
+
+    views = _guarded(as_json, lambda: _in_store(work))
+    if as_json:
+        _print_json(views)
+        return
+    if not views:
+        typer.echo(f"No meeting of {committee} is in its timeline.")
+    for item in views:
+        _table(f"{item['meeting']} ({item['start'][:16].replace('T', ' ')}): agenda version {item['agenda_version']}"
+               + (f", approved {item['approved_version']}" if item["approved_version"] else "")
+               + (f", change notices for versions {', '.join(map(str, item['change_notices']))}" if item["change_notices"] else ""),
+               ["date", "step", "state"], [[s["date"], s["label"], s["state_label"]] for s in item["steps"]])
+
+
+@meetings_app.command("prepare")
+def meetings_prepare(
+    body: Optional[list[str]] = typer.Option(None, "--body", help="Only this body (repeatable)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Run as on this day; default today in each body's time zone."),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Write PDFs of the agendas it builds."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Do what every upcoming meeting's timeline has due today (what the daily prepare-meetings flow runs)."""
+    day = _parse_day(as_of, "--as-of")
+
+    def work(store, configs, settings):
+        from zoneinfo import ZoneInfo
+
+        from .timeline import run_day
+
+        return run_day(store, configs, settings,
+                       lambda config: day or _now().astimezone(ZoneInfo(config.body.timezone)).date(), _now(),
+                       lambda config: _transport(settings, configs, config.body.key), body or None, pdf)
+
+    result = _guarded(as_json, lambda: _in_store(work))
+    failed = [f for m in result["meetings"] for f in m["failed"]]
+    if as_json:
+        _print_json({"ok": not failed and not result["errors"], **result})
+    else:
+        console = _console()
+        settings = _settings()
+        for item in result["meetings"]:
+            if not (item["step"] or item["sent"] or item["failed"] or item["notes"] or item["in_progress"]):
+                continue
+            console.rule(f"{item['body']} · {item['meeting']}")
+            if item["step"]:
+                console.print(f"{item['step']}: {item['state']}"
+                              + (f" (skipped before it: {', '.join(item['skipped_steps'])})" if item["skipped_steps"] else ""),
+                              markup=False)
+            for note in item["notes"]:
+                console.print(f"[yellow]note:[/] {note}", soft_wrap=True)
+            _print_dispatch("Messages", item, settings)
+        for error in result["errors"]:
+            console.print(f"[red]error[/] {error['body']} · {error['meeting']}: {error['error']}", soft_wrap=True)
+        if not any(m["step"] or m["sent"] for m in result["meetings"]):
+            console.print("Nothing was due today.")
+    if failed or result["errors"]:
+        raise typer.Exit(EXIT_UNDELIVERED)
+
+
 @meetings_app.command("import")
 def meetings_import(
     paths: list[Path] = typer.Argument(..., help="Meeting files or folders."),
@@ -536,9 +701,13 @@ def invitations_send(
     committee: str = CommitteeOption,
     date: Optional[str] = DateOption,
     meeting: Optional[str] = MeetingOption,
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Write PDFs when the agenda is rebuilt."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Send the invitations of a meeting (or its update, or cancellation); each message once."""
+    """Send a meeting's invitations (or its update, change notice or cancellation); each message once.
+
+    The agenda is rebuilt first, so that nobody gets an older state of the meeting.
+    """
     if date is None and meeting is None:
         raise typer.BadParameter("give --date or --meeting", param_hint="--date")
     day = _parse_day(date, "--date")
@@ -548,23 +717,28 @@ def invitations_send(
     def approval():
         from .build import AgendaRequest, approval_state
         from .config import load_configs
+        from .invitations import refresh_agenda
         from .problems import InputError, Problem
         from .store import Store
 
+        configs = load_configs(settings.config_dir)
+        request = AgendaRequest(body, committee, _now().date(), day=day, meeting=meeting)
         with Store(settings.database_url) as store:
-            state = approval_state(store, load_configs(settings.config_dir),
-                                   AgendaRequest(body, committee, _now().date(), day=day, meeting=meeting))
+            rebuilt = refresh_agenda(store, configs, settings, request, _now(), pdf)
+            state = approval_state(store, configs, request)
         if state["required"] and state["current"] and state["approved"] != state["current"]:
             # The flow would wait for the approval form in the Prefect UI; from the command line, say what to do.
+            why = (f"the agenda was rebuilt as version {state['current']} (the meeting or its papers changed since "
+                   f"version {state['approved']} was approved)" if rebuilt and rebuilt.action == "created"
+                   and state["approved"] else f"version {state['current']} of the agenda is not approved yet")
             raise InputError([Problem(file="(request)", item=f"meeting {state['meeting']}", field="agenda",
-                                      message=f"version {state['current']} of the agenda is not approved yet: run "
-                                              "'meetprep agenda approve', or start send-invitations from the Prefect UI "
-                                              "and approve it in its form")])
+                                      message=f"{why}: run 'meetprep agenda approve', or start send-invitations "
+                                              "from the Prefect UI and approve it in its form")])
 
     _guarded(as_json, approval)
     _run_and_report(as_json, "Sending invitations…", "invitations:send_invitations",
                     lambda result, settings: _print_dispatch(f"Invitations for {result['meeting']}", result, settings),
-                    body=body, committee=committee, date=day, meeting=meeting)
+                    body=body, committee=committee, date=day, meeting=meeting, pdf=pdf)
 
 
 @reminders_app.command("run")

@@ -52,6 +52,21 @@ def subtract_days(
     return current
 
 
+def add_days(day: dt.date, days: int, count: DayCount, calendar: HolidayCalendar, saturday_counts: bool = False) -> dt.date:
+    """The date `days` calendar or business days after `day` (a business day, for business days)."""
+    if count is DayCount.calendar:
+        return day + dt.timedelta(days=days)
+    current = day
+    remaining = days
+    while remaining > 0:
+        current += dt.timedelta(days=1)
+        if is_business_day(current, calendar, saturday_counts):
+            remaining -= 1
+    while not is_business_day(current, calendar, saturday_counts):  # days == 0 on a holiday
+        current += dt.timedelta(days=1)
+    return current
+
+
 def deadline(meeting_day: dt.date, rule: DeadlineRule, calendar: HolidayCalendar, saturday_counts: bool = False) -> dt.date:
     """The last day on which something governed by `rule` is on time for a meeting on `meeting_day`."""
     return subtract_days(meeting_day, rule.days, rule.count, calendar, saturday_counts)

@@ -49,9 +49,10 @@ class Catalogue:
 
         return format_time(moment, self.text("formats.time"), locale=self.babel_locale)
 
-    def datetime(self, moment: dt.datetime) -> str:
-        """'Mandag d. 22. september 2025 kl. 16:30' / 'Dienstag, 25. März 2025, 17:00 Uhr'."""
-        return self.text("formats.datetime", date=self.date(moment.date()), time=self.time(moment))
+    def datetime(self, moment: dt.datetime, capitalize: bool = True) -> str:
+        """'Mandag d. 22. september 2025 kl. 16:30' / 'Dienstag, 25. März 2025, 17:00 Uhr'; within a
+        sentence (capitalize=False) 'mandag d. 22. september 2025 kl. 16:30'."""
+        return self.text("formats.datetime", date=self.date(moment.date(), capitalize=capitalize), time=self.time(moment))
 
     def number(self, value: float | int) -> str:
         from babel.numbers import format_decimal

@@ -494,7 +494,42 @@ def _write_meetings(session: Session, configs: Configs, batch: Batch, now: dt.da
             report.meetings.append(
                 {"body": body.key, "key": meeting.key, "action": action, "file": parsed.document.name}
             )
+        report.warnings += _dropped_meetings(session, body, parsed, orgs)
     session.flush()
+
+
+def _dropped_meetings(session: Session, body: BodyRow, parsed: ParsedMeetings,
+                      orgs: dict[str, OrganizationRow]) -> list[Problem]:
+    """Meetings this file listed before, whose invitations went out, and which it no longer lists.
+
+    They stay as they are: a meeting that moved must keep its key (or be moved by command), or
+    members would get a second meeting and keep the first in their calendars.
+    """
+    from .invitations import announced
+
+    source = str(parsed.document.path.resolve())
+    listed = {m.key for m in parsed.meetings.meetings}
+    gone = session.execute(select(MeetingRow).where(
+        MeetingRow.body_id == body.id, MeetingRow.source_file == source, MeetingRow.key.not_in(listed),
+        MeetingRow.state.not_in((MeetingState.cancelled.value, MeetingState.held.value, MeetingState.minuted.value)),
+    )).scalars().all()
+    warnings = []
+    for meeting in gone:
+        if meeting.state != MeetingState.invited.value and not announced(session, meeting.id):
+            continue
+        near = [m.key for m in parsed.meetings.meetings
+                if orgs.get(m.committee) is not None and orgs[m.committee].id == meeting.organization_id
+                and abs((m.start.astimezone(dt.timezone.utc) - meeting.start).days) <= 31 and m.key != meeting.key]
+        hint = (f" If {near[0]} is this meeting moved, give it this meeting's key in the file (key: {meeting.key})."
+                if near else "")
+        warnings.append(Problem(
+            file=parsed.document.name, item=f"meeting {meeting.key}", field="meetings",
+            message=(f"meeting {meeting.key} is no longer in this file, but its invitations went out: it stays as it "
+                     f"is, in every calendar.{hint} To move it: meetprep meetings move --body {body.key} "
+                     f"--meeting {meeting.key} --to 'YYYY-MM-DD HH:MM'; to cancel it: meetprep meetings cancel "
+                     f"--body {body.key} --meeting {meeting.key}"),
+            severity="warning"))
+    return warnings
 
 
 def _meeting_values(meeting: Meeting, org: OrganizationRow, usual: Location, document: YamlDocument) -> dict[str, Any]:

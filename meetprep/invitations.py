@@ -85,24 +85,70 @@ def _document(version_documents: list[Any], variant: str) -> Attachment | None:
     return None
 
 
+# Messages that bring a person's calendar and papers to the meeting's current state.
+ANNOUNCEMENTS = ("invitation", "update", "change-notice", "cancellation")
+ATTACHMENT_LIMIT = 10 * 1024 * 1024  # a change notice carries new files up to this size each
+
+
+@dataclass(frozen=True)
+class Announced:
+    """What a person was last sent about a meeting: the message kind, its SEQUENCE and agenda version."""
+
+    kind: str
+    sequence: int
+    version: int
+    key: str
+
+
+def announced(session: Session, meeting_id: int) -> dict[int, Announced]:
+    """Per person (id): the latest announcement sent about the meeting.
+
+    Messages sent before meetprep recorded the agenda version they carried count as carrying the
+    version that was current when they went out.
+    """
+    from .store import AgendaVersionRow, MessageRow
+
+    versions = session.execute(select(AgendaVersionRow.created_at, AgendaVersionRow.version).join(AgendaRow).where(
+        AgendaRow.meeting_id == meeting_id).order_by(AgendaVersionRow.version)).all()
+    latest: dict[int, Announced] = {}
+    rows = session.execute(select(MessageRow).where(
+        MessageRow.meeting_id == meeting_id, MessageRow.status == "sent", MessageRow.kind.in_(ANNOUNCEMENTS),
+        MessageRow.person_id.is_not(None))).scalars()
+    for row in rows:
+        version = row.agenda_version
+        if version is None:
+            version = max((v for created, v in versions if row.sent_at and created <= row.sent_at), default=0)
+        found = Announced(row.kind, row.sequence, version, row.idempotency_key)
+        known = latest.get(row.person_id)
+        if known is None or (found.sequence, found.version) > (known.sequence, known.version):
+            latest[row.person_id] = found
+    return latest
+
+
 def plan_invitations(store: Store, configs: Configs, body: str, committee: str, stamp: dt.datetime,
-                     day: dt.date | None = None, meeting_key: str | None = None) -> Invitations:
-    """The invitation (or update, or cancellation) every member and guest is due, with its content."""
+                     day: dt.date | None = None, meeting_key: str | None = None, only_announced: bool = False,
+                     change_notices: bool = True) -> Invitations:
+    """For every member and guest, the message that brings them to the meeting's current state.
+
+    Someone never invited gets the invitation; someone invited to an earlier time or place (a
+    lower SEQUENCE) the update; someone whose agenda is an older version a change notice that
+    lists what changed since the version they have (members' or public view); everyone invited to
+    a cancelled meeting the cancellation. Someone already current is planned the message they
+    were last sent (same key: the ledger knows it was sent). `only_announced` leaves out those
+    never invited (the invitations go out on the agenda-out day, not before).
+    """
     with store.session() as session:
         config, meeting = find_meeting(session, configs, AgendaRequest(body, committee, stamp.date(), day, meeting_key))
         org_config = config.organization(committee)
         org = meeting.organization
         entries, agenda = _entries(session, meeting)
         cancelled = meeting.state == MeetingState.cancelled.value
+        latest = agenda.versions[-1] if agenda and agenda.versions else None
         if not cancelled:
-            if agenda is None:
-                raise InputError([Problem(file="(request)", item=f"meeting {meeting.key}", field="agenda",
-                                          message="build the agenda first (meetprep agenda build)")])
-            if org_config.agenda.approval_required and agenda.approved_version != agenda.current_version:
-                raise InputError([Problem(file="(request)", item=f"meeting {meeting.key}", field="agenda",
-                                          message=f"version {agenda.current_version} of the agenda is not approved yet "
-                                                  "(meetprep agenda approve)")])
-        documents = agenda.versions[-1].documents if agenda and agenda.versions else []
+            problem = _not_sendable(meeting, org_config, agenda, latest)
+            if problem:
+                raise InputError([Problem(file="(request)", item=f"meeting {meeting.key}", field="agenda", message=problem)])
+        documents = latest.documents if latest else []
         memberships = session.execute(select(MembershipRow).where(MembershipRow.organization_id == org.id)
                                       .order_by(MembershipRow.id)).scalars().all()
         day_local = meeting.start.astimezone(ZoneInfo(config.body.timezone)).date()
@@ -116,25 +162,129 @@ def plan_invitations(store: Store, configs: Configs, body: str, committee: str, 
             else calendar.Attendee(mail.from_name or config.body.name, mail.from_address, "secretary")
         attendees = tuple(calendar.Attendee(m.person.name, m.person.email, m.role) for m in members if m.person.email)
         words = catalogue(config.body.locale.value)
-        kind = "cancellation" if cancelled else ("update" if meeting.sequence > 0 else "invitation")
+        sent = announced(session, meeting.id)
+        version = latest.version if latest else 0
+        old_versions = {v.version: v for v in agenda.versions} if agenda else {}
         messages, problems = [], []
         recipients = [(m.person, False) for m in members] + [(g, True) for g in guests]
         for person, public in recipients:
+            last = sent.get(person.id)
+            if cancelled:
+                kind = "cancellation" if last is not None else None
+            elif last is None:
+                kind = None if only_announced else "invitation"
+            elif last.kind == "cancellation" or last.sequence < meeting.sequence:
+                kind = "update"
+            elif change_notices and version > last.version:
+                kind = "change-notice"
+            else:
+                kind = last.kind  # current already: the message they were sent, known to the ledger
+            if kind is None:
+                continue
             if not person.email:
                 problems.append({"person": person.key, "message": "no e-mail address: no invitation can be sent"})
                 continue
             entry = calendar_entry(config, meeting, org, entries, public, organizer, attendees)
-            attachment = None if cancelled else _document(documents, "public" if public else "members")
+            variant = "public" if public else "members"
+            base = dict(channel="email", recipient=person.email, meeting_id=meeting.id, person_id=person.id,
+                        sender=mail.from_address, sender_name=mail.from_name or config.body.name,
+                        tags=(org.key, person.key))
+            if kind == "change-notice":
+                # New: from the version they have to the current one. Sent already: the same message
+                # again, under the key the ledger knows it by.
+                target = version if version > last.version else last.version
+                key = (f"{config.body.key}/{meeting.key}/{person.key}/change-notice/v{target}" if version > last.version
+                       else last.key)
+                messages.append(_change_notice(words, config, org, meeting, person, entry,
+                                               old_versions.get(last.version), old_versions.get(target), public, key,
+                                               **base))
+                continue
+            attachment = None if kind == "cancellation" else _document(documents, variant)
             text = _invitation_text(words, kind, person.name, entry, organizer.name, attachment is not None)
             messages.append(Outgoing(
                 key=f"{config.body.key}/{meeting.key}/{person.key}/{kind}/{meeting.sequence}",
-                kind=kind, sequence=meeting.sequence, channel="email", recipient=person.email,
+                kind=kind, sequence=meeting.sequence, agenda_version=None if kind == "cancellation" else version,
                 subject=words.text(f"messages.{kind}_subject", committee=org.name, when=words.datetime(entry.start)),
-                text=text, meeting_id=meeting.id, person_id=person.id,
-                calendar=calendar.invitation(entry, stamp), calendar_method="CANCEL" if cancelled else "REQUEST",
-                attachments=[attachment] if attachment else [], sender=mail.from_address,
-                sender_name=mail.from_name or config.body.name, tags=(org.key, person.key)))
+                text=text, calendar=calendar.invitation(entry, stamp),
+                calendar_method="CANCEL" if kind == "cancellation" else "REQUEST",
+                attachments=[attachment] if attachment else [], **base))
         return Invitations(meeting.id, meeting.key, messages, problems)
+
+
+def refresh_agenda(store: Store, configs: Configs, settings: Any, request: AgendaRequest, now: dt.datetime,
+                   pdf: bool = True) -> Any:
+    """Rebuild the agenda before anything is sent, so that no message carries an older state of the
+    meeting (a new version only if something changed). None for a cancelled meeting."""
+    from . import build
+
+    with store.session() as session:
+        _, meeting = find_meeting(session, configs, request)
+        if meeting.state == MeetingState.cancelled.value:
+            return None
+    result, _ = build.run(store, configs, request, settings.templates_dir, settings.output_dir, now, pdf=pdf,
+                          pdf_seconds=getattr(settings, "pdf_seconds", None))
+    return result
+
+
+def _not_sendable(meeting: MeetingRow, org_config: Any, agenda: AgendaRow | None, latest: Any) -> str | None:
+    """Why the meeting's agenda cannot be sent as it is, or None."""
+    if agenda is None or latest is None:
+        return "build the agenda first (meetprep agenda build)"
+    if latest.meeting_sequence is not None and latest.meeting_sequence != meeting.sequence:
+        return (f"version {latest.version} of the agenda was built before the meeting's time or place changed: "
+                "rebuild it first (meetprep agenda build), so that nobody gets the old time")
+    if org_config.agenda.approval_required and agenda.approved_version != agenda.current_version:
+        return f"version {agenda.current_version} of the agenda is not approved yet (meetprep agenda approve)"
+    return None
+
+
+def _change_notice(words: Catalogue, config: BodyConfig, org: OrganizationRow, meeting: MeetingRow, person: PersonRow,
+                   entry: calendar.CalendarMeeting, before: Any, after: Any, public: bool, key: str,
+                   **base: Any) -> Outgoing:
+    """The tillægsdagsorden / Nachtrag: what changed since the version the person has, and the new
+    documents (the agenda, the documents of added or revised papers, new attachments)."""
+    from .agenda import changes
+
+    found = changes(before.entries if before else [], before.papers if before else None,
+                    after.entries, after.papers, public)
+    lines = [change_line(words, change) for change in found]
+    variant = "public" if public else "members"
+    files = [document for document in [_document(after.documents, variant)] if document]
+    touched = {c.reference for c in found if c.change in ("added", "revised") and c.reference and c.title is not None}
+    for document in after.documents:
+        if document.paper_id and document.variant == variant and document.media_type.endswith("document") \
+                and _paper_reference(after, document) in touched:
+            path = Path(document.path)
+            if path.is_file():
+                files.append(Attachment(path.name, path.read_bytes(), document.media_type))
+    for change in found:
+        if change.change == "attachment":
+            info = next((f for f in (after.papers or {}).get(change.reference, {}).get("files", [])
+                         if f["title"] == change.attachment and f["status"] == "present"), None)
+            path = Path(info["path"]) if info and info.get("path") else None
+            if path and path.is_file() and path.stat().st_size <= ATTACHMENT_LIMIT:
+                files.append(Attachment(path.name, path.read_bytes(), info.get("media_type") or "application/octet-stream"))
+    values = {"committee": entry.summary, "when": words.datetime(entry.start), "place": entry.location or "-"}
+    text = "\n\n".join([words.text("messages.greeting", name=person.name), words.text("messages.change_text", **values),
+                        "\n".join(lines) or words.text("messages.change_none"),
+                        *([words.text("messages.agenda_attached")] if files else []),
+                        words.text("messages.closing", sender=config.body.mail.from_name or config.body.name)])
+    return Outgoing(key=key, kind="change-notice", sequence=meeting.sequence, agenda_version=after.version,
+                    subject=words.text("messages.change_subject", **values), text=text, attachments=files, **base)
+
+
+def _paper_reference(version: Any, document: Any) -> str | None:
+    return next((e["reference"] for e in version.entries if e.get("paper_id") == document.paper_id), None)
+
+
+def change_line(words: Catalogue, change: Any) -> str:
+    """'Punkt 4: Ny sag (ny)', 'TOP Ö 3 ist jetzt TOP Ö 4: ...': one line of a change notice."""
+    part = words.data["numbering"]["part"]
+    label = words.text("numbering.item", part=part[change.part], number=change.number).strip()
+    old = words.text("numbering.item", part=part[change.old_part], number=change.old_number).strip() \
+        if change.old_number else ""
+    title = change.title if change.title is not None else words.text("labels.closed_item_title")
+    return words.text(f"changes.{change.change}", label=label, old=old, title=title, attachment=change.attachment or "")
 
 
 def _invitation_text(words: Catalogue, kind: str, name: str, entry: calendar.CalendarMeeting, sender: str,

@@ -419,6 +419,60 @@ class DeadlineRules(Model):
     saturday_is_business_day: bool = False
 
 
+class TimelineStep(Model):
+    """One step of a meeting's timeline: on or off, and its days (see Timeline)."""
+
+    on: bool = True
+    days: Annotated[int, Field(ge=0, le=60)] = 0
+    count: DayCount = DayCount.calendar
+
+
+class Timeline(Model):
+    """What the daily `prepare-meetings` run does for each meeting, and when.
+
+    Dates come from the body's deadlines: papers_due (the papers deadline) and agenda_out
+    (Ladungsfrist), counted back from the meeting day by the body's calendar.
+    """
+
+    # `days` before the papers deadline: remind the case officer of each planned paper with a problem.
+    papers_reminder: TimelineStep = TimelineStep(days=3, count=DayCount.business)
+    # At the papers deadline: build the draft agenda, send the secretary a digest.
+    draft_agenda: TimelineStep = TimelineStep()
+    # On the agenda-out day: send the invitations (where approved), else tell secretary and chair.
+    agenda_out: TimelineStep = TimelineStep()
+    # After the invitations: every new version sends the members a change notice.
+    change_notices: TimelineStep = TimelineStep()
+    # `days` after the meeting: remind the secretary to record the minutes; later, tell the chair.
+    minutes_reminder: TimelineStep = TimelineStep(days=1, count=DayCount.business)
+    minutes_escalation: TimelineStep = TimelineStep(days=5, count=DayCount.business)
+
+
+class TimelineStepOverride(Model):
+    on: bool | None = None
+    days: Annotated[int, Field(ge=0, le=60)] | None = None
+    count: DayCount | None = None
+
+
+class TimelineOverride(Model):
+    """A committee's changes to its body's timeline: only the fields given are changed."""
+
+    papers_reminder: TimelineStepOverride | None = None
+    draft_agenda: TimelineStepOverride | None = None
+    agenda_out: TimelineStepOverride | None = None
+    change_notices: TimelineStepOverride | None = None
+    minutes_reminder: TimelineStepOverride | None = None
+    minutes_escalation: TimelineStepOverride | None = None
+
+    def applied_to(self, timeline: Timeline) -> Timeline:
+        changed = {}
+        for name in Timeline.model_fields:
+            override = getattr(self, name)
+            if override is not None:
+                given = {k: v for k, v in override.model_dump().items() if v is not None}
+                changed[name] = getattr(timeline, name).model_copy(update=given)
+        return timeline.model_copy(update=changed)
+
+
 class Location(Model):
     room: OptionalLine200 = None
     address: OptionalLine300 = None
@@ -484,6 +538,7 @@ class Organization(Model):
     # they get the public variant of the agenda and of the calendar entry.
     guests: list[Key] = []
     calendar: "MeetingCalendar | None" = None
+    timeline: TimelineOverride = TimelineOverride()  # changes to the body's timeline for this committee
 
 
 def _check_apprise_url(value: str) -> str:
@@ -657,6 +712,7 @@ class Body(Model):
     timezone: TimeZoneName
     holidays: HolidayCalendar
     deadlines: DeadlineRules = DeadlineRules()
+    timeline: Timeline = Timeline()
     reference_pattern: str | None = None
     website: OptionalLine = None
     # Which documents an agenda build writes (templates/<locale>/<kind>.docx). Default by locale:
@@ -784,6 +840,11 @@ class BodyConfig(Model):
 
     def organization(self, key: str) -> Organization | None:
         return next((o for o in self.organizations if o.key == key), None)
+
+    def timeline_of(self, committee: str) -> Timeline:
+        """The body's timeline with the committee's changes applied."""
+        org = self.organization(committee)
+        return org.timeline.applied_to(self.body.timeline) if org else self.body.timeline
 
     def person(self, key: str) -> Person | None:
         return next((p for p in self.persons if p.key == key), None)

@@ -75,6 +75,7 @@ class Outgoing:
     sender: str = "meetprep@example.org"
     sender_name: str | None = None
     tags: tuple[str, ...] = ()
+    agenda_version: int | None = None  # the agenda version this message carries to its recipient
 
 
 class PermanentFailure(Exception):
@@ -306,7 +307,7 @@ def record(store: Store, messages: list[Outgoing], now: dt.datetime) -> None:
     """Enter planned messages in the ledger; those already there (from any run) stay as they are."""
     rows = [dict(idempotency_key=m.key, meeting_id=m.meeting_id, person_id=m.person_id, kind=m.kind,
                  sequence=m.sequence, channel=m.channel, recipient=safe_recipient(m.recipient), subject=m.subject,
-                 status="pending", attempts=0, created_at=now) for m in messages]
+                 status="pending", attempts=0, created_at=now, agenda_version=m.agenda_version) for m in messages]
     for start in range(0, len(rows), 500):
         with store.session() as session:
             session.execute(_insert_ignoring_duplicates(store), rows[start:start + 500])

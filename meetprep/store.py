@@ -299,6 +299,11 @@ class AgendaVersionRow(Base):
     as_of: Mapped[dt.date] = mapped_column(Date)
     output_dir: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # What each paper was in this version (revision, attachments), for the change notice that
+    # lists what changed between two versions; and the meeting's SEQUENCE it was built for, so
+    # that no message carries an agenda older than the meeting's time and place.
+    papers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    meeting_sequence: Mapped[int | None] = mapped_column(Integer)
 
     agenda: Mapped[AgendaRow] = relationship(back_populates="versions")
     documents: Mapped[list["DocumentRow"]] = relationship(
@@ -458,6 +463,27 @@ class MessageRow(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     claim_token: Mapped[str | None] = mapped_column(String(64))  # the run that is sending it
     lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # after this, another run may take over
+    # The agenda version a message carries (invitation, update, change notice): what its
+    # recipient has, so that the next change notice lists exactly what changed since.
+    agenda_version: Mapped[int | None] = mapped_column(Integer)
+
+
+class MeetingStepRow(Base):
+    """A step of a meeting's timeline that was done or skipped on its date (see meetprep.timeline)."""
+
+    __tablename__ = "meeting_steps"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "step", "due"),
+        CheckConstraint("state IN ('done', 'skipped')", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    step: Mapped[str] = mapped_column(String(40))
+    due: Mapped[dt.date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 # ---------------------------------------------------------------------------------------------

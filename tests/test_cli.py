@@ -38,7 +38,8 @@ COMMANDS = [[], ["items"], ["items", "import"], ["items", "list"], ["meetings", 
             ["meetings", "generate"], ["config", "check"], ["demo"], ["serve"], ["agenda", "build"], ["agenda", "approve"],
             ["invitations", "send"], ["reminders", "run"], ["feeds", "write"], ["attachments", "list"],
             ["attachments", "chase"], ["attachments", "deliver"], ["minutes", "record"], ["planning", "plan"],
-            ["planning", "spend"], ["planning", "report"]]
+            ["planning", "spend"], ["planning", "report"], ["meetings", "move"], ["meetings", "cancel"],
+            ["meetings", "timeline"], ["meetings", "prepare"]]
 
 
 def test_the_list_of_commands_is_complete():

@@ -40,7 +40,7 @@ def test_schedules_are_in_a_time_zone_and_avoid_the_missing_hour():
 import pytest
 
 
-@pytest.mark.parametrize("entrypoint", [":send_reminders", ":chase_attachments"])
+@pytest.mark.parametrize("entrypoint", [":send_reminders", ":chase_attachments", ":prepare_meetings"])
 def test_daily_deployments_cover_every_body_in_its_own_time_zone(configs, entrypoint):
     covered = {}
     for deployment in deployments():

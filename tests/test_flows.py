@@ -373,3 +373,26 @@ def test_invitations_wait_for_the_clerks_approval(prefect_harness, meetprep_env,
     assert declined["approved"] is False and declined["sent"] == [] and declined["comment"] == "TOP 3 fehlt"
     approved = asyncio.run(clerk_approves(True))
     assert len(approved["sent"]) == 9
+
+
+def test_prepare_meetings_flow_does_what_is_due_and_publishes_the_timeline(prefect_harness, meetprep_env, configs):
+    from flows.timeline import prepare_meetings
+    from meetprep.config import Settings
+    from meetprep.importing import import_files
+    from meetprep.store import Store
+
+    settings = Settings.from_env()
+    with Store(settings.database_url) as store:
+        import_files(store, configs, [EXAMPLES / "gentofte"], dt.datetime(2025, 8, 20, tzinfo=dt.timezone.utc))
+    # 18 September: EBI's agenda goes out 4 days before its meeting on the 22nd.
+    result = asyncio.run(prepare_meetings(bodies=["gentofte"], as_of=dt.date(2025, 9, 18), pdf=False))
+    assert result["errors"] == []
+    ebi = next(m for m in result["meetings"] if m["meeting"] == "ebi-2025-09-22")
+    assert ebi["step"] == "agenda_out" and ebi["state"] == "done" and len(ebi["sent"]) == 7
+    assert len(list((meetprep_env / "outbox").glob("*_invitation_*.eml"))) == 7
+    (artifact,) = _artifact("meeting-timeline")
+    rows = json.loads(artifact.data)
+    assert {"body": "gentofte", "meeting": "ebi-2025-09-22", "date": "2025-09-18", "step": "Dagsordenen udsendes",
+            "state": "udført"} in rows
+    again = asyncio.run(prepare_meetings(bodies=["gentofte"], as_of=dt.date(2025, 9, 18), pdf=False))
+    assert sum(len(m["sent"]) for m in again["meetings"]) == 0

@@ -19,6 +19,7 @@ from meetprep import build, invitations, notify, reminders
 from meetprep.config import load_configs
 from meetprep.importing import import_files
 from meetprep.store import MessageRow, Store
+from meetprep.problems import InputError
 from tests.conftest import CONFIG_DIR, EXAMPLES, ROOT, write_yaml
 from tests.servers import JsonEndpoint, Mailbox, wait_for
 
@@ -67,6 +68,14 @@ def world(tmp_path, configs_dir):
               tmp_path / "out", NOW, pdf=False)
     yield store, configs, examples
     store.close()
+
+
+def docx_text(data: bytes) -> str:
+    import io
+
+    from docx import Document
+
+    return "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
 
 
 def smtp(mailbox: Mailbox) -> notify.SmtpTransport:
@@ -141,8 +150,14 @@ def test_change_of_time_sends_an_update_then_a_cancellation(world):
             "start: 2025-09-22T16:30:00+02:00\n    end: 2025-09-22T18:30:00+02:00",
             "start: 2025-09-22T17:00:00+02:00\n    end: 2025-09-22T19:00:00+02:00"), encoding="utf-8")
         import_files(store, configs, [meetings], NOW)
+        with pytest.raises(InputError, match="built before the meeting's time or place changed"):
+            invitations.plan_invitations(store, configs, "gentofte", "ebi", NOW, day=DAY)  # never the old time
+        build.run(store, configs, build.AgendaRequest("gentofte", "ebi", NOW.date(), day=DAY), ROOT / "templates",
+                  examples.parent / "out", NOW, pdf=False)
         update = invitations.plan_invitations(store, configs, "gentofte", "ebi", NOW, day=DAY)
         assert {m.kind for m in update.messages} == {"update"}
+        agenda = next(a for a in update.messages[0].attachments if a.filename.endswith(".docx"))
+        assert "kl. 17:00" in docx_text(agenda.data)  # the agenda rebuilt for the new time
         notify.dispatch(store, update.messages, smtp(mailbox), lambda: NOW)
         text = meetings.read_text(encoding="utf-8")
         meetings.write_text(text.replace("    location: {room: Udvalgsværelse A/B}",

@@ -5,6 +5,7 @@ Slow (about two minutes): it starts real servers. Marked `scaleout`."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -66,6 +67,37 @@ def test_two_workers_on_a_postgresql_backed_server(postgres, tmp_path):
     assert sorted(p.name for p in (tmp_path / "home/output/gentofte/ebi/ebi-2025-09-22").iterdir()) == ["v1"]
 
 
+SCHEDULED = r"""
+import asyncio, json, os, sys
+os.environ["PREFECT_API_URL"] = sys.argv[1]
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (DeploymentFilter, DeploymentFilterId, FlowRunFilter, FlowRunFilterState,
+                                            FlowRunFilterStateType)
+from prefect.client.schemas.schedules import CronSchedule
+
+async def main(name, timeout):
+    async with get_client() as client:
+        deployment = await client.read_deployment_by_name(name)
+        await client.create_deployment_schedules(deployment.id, [(CronSchedule(cron="* * * * *",
+                                                                               timezone="Europe/Copenhagen"), True)])
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            runs = await client.read_flow_runs(
+                deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id])),
+                flow_run_filter=FlowRunFilter(state=FlowRunFilterState(
+                    type=FlowRunFilterStateType(any_=["COMPLETED", "FAILED", "CRASHED"]))))
+            if runs:
+                run = runs[0]
+                print(json.dumps({"state": run.state.type.value, "auto_scheduled": run.auto_scheduled,
+                                  "parameters": run.parameters, "message": run.state.message}))
+                return
+            await asyncio.sleep(2)
+    print(json.dumps({"state": "NONE", "auto_scheduled": False}))
+
+asyncio.run(main(sys.argv[2], float(sys.argv[3])))
+"""
+
+
 def test_meetprep_serve_runs_everything_on_one_machine_and_stops(tmp_path):
     import signal
     import time
@@ -74,7 +106,9 @@ def test_meetprep_serve_runs_everything_on_one_machine_and_stops(tmp_path):
     from tests.servers import free_port, wait_for
 
     port = free_port()
-    env = {**os.environ, "MEETPREP_HOME": str(tmp_path / "home"), "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false"}
+    # The scheduler runs, and looks often: the daily prepare-meetings deployment must run by itself.
+    env = {**os.environ, "MEETPREP_HOME": str(tmp_path / "home"), "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
+           "PREFECT_WORKER_QUERY_SECONDS": "2", "PREFECT_WORKER_PREFETCH_SECONDS": "5"}
     env.pop("PREFECT_HOME", None)  # serve keeps Prefect's database under MEETPREP_HOME
     meetprep = str(Path(sys.executable).with_name("meetprep"))
     process = subprocess.Popen([meetprep, "serve", "--port", str(port)], cwd=ROOT, env=env,
@@ -90,6 +124,13 @@ def test_meetprep_serve_runs_everything_on_one_machine_and_stops(tmp_path):
     try:
         assert wait_for(healthy, timeout=180, step=1), "the server did not come up with the deployments"
         assert wait_for(lambda: (tmp_path / "home/logs/worker-1.log").exists(), timeout=30)
+        # Its real schedule is 06:00 each morning; one every minute shows a scheduled run end to end.
+        scheduled = subprocess.run([sys.executable, "-c", SCHEDULED, f"http://127.0.0.1:{port}/api",
+                                    "prepare-meetings/prepare-meetings-danish-bodies", "150"],
+                                   cwd=ROOT, capture_output=True, text=True, timeout=240)
+        assert scheduled.returncode == 0, scheduled.stderr
+        run = json.loads(scheduled.stdout.strip().splitlines()[-1])
+        assert run["state"] == "COMPLETED" and run["auto_scheduled"], run
         time.sleep(1)
     finally:
         process.send_signal(signal.SIGTERM)

@@ -37,14 +37,14 @@ def test_migrations_match_the_models(store):
     with store.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
     assert diff == []
-    assert current_revision(store.engine) == head_revision() == "0007"
+    assert current_revision(store.engine) == head_revision() == "0008"
 
 
 def test_opening_twice_is_harmless(tmp_path):
     url = f"sqlite:///{tmp_path / 'nested' / 'store.sqlite3'}"
     Store(url).close()
     with Store(url) as store:
-        assert current_revision(store.engine) == head_revision() == "0007"
+        assert current_revision(store.engine) == head_revision() == "0008"
     assert (tmp_path / "nested" / "store.sqlite3").exists()
 
 

@@ -1,0 +1,114 @@
+"""A meeting keeps its identity when it moves or is cancelled.
+
+A meeting is its key (`ebi-2025-09-22`): moving it to another day or time, by `meetprep meetings
+move` or by a meetings file that gives the same key with a new start, changes that meeting (its
+calendar UID stays, its SEQUENCE rises) instead of making a second one. After a move the agenda
+is rebuilt (its header shows the new time and place) and everyone invited gets the update with
+the rebuilt agenda; after a cancellation, the cancellation. See meetprep.timeline.keep_current.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .config import Configs
+from .model import MeetingState
+from .problems import InputError, Problem
+from .store import Store, meeting_by_key
+
+CALENDAR_FIELDS = ("start", "end", "room", "address")
+DONE = (MeetingState.held.value, MeetingState.minuted.value, MeetingState.cancelled.value)
+
+
+@dataclass
+class Changed:
+    body: str
+    meeting: str
+    committee: str
+    sequence: int
+    changes: dict[str, Any]  # field -> (before, after), as text
+
+
+def _refuse(field: str, meeting: str, message: str, **details: Any) -> InputError:
+    return InputError([Problem(file="(request)", item=f"meeting {meeting}", field=field, message=message, **details)])
+
+
+def parse_local(value: str, timezone: str, field: str, meeting: str) -> dt.datetime:
+    """'2025-09-29 16:30' (the body's local time) or an ISO time with its offset."""
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise _refuse(field, meeting, "expected a date and time such as 2025-09-29 16:30 (local time) or "
+                      "2025-09-29T16:30:00+02:00", found=repr(value)) from None
+    zone = ZoneInfo(timezone)
+    if moment.tzinfo is None:
+        local = moment.replace(tzinfo=zone)
+        if local.astimezone(dt.timezone.utc).astimezone(zone).replace(tzinfo=None) != moment:
+            raise _refuse(field, meeting, f"{value} does not exist in {timezone} (the clocks are put forward then)")
+        return local
+    if moment.utcoffset() != moment.astimezone(zone).utcoffset():
+        raise _refuse(field, meeting, f"the UTC offset does not match {timezone} on {moment.date().isoformat()}",
+                      found=value)
+    return moment.astimezone(zone)
+
+
+def move(store: Store, configs: Configs, body: str, meeting_key: str, now: dt.datetime, start: str | None = None,
+         end: str | None = None, room: str | None = None, address: str | None = None) -> Changed:
+    """Move a meeting to another time or place; it keeps its key and calendar UID, SEQUENCE rises."""
+    config = configs.get(body)
+    if config is None:
+        raise _refuse("body", meeting_key, "unknown body", expected=", ".join(configs.keys()), found=repr(body))
+    zone = ZoneInfo(config.body.timezone)
+    with store.writing(f"body:{body}") as session:
+        meeting = meeting_by_key(session, body, meeting_key)
+        if meeting is None:
+            raise _refuse("meeting", meeting_key, f"no meeting {meeting_key} in {body}")
+        if meeting.state in DONE:
+            raise _refuse("meeting", meeting_key, f"the meeting is {meeting.state}: it cannot be moved")
+        new_start = parse_local(start, config.body.timezone, "to", meeting_key) if start else meeting.start.astimezone(zone)
+        if end:
+            new_end = parse_local(end, config.body.timezone, "end", meeting_key)
+        elif meeting.end is not None:  # the same length as before
+            new_end = new_start + (meeting.end - meeting.start)
+        else:
+            new_end = None
+        if new_end is not None and new_end <= new_start:
+            raise _refuse("end", meeting_key, "the meeting must end after it starts", found=new_end.isoformat())
+        wanted = {"start": new_start.astimezone(dt.timezone.utc),
+                  "end": new_end.astimezone(dt.timezone.utc) if new_end else None,
+                  "room": room if room is not None else meeting.room,
+                  "address": address if address is not None else meeting.address}
+        changes = {k: (_text(getattr(meeting, k), zone), _text(v, zone)) for k, v in wanted.items() if getattr(meeting, k) != v}
+        if not changes:
+            raise _refuse("to", meeting_key, "nothing changes: the meeting is already at that time and place")
+        for name, value in wanted.items():
+            setattr(meeting, name, value)
+        meeting.sequence += 1
+        meeting.updated_at = now
+        return Changed(body, meeting.key, meeting.organization.key, meeting.sequence, changes)
+
+
+def cancel(store: Store, configs: Configs, body: str, meeting_key: str, now: dt.datetime) -> Changed:
+    """Cancel a meeting: its state is cancelled and its SEQUENCE rises (calendars get METHOD:CANCEL)."""
+    if configs.get(body) is None:
+        raise _refuse("body", meeting_key, "unknown body", expected=", ".join(configs.keys()), found=repr(body))
+    with store.writing(f"body:{body}") as session:
+        meeting = meeting_by_key(session, body, meeting_key)
+        if meeting is None:
+            raise _refuse("meeting", meeting_key, f"no meeting {meeting_key} in {body}")
+        if meeting.state in DONE:
+            raise _refuse("meeting", meeting_key, f"the meeting is {meeting.state}: it cannot be cancelled")
+        changes = {"state": (meeting.state, MeetingState.cancelled.value)}
+        meeting.state = MeetingState.cancelled.value
+        meeting.sequence += 1
+        meeting.updated_at = now
+        return Changed(body, meeting.key, meeting.organization.key, meeting.sequence, changes)
+
+
+def _text(value: Any, zone: ZoneInfo) -> str | None:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(zone).isoformat(timespec="minutes")
+    return value
