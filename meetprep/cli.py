@@ -1084,16 +1084,22 @@ def demo(
     starts = {m["key"]: m["start"] for m in _query("list_meetings", body="gentofte")}
     recorded_minutes = [(file, _guarded(as_json, lambda: load(file)))
                         for file in (examples / "gentofte" / "minutes").glob("*.yaml")]
+    previous_day = None
     for minutes_file, data in sorted(recorded_minutes, key=lambda pair: starts.get(pair[1].meeting, "")):
         key = data.meeting
         meeting = next(m for m in _query("list_meetings", body=data.body) if m["key"] == key)
         day = dt.date.fromisoformat(meeting["start"][:10])
-        if meeting["state"] == "planned":
+        if meeting["state"] == "planned" and previous_day is not None:
+            # The meeting prepares itself: the daily run, day by day on the story's clock, from the
+            # day after the last meeting (whose minutes moved the paper on) to this one.
+            path.append({"timeline": key, "days": _guarded(as_json, lambda: _demo_timeline(settings, previous_day, day))})
+        elif meeting["state"] == "planned":
             path.append(_guarded(as_json, lambda: _run_agenda_flow(
                 settings, body=data.body, committee=meeting["committee"], date=day, as_of=day - dt.timedelta(days=7), pdf=pdf)))
         recorded = _guarded(as_json, lambda: _run_flow(settings, "minutes:record_minutes", body=data.body, meeting=key,
                                                        minutes_file=str(minutes_file), pdf=pdf))
         path.append({"minutes": key, **recorded})
+        previous_day = day
     # Seed 000 also decided an annual dialogue meeting and the julestue from 2026: plan 2026.
     planned = _guarded(as_json, lambda: _run_flow(settings, "planning:plan_year", year=2026, bodies=["gentofte"]))
     outbox = sorted(p.name for p in settings.outbox.glob("*") if p.suffix in (".eml", ".json"))
@@ -1127,7 +1133,11 @@ def demo(
     if path:
         console.rule("Gentofte: EMN-2025-05820 through EBI, Økonomiudvalget and Kommunalbestyrelsen")
         for step in path:
-            if "minutes" in step:
+            if "timeline" in step:
+                console.print(f"{step['timeline']} prepares itself (prepare-meetings, once a day):", markup=False)
+                for line in step["days"]:
+                    console.print(f"  {line}", markup=False, soft_wrap=True)
+            elif "minutes" in step:
                 files = [Path(f["path"]).name for f in step["files"] if f["path"].endswith(".docx")]
                 console.print(f"{step['minutes']}: {', '.join(f'{r} {v}' for r, v in step['decisions'].items())}; "
                               f"wrote {', '.join(files)}; sent to {len(step['sent']['sent'])} members.", soft_wrap=True,
@@ -1144,6 +1154,36 @@ def demo(
     _print_budget(planned["budget"])
     console.print(f"\nEverything is under {settings.output_dir}; the store is {settings.database_url}.",
                   soft_wrap=True, markup=False)
+
+
+def _demo_timeline(settings, first: dt.date, last: dt.date) -> list[str]:
+    """Run the daily timeline from the day after `first` to `last` on the story's clock: what each day did."""
+    from .config import load_configs
+    from .notify import OutboxTransport
+    from .store import Store
+    from .timeline import run_day
+
+    configs = load_configs(settings.config_dir)
+    lines = []
+    day = first + dt.timedelta(days=1)
+    with Store(settings.database_url) as store:
+        while day <= last:
+            now = dt.datetime.combine(day, dt.time(5), dt.timezone.utc)
+            outbox = OutboxTransport(settings.outbox, lambda: now)
+            result = run_day(store, configs, settings, lambda config, day=day: day, now, lambda config: outbox,
+                             ["gentofte"], pdf=False)
+            for item in result["meetings"]:
+                if item["step"] or item["sent"]:
+                    sent = sorted({f"{m['kind']} to {m['recipient']}" for m in item["sent"]})
+                    if sent:
+                        what = f" ({', '.join(sent[:3])}{', ...' if len(sent) > 3 else ''})"
+                    elif item.get("detail", {}).get("minutes") == "recorded":
+                        what = " (nothing to send: the minutes are recorded)"
+                    else:
+                        what = " (nothing to send)"
+                    lines.append(f"{day.isoformat()} {item['meeting']}: {item['step'] or 'keeping members current'}{what}")
+            day += dt.timedelta(days=1)
+    return lines
 
 
 def _query_store(store, fn_name: str, **filters: Any) -> list[dict[str, Any]]:

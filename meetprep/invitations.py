@@ -265,7 +265,8 @@ def _change_notice(words: Catalogue, config: BodyConfig, org: OrganizationRow, m
             if path and path.is_file() and path.stat().st_size <= ATTACHMENT_LIMIT:
                 files.append(Attachment(path.name, path.read_bytes(), info.get("media_type") or "application/octet-stream"))
     values = {"committee": entry.summary, "when": words.datetime(entry.start), "place": entry.location or "-"}
-    text = "\n\n".join([words.text("messages.greeting", name=person.name), words.text("messages.change_text", **values),
+    within = {**values, "when": words.datetime(entry.start, capitalize=False)}  # in the middle of a sentence
+    text = "\n\n".join([words.text("messages.greeting", name=person.name), words.text("messages.change_text", **within),
                         "\n".join(lines) or words.text("messages.change_none"),
                         *([words.text("messages.agenda_attached")] if files else []),
                         words.text("messages.closing", sender=config.body.mail.from_name or config.body.name)])

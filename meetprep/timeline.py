@@ -425,6 +425,7 @@ def prepare_meeting(store: Store, configs: Configs, settings: Any, body: str, me
             done = ACTIONS[latest.name](ctx, latest)
             report.add(done["report"])
             outcome["step"] = latest.name
+            outcome["detail"] = done.get("detail") or {}
             outcome["state"] = "waiting" if done.get("waiting") else ("done" if done["done"] else "failed")
             outcome["notes"] += [p["message"] for p in done.get("problems", [])]
             if done["done"]:

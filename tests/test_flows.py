@@ -114,12 +114,17 @@ def test_demo_tells_the_whole_story(prefect_harness, tmp_path):
     assert len(data["chase"]["sent"]) == 1 and data["delivery"]["agenda_version"] == 2
     assert {e["event"]: e["date"] for e in data["planning"]["events"]} == {"dialogmoede": "2026-09-01", "julestue": "2026-11-29"}
     assert len(data["planning"]["invitations"]["sent"]) == 12  # (3 partners + organiser) x 2 + (1 + 1) x 2
-    steps = [(s.get("minutes") or s["meeting"], s.get("decisions")) for s in data["gentofte_path"]]
+    steps = [(s.get("minutes") or s.get("timeline"), s.get("decisions")) for s in data["gentofte_path"]]
     assert steps == [
         ("ebi-2025-09-22", {"EMN-2025-05820": "recommended"}),
         ("oeu-2025-10-06", None), ("oeu-2025-10-06", {"EMN-2025-05820": "recommended"}),
         ("kb-2025-10-27", None), ("kb-2025-10-27", {"EMN-2025-05820": "decided"}),
     ]
+    # Økonomiudvalget and Kommunalbestyrelsen prepare themselves, day by day on the story's clock.
+    kb = next(s["days"] for s in data["gentofte_path"] if s.get("timeline") == "kb-2025-10-27")
+    assert "2025-10-13 kb-2025-10-27: draft_agenda (draft-digest to kb-sekretariat@example.org)" in kb
+    assert any(line.startswith("2025-10-23 kb-2025-10-27: agenda_out (invitation to ") for line in kb)
+    assert "2025-10-07 oeu-2025-10-06: minutes_reminder (nothing to send: the minutes are recorded)" in kb
     assert len(data["delivery"]["notices"]["sent"]) == 4
     assert any("attachment-delivered" not in f and "V_2019_367-E04_attachment-0_reminder" in f for f in data["outbox_files"])
     # The story's clock: built a week ahead, so the only problem is the Druckfassung still to follow.
@@ -127,7 +132,8 @@ def test_demo_tells_the_whole_story(prefect_harness, tmp_path):
     assert problems == [("V/2019/367-E04", "attachment_to_follow")]
     invited = [m for m in data["messages"][0::2]]
     assert sum(len(m["sent"]) for m in invited) == 28 and all(m["failed"] == [] for m in data["messages"])
-    assert len([f for f in data["outbox_files"] if "_invitation_" in f]) == 28 + 12  # meetings + planned events
+    # The five meetings; ØU (3) and KB (9) invited by their timelines; the planned events' invitations.
+    assert len([f for f in data["outbox_files"] if "_invitation_" in f]) == 28 + 3 + 9 + 12
     assert any("_reminder-7d_" in f for f in data["outbox_files"])
     agenda = next(Path(d["path"]) for d in built[("gentofte", "ebi-2025-09-22")]["documents"] if d["variant"] == "public")
     assert agenda.is_relative_to(out / "output")
