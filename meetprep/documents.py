@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -419,6 +420,9 @@ def render_docx(template: Path, context: dict[str, Any]) -> bytes:
         document.render(context, jinja_env=jinja_environment(), autoescape=True)
     except TemplateError as exc:
         raise TemplateProblem(f"template {template} cannot be rendered: {exc}") from exc
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:  # saved as something other than .docx, or damaged
+        raise TemplateProblem(f"template {template} cannot be opened as a Word document "
+                              f"({type(exc).__name__}: {exc}); save it again as .docx") from exc
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

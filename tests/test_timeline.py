@@ -424,3 +424,22 @@ def test_the_command_line_shows_the_timeline_prepares_moves_and_cancels(tmp_path
     assert b"STATUS:CANCELLED" in feed and b"SEQUENCE:2" in feed
     again = runner.invoke(app, ["meetings", "cancel", "--body", "gentofte", "--meeting", "ebi-2025-11-17", "--json"])
     assert again.exit_code == 1 and "cannot be cancelled" in again.stdout
+
+
+def test_one_bad_meeting_never_stops_the_others(tmp_path):
+    world = World(tmp_path, "gentofte")
+    write_yaml(tmp_path / "de" / "meetings.yaml", {"body": "herzogenrath", "meetings": [
+        {"committee": "asi", "start": "2025-11-20T17:00:00+01:00"}]})
+    write_yaml(tmp_path / "de" / "papers" / "v.yaml", german_paper("V/2025/301", consultations=[
+        {"committee": "asi", "role": "Entscheidung", "meeting": "asi-2025-11-20"}]))
+    import_files(world.store, world.configs, [tmp_path / "de"], dt.datetime(2025, 10, 1, tzinfo=dt.timezone.utc))
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "de" / "tagesordnung.docx").write_bytes(b"not a Word file")  # Herzogenrath's template is broken
+    world.settings = Settings(**{**world.settings.__dict__, "templates_dir": templates})
+    with Mailbox() as mailbox:
+        result = world.run(dt.date(2025, 11, 13), mailbox.url)  # both agendas go out today
+    (error,) = result["errors"]
+    assert error["body"] == "herzogenrath" and error["meeting"] == "asi-2025-11-20"
+    assert "tagesordnung.docx" in error["error"]
+    assert kinds(mailbox.messages) == [("invitation", address) for address in EBI_MEMBERS]  # Gentofte's went out
