@@ -1,0 +1,10 @@
+"""The `meetprep` command line: one module per command group, sharing `common`.
+
+Importing this package registers every command on `app` (in the order `meetprep --help` lists
+them); `main` is the console-script entry point.
+"""
+
+from . import items, agenda, meetings, config, invitations, attachments, minutes, planning, demo, serve  # noqa: F401
+from .common import app, main
+
+__all__ = ["app", "main"]

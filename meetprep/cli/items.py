@@ -1,0 +1,105 @@
+"""Command group `items`: papers and meetings imported from YAML, and listed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from .common import JsonOption, app, clock, current_settings, guarded, print_json, print_warnings, query, print_table
+
+
+items_app = typer.Typer(help="Pending items: papers (sager, Vorlagen, Anträge) and their meetings.", no_args_is_help=True)
+app.add_typer(items_app, name="items")
+
+
+def _import(paths: list[Path], root: Optional[Path] = None):
+    from ..config import load_configs
+    from ..importing import import_files
+    from ..store import Store
+
+    settings = current_settings()
+    configs = load_configs(settings.config_dir)
+    with Store(settings.database_url) as store:
+        report = import_files(store, configs, paths, clock(), root.resolve() if root else None)
+        if any(m["action"] != "unchanged" for m in report.meetings):
+            from ..invitations import feed_secret, write_feeds
+
+            # Subscribed calendars follow every change of a meeting's time, place or state.
+            write_feeds(store, configs, settings.output_dir, clock(), feed_secret(settings.home))
+        return settings, report
+
+
+@items_app.command("import")
+def items_import(
+    paths: list[Path] = typer.Argument(..., help="Paper files, meeting files (with 'meetings:'), or folders of them."),
+    root: Optional[Path] = typer.Option(
+        None, "--root", help="The folder attachments must lie inside (default: each folder named, or the folder of "
+                             "each file named). Paths leading outside it, also through links, are refused."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Import papers and meetings from YAML files. All or nothing: any problem imports nothing."""
+    settings, report = guarded(as_json, lambda: _import(paths, root))
+    if as_json:
+        print_json({"ok": True, "store": settings.database_url, **report.as_dict()})
+        return
+    print_warnings(report.warnings)
+    if report.meetings:
+        print_table("Meetings", ["body", "meeting", "action", "file"], [[m["body"], m["key"], m["action"], m["file"]] for m in report.meetings])
+    if report.papers:
+        print_table(
+            "Papers",
+            ["body", "reference", "action", "revision", "file"],
+            [[p["body"], p["reference"], p["action"], p["revision"], p["file"]] for p in report.papers],
+        )
+    typer.echo(
+        f"Imported into {settings.database_url}: "
+        f"{report.count('papers', 'created')} papers created, {report.count('papers', 'updated')} updated, "
+        f"{report.count('papers', 'unchanged')} unchanged; "
+        f"{report.count('meetings', 'created')} meetings created, {report.count('meetings', 'updated')} updated."
+        + (f" Skipped {len(report.skipped)} minutes file(s): record them with 'meetprep minutes record'." if report.skipped else "")
+    )
+
+
+@items_app.command("list")
+def items_list(
+    body: Optional[str] = typer.Option(None, "--body", help="Only this body (its key, e.g. gentofte)."),
+    committee: Optional[str] = typer.Option(None, "--committee", help="Only papers whose next step is this committee."),
+    pending: bool = typer.Option(False, "--pending", help="Only papers with an open consultation step."),
+    as_json: bool = JsonOption,
+) -> None:
+    """List papers with their next step in the Beratungsfolge."""
+    rows = guarded(as_json, lambda: query("list_papers", body=body, committee=committee, pending=pending))
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        f"{len(rows)} paper(s)",
+        ["reference", "title", "next step", "date", "notes"],
+        [
+            [
+                r["reference"],
+                _short(r["title"], 40),
+                f"{r['next_committee']} ({r['next_role']}, {r['status']})" if r["next_committee"] else "done",
+                r["next_date"],
+                _paper_notes(r),
+            ]
+            for r in rows
+        ],
+    )
+
+
+def _paper_notes(row: dict[str, Any]) -> str:
+    notes = [row["type"]]
+    if row["access"] != "public":
+        notes.append("CLOSED")
+    if row["attachments"]:
+        notes.append(f"{row['attachments']} attachment(s)")
+    if row["attachments_to_follow"]:
+        notes.append(f"{row['attachments_to_follow']} to follow")
+    return ", ".join(notes)
+
+
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
