@@ -85,6 +85,7 @@ async def build_agenda(
     as_of: dt.date | None = None,
     renumber: bool = False,
     pdf: bool = True,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
     """Build (or rebuild) the agenda of one meeting and write its documents.
 
@@ -99,8 +100,9 @@ async def build_agenda(
         as_of: the day the agenda is built for (deadlines); default today in the body's time zone.
         renumber: order and number the agenda afresh instead of keeping earlier numbers.
         pdf: also write PDFs (needs LibreOffice).
+        settings: where meetprep keeps its data; default the worker's environment (MEETPREP_*).
     """
-    settings = Settings.from_env()
+    settings = settings or Settings.from_env()
     now = dt.datetime.now(dt.timezone.utc)
     if as_of is None:
         config = load_configs(settings.config_dir).get(body)

@@ -1,5 +1,6 @@
 """Flows: send a meeting's invitations, and the daily reminders. Thin wiring over
-`meetprep.invitations`, `meetprep.reminders` and `meetprep.notify`."""
+`meetprep.invitations`, `meetprep.reminders` and `meetprep.notify`: the same jobs the command line
+runs without Prefect, as tasks, with their reports as artifacts."""
 
 from __future__ import annotations
 
@@ -13,9 +14,8 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
-from prefect.utilities.annotations import quote
 
-from meetprep import build, invitations, notify, planning, reminders
+from meetprep import build, invitations, notify, reminders
 from meetprep.config import Settings, load_configs
 from meetprep.store import Store
 
@@ -31,40 +31,28 @@ def rebuild_agenda(settings: Settings, request: build.AgendaRequest, pdf: bool) 
     return result.version if result else None
 
 
-@task(name="plan-invitations", cache_policy=NO_CACHE)
-def plan_invitations(settings: Settings, body: str, committee: str, day: dt.date | None, meeting: str | None,
-                     stamp: dt.datetime) -> invitations.Invitations:
-    return invitations.plan_invitations(Store.shared(settings.database_url), load_configs(settings.config_dir),
-                                        body, committee, stamp, day=day, meeting_key=meeting)
+@task(name="send-invitations", cache_policy=NO_CACHE)
+def send(settings: Settings, request: build.AgendaRequest, pdf: bool) -> dict[str, Any]:
+    """Side effect: each message at most once, claimed in the store's ledger before it goes."""
+    configs = load_configs(settings.config_dir)
+    transport = notify.transport_for(settings, configs.get(request.body).body.mail, _now)
+    return invitations.send(Store.shared(settings.database_url), configs, settings, request, _now, transport, pdf)
 
 
-@task(name="send-messages", cache_policy=NO_CACHE)
-def send_messages(settings: Settings, body: str, messages: list[notify.Outgoing]) -> notify.DispatchReport:
-    """Side effect: each message at most once, recorded in the store's ledger before it goes."""
-    config = load_configs(settings.config_dir).get(body)
-    transport = notify.transport_for(settings, config.body.mail, _now)
-    return notify.dispatch(Store.shared(settings.database_url), messages, transport, _now)
-
-
-@task(name="mark-invited", cache_policy=NO_CACHE)
-def mark_invited(settings: Settings, meeting_id: int) -> None:
-    invitations.mark_invited(Store.shared(settings.database_url), meeting_id, _now())
-
-
-@task(name="write-feeds", cache_policy=NO_CACHE)
-def write_feeds(settings: Settings) -> list[str]:
-    paths = invitations.write_feeds(Store.shared(settings.database_url), load_configs(settings.config_dir),
-                                    settings.output_dir, _now(), invitations.feed_secret(settings.home))
-    return [str(p) for p in paths]
+@task(name="send-reminders", cache_policy=NO_CACHE)
+def send_reminders_of(settings: Settings, body: str, day: dt.date) -> notify.DispatchReport:
+    configs = load_configs(settings.config_dir)
+    transport = notify.transport_for(settings, configs.get(body).body.mail, _now)
+    return reminders.send_day(Store.shared(settings.database_url), configs, body, day, _now, transport)
 
 
 @task(name="report-messages", cache_policy=NO_CACHE)
-def report(key: str, title: str, result: notify.DispatchReport, problems: list[dict[str, Any]]) -> None:
-    lines = [f"# {title}", "", f"Sent {len(result.sent)}, already sent earlier {len(result.skipped)}, "
-             f"in progress in another run {len(result.in_progress)}, failed {len(result.failed)}.", ""]
-    if result.failed or problems:
+def report(key: str, title: str, result: dict[str, Any], problems: list[dict[str, Any]]) -> None:
+    lines = [f"# {title}", "", f"Sent {len(result['sent'])}, already sent earlier {len(result['skipped'])}, "
+             f"in progress in another run {len(result['in_progress'])}, failed {len(result['failed'])}.", ""]
+    if result["failed"] or problems:
         lines += ["## Not delivered", "", "| recipient | kind | error |", "|---|---|---|"]
-        lines += [f"| {f['recipient']} | {f['kind']} | {f['error']} |" for f in result.failed]
+        lines += [f"| {f['recipient']} | {f['kind']} | {f['error']} |" for f in result["failed"]]
         lines += [f"| {p['person']} | - | {p['message']} |" for p in problems]
     create_markdown_artifact(key=re.sub(r"[^a-z0-9-]+", "-", key.lower()).strip("-"), markdown="\n".join(lines),
                              description=title)
@@ -79,8 +67,8 @@ class Approval(RunInput):
 
 
 @flow(name="send-invitations")
-async def send_invitations(body: str, committee: str, date: dt.date | None = None,
-                           meeting: str | None = None, pdf: bool = True) -> dict[str, Any]:
+async def send_invitations(body: str, committee: str, date: dt.date | None = None, meeting: str | None = None,
+                           pdf: bool = True, settings: Settings | None = None) -> dict[str, Any]:
     """Send a meeting's invitations (or its update, change notice or cancellation) to members and guests.
 
     The agenda is rebuilt first, so that nobody gets an older state of the meeting.
@@ -91,8 +79,9 @@ async def send_invitations(body: str, committee: str, date: dt.date | None = Non
         date: the meeting's day (or give `meeting`).
         meeting: the meeting's key.
         pdf: write PDFs when the rebuild makes a new version.
+        settings: where meetprep keeps its data; default the worker's environment (MEETPREP_*).
     """
-    settings = Settings.from_env()
+    settings = settings or Settings.from_env()
     store = Store.shared(settings.database_url)
     configs = load_configs(settings.config_dir)
     zone = ZoneInfo(configs.get(body).body.timezone) if configs.get(body) else dt.timezone.utc
@@ -108,36 +97,29 @@ async def send_invitations(body: str, committee: str, date: dt.date | None = Non
             return {"meeting": state["meeting"], "approved": False, "comment": answer.comment,
                     **notify.DispatchReport().as_dict(), "problems": [], "feeds": []}
         build.approve(store, configs, request, _now())
-    planned = plan_invitations(settings, body, committee, date, meeting, _now())
-    result = send_messages(settings, body, quote(planned.messages))
-    if not result.failed:
-        mark_invited(settings, planned.meeting_id)
-    feeds = write_feeds(settings)
-    report(f"invitations-{body}-{planned.meeting_key}", f"Invitations for {planned.meeting_key}", quote(result),
-           planned.problems)
-    if result.failed:
-        get_run_logger().warning("%d invitation(s) could not be delivered", len(result.failed))
-    return {"meeting": planned.meeting_key, **result.as_dict(), "problems": planned.problems, "feeds": feeds}
+    result = send(settings, request, pdf)
+    report(f"invitations-{body}-{result['meeting']}", f"Invitations for {result['meeting']}", result, result["problems"])
+    if result["failed"]:
+        get_run_logger().warning("%d invitation(s) could not be delivered", len(result["failed"]))
+    return result
 
 
 @flow(name="send-reminders")
-async def send_reminders(bodies: list[str] | None = None, as_of: dt.date | None = None) -> dict[str, Any]:
+async def send_reminders(bodies: list[str] | None = None, as_of: dt.date | None = None,
+                         settings: Settings | None = None) -> dict[str, Any]:
     """Send every reminder that is due (daily): before meetings, and to owners of planning tasks.
 
     Args:
         bodies: body keys, e.g. [gentofte, koebenhavn]; all configured bodies when empty.
         as_of: the day to send for; default today in each body's time zone.
+        settings: where meetprep keeps its data; default the worker's environment (MEETPREP_*).
     """
-    settings = Settings.from_env()
-    configs = load_configs(settings.config_dir)
+    settings = settings or Settings.from_env()
     results = notify.DispatchReport()
-    for config in configs:
+    for config in load_configs(settings.config_dir):
         if bodies and config.body.key not in bodies:
             continue
         day = as_of or _now().astimezone(ZoneInfo(config.body.timezone)).date()
-        store = Store.shared(settings.database_url)
-        due = reminders.due_reminders(store, configs, day, [config.body.key])
-        due += planning.task_reminders(store, configs, day, bodies=[config.body.key])  # annual planning
-        results.add(send_messages(settings, config.body.key, quote(due)))
-    report("reminders", "Reminders", quote(results), [])
+        results.add(send_reminders_of(settings, config.body.key, day))
+    report("reminders", "Reminders", results.as_dict(), [])
     return results.as_dict()

@@ -16,7 +16,6 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
-from prefect.utilities.annotations import quote
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -75,40 +74,26 @@ def from_form(body: str, meeting_key: str, form: MinutesForm) -> MinutesFile:
                                        "ended": form.ended, "attendance": {"absent": form.absent}, "items": items})
 
 
-@task(name="record-minutes", cache_policy=NO_CACHE)
-def record(settings: Settings, data: MinutesFile, source: str) -> dict[str, Any]:
-    return minutes.record(Store.shared(settings.database_url), load_configs(settings.config_dir), data, source, _now())
-
-
-@task(name="write-minutes", cache_policy=NO_CACHE, timeout_seconds=900)
-def write(settings: Settings, body: str, meeting: str, pdf: bool) -> tuple[list[dict[str, Any]], list[str]]:
-    return minutes.write_documents(Store.shared(settings.database_url), load_configs(settings.config_dir), settings,
-                                   body, meeting, pdf)
-
-
-@task(name="send-minutes", cache_policy=NO_CACHE)
-def send(settings: Settings, body: str, meeting: str, files: list[dict[str, Any]]) -> notify.DispatchReport:
-    store = Store.shared(settings.database_url)
+@task(name="record-minutes", cache_policy=NO_CACHE, tags=["meetprep-agenda-write"], timeout_seconds=900)
+def record_and_send(settings: Settings, data: MinutesFile, source: str, pdf: bool) -> dict[str, Any]:
+    """Record, move the papers on, write and publish the referat / Niederschrift, send it once."""
     configs = load_configs(settings.config_dir)
-    outgoing = minutes.messages(store, configs, body, meeting, files)
-    return notify.dispatch(store, outgoing, notify.transport_for(settings, configs.get(body).body.mail, _now), _now)
-
-
-@task(name="mark-minuted", cache_policy=NO_CACHE)
-def mark(settings: Settings, body: str, meeting: str) -> None:
-    minutes.mark_minuted(Store.shared(settings.database_url), body, meeting, _now())
+    transport = notify.transport_for(settings, configs.get(data.body).body.mail, _now)
+    return minutes.record_and_send(Store.shared(settings.database_url), configs, settings, data, source, _now, transport,
+                                   pdf)
 
 
 @task(name="publish-minutes-artifact", cache_policy=NO_CACHE)
-def publish(body: str, meeting: str, recorded: dict[str, Any], files: list[dict[str, Any]]) -> None:
+def publish(body: str, meeting: str, recorded: dict[str, Any]) -> None:
     lines = [f"# Minutes of {meeting}", "", "| paper | result |", "|---|---|"]
     lines += [f"| {ref} | {result} |" for ref, result in recorded["decisions"].items()]
-    lines += ["", "## Files", ""] + [f"- `{f['path']}` ({f['variant']})" for f in files]
+    lines += ["", "## Files", ""] + [f"- `{f['path']}` ({f['variant']})" for f in recorded["files"]]
     create_markdown_artifact(key=f"minutes-{body}-{meeting}".lower().replace("_", "-"), markdown="\n".join(lines))
 
 
 @flow(name="record-minutes")
-async def record_minutes(body: str, meeting: str, minutes_file: str | None = None, pdf: bool = True) -> dict[str, Any]:
+async def record_minutes(body: str, meeting: str, minutes_file: str | None = None, pdf: bool = True,
+                         settings: Settings | None = None) -> dict[str, Any]:
     """Record a meeting's minutes, move its papers on, write the referat / Niederschrift, send it.
 
     Args:
@@ -116,8 +101,9 @@ async def record_minutes(body: str, meeting: str, minutes_file: str | None = Non
         meeting: the meeting's key, e.g. ebi-2025-09-22.
         minutes_file: a minutes YAML file; without one the flow waits for the form in the UI.
         pdf: also write PDFs.
+        settings: where meetprep keeps its data; default the worker's environment (MEETPREP_*).
     """
-    settings = Settings.from_env()
+    settings = settings or Settings.from_env()
     if minutes_file:
         data, source = minutes.load(Path(minutes_file)), minutes_file
     else:
@@ -125,10 +111,6 @@ async def record_minutes(body: str, meeting: str, minutes_file: str | None = Non
         form = await pause_flow_run(wait_for_input=MinutesForm.with_initial_data(**defaults), timeout=7 * 24 * 3600,
                                     poll_interval=5)
         data, source = from_form(body, meeting, form), "(Prefect form)"
-    recorded = record(settings, data, source)
-    files, notes = write(settings, body, meeting, pdf)
-    report = send(settings, body, meeting, quote(files))
-    if not report.failed:
-        mark(settings, body, meeting)
-    publish(body, meeting, recorded, quote(files))
-    return {**recorded, "files": files, "notes": notes, "sent": report.as_dict()}
+    result = record_and_send(settings, data, source, pdf)
+    publish(body, meeting, result)
+    return result

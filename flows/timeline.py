@@ -53,7 +53,7 @@ def publish_timeline(settings: Settings, meetings: list[tuple[str, str, dt.date]
 
 @flow(name="prepare-meetings")
 async def prepare_meetings(bodies: list[str] | None = None, as_of: dt.date | None = None,
-                           pdf: bool = True) -> dict[str, Any]:
+                           pdf: bool = True, settings: Settings | None = None) -> dict[str, Any]:
     """Do what each upcoming meeting's timeline has due today: papers reminders, the draft agenda
     and its digest, the invitations on the agenda-out day, change notices, minutes reminders.
 
@@ -61,8 +61,9 @@ async def prepare_meetings(bodies: list[str] | None = None, as_of: dt.date | Non
         bodies: body keys, e.g. [gentofte, koebenhavn]; all configured bodies when empty.
         as_of: the day to run for; default today in each body's time zone.
         pdf: also write PDFs of the agendas it builds.
+        settings: where meetprep keeps its data; default the worker's environment (MEETPREP_*).
     """
-    settings = Settings.from_env()
+    settings = settings or Settings.from_env()
     configs = load_configs(settings.config_dir)
     days = {c.body.key: as_of or _now().astimezone(ZoneInfo(c.body.timezone)).date() for c in configs}
     result: dict[str, Any] = {"meetings": [], "errors": []}

@@ -461,3 +461,58 @@ def rebuild_request(store: Store, delivery: Delivery, as_of: dt.date):
         if session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none() is None:
             return None
         return AgendaRequest(delivery.body, meeting.organization.key, as_of, meeting=meeting.key)
+
+
+# ---------------------------------------------------------------------------------------------
+# The jobs: what `attachments deliver` and the daily chase do, without Prefect
+
+
+def deliver(store: Store, configs: Configs, settings: Settings, body: str, reference: str, source: Path,
+            position: int | None, as_of: dt.date, clock, transport, pdf: bool = True) -> dict[str, Any]:
+    """Record a delivered file, rebuild the agenda that shows it, and send the notices (each once)."""
+    from . import build, notify
+
+    delivery = record_delivery(store, configs, settings, body, reference, source, clock(), position)
+    request = rebuild_request(store, delivery, as_of)
+    rebuilt = None
+    if request is not None:
+        rebuilt, _ = build.run(store, configs, request, settings.templates_dir, settings.output_dir, clock(), pdf=pdf,
+                               pdf_seconds=settings.pdf_seconds)
+    report = notify.dispatch(store, notices(store, configs, delivery), transport, clock)
+    return {"body": body, "reference": reference, "attachment": delivery.position + 1, "title": delivery.title,
+            "again": delivery.again, "stored": delivery.path, "sha256": delivery.sha256, "meeting": delivery.meeting,
+            "agenda_version": rebuilt.version if rebuilt else None, "notices": report.as_dict()}
+
+
+def chase_day(store: Store, configs: Configs, settings: Settings, body: str, day: dt.date, clock, transport,
+              pdf: bool = True) -> dict[str, Any]:
+    """One body's daily run: take in the files dropped into the inbox, then chase what is still missing."""
+    from dataclasses import replace
+
+    from . import notify
+
+    inbox = settings.home / "inbox"
+    result: dict[str, Any] = {"delivered": [], "rejected": [], **notify.DispatchReport().as_dict(), "outstanding": []}
+    for item in take_inbox_files(inbox, body):
+        dropped = inbox / body / item.folder / item.name
+        reference = resolve_reference(store, body, item.folder)
+        try:
+            if reference is None:
+                raise InputError([Problem(file=str(dropped), field="folder",
+                                          message=f"no paper of {body} matches the folder name {item.folder!r}")])
+            refused = check_inbox_file(item)
+            if refused:
+                raise InputError([Problem(file=str(dropped), field="file", message=refused)])
+            result["delivered"].append(deliver(store, configs, settings, body, reference, item.path, None, day, clock,
+                                               transport, pdf))
+            file_away(item, inbox, "done", clock())
+        except InputError as exc:
+            # Named as the clerk dropped it, not by its place in .processing/.
+            reason = "\n".join(str(replace(p, file=str(dropped)) if p.file == str(item.path) else p)
+                               for p in exc.problems)
+            kept = file_away(item, inbox, "rejected", clock(), reason)
+            result["rejected"].append({"file": str(kept), "reason": reason})
+    for name, rows in notify.dispatch(store, chase(store, configs, day, [body]), transport, clock).as_dict().items():
+        result[name] += rows
+    result["outstanding"] = [o.as_dict() for o in outstanding(store, configs, day, [body])]
+    return result

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -383,3 +383,20 @@ def _write(path: Path, data: bytes, suffix: str = ".ics.part") -> Path:
     partial.write_bytes(data)
     partial.replace(path)
     return path
+
+
+def send(store: Store, configs: Configs, settings: Any, request: AgendaRequest, clock: Callable[[], dt.datetime],
+         transport: Any, pdf: bool = True) -> dict[str, Any]:
+    """The whole of `invitations send` without Prefect: rebuild the agenda, plan every member's and
+    guest's message, send each once, mark the meeting invited, rewrite the feeds."""
+    from . import notify
+
+    refresh_agenda(store, configs, settings, request, clock(), pdf)
+    planned = plan_invitations(store, configs, request.body, request.committee, clock(), day=request.day,
+                               meeting_key=request.meeting)
+    report = notify.dispatch(store, planned.messages, transport, clock)
+    if not report.failed and not report.in_progress:
+        mark_invited(store, planned.meeting_id, clock())
+    feeds = write_feeds(store, configs, settings.output_dir, clock(), feed_secret(settings.home))
+    return {"meeting": planned.meeting_key, **report.as_dict(), "problems": planned.problems,
+            "feeds": [str(p) for p in feeds]}

@@ -451,3 +451,17 @@ def messages(store: Store, configs: Configs, body: str, meeting_key: str, files:
                 sender=config.body.mail.from_address, sender_name=config.body.mail.from_name or config.body.name,
                 tags=(meeting.organization.key, person.key)))
         return out
+
+
+def record_and_send(store: Store, configs: Configs, settings: Any, data: MinutesFile, source: str, clock, transport,
+                    pdf: bool = True) -> dict[str, Any]:
+    """The whole of `minutes record` without Prefect: record, move the papers on, write the referat /
+    Niederschrift (and publish its public variant), send it to the members once, mark the meeting."""
+    from . import notify
+
+    recorded = record(store, configs, data, source, clock())
+    files, notes = write_documents(store, configs, settings, data.body, data.meeting, pdf)
+    report = notify.dispatch(store, messages(store, configs, data.body, data.meeting, files), transport, clock)
+    if not report.failed and not report.in_progress:
+        mark_minuted(store, data.body, data.meeting, clock())
+    return {**recorded, "files": files, "notes": notes, "sent": report.as_dict()}

@@ -332,3 +332,33 @@ def generate_calendar(store: Store, configs: Configs, body: str, committee: str,
                                    state="planned", extraordinary=False, sequence=0, updated_at=now))
             created.append(key)
     return {"body": body, "committee": committee, "year": year, "created": created, "kept": kept, "skipped": skipped}
+
+
+def run_year(store: Store, configs: Configs, settings: Any, year: int, bodies: list[str] | None, clock,
+             transport_for) -> dict[str, Any]:
+    """The whole of `planning plan` without Prefect: the events, their invitations (each sent once),
+    the budget report and the feeds."""
+    from . import invitations as meeting_invitations
+    from . import notify
+
+    report = plan_year(store, configs, year, clock(), bodies)
+    invited = notify.DispatchReport()
+    for config in configs:
+        if bodies and config.body.key not in bodies:
+            continue
+        messages = invitations(store, configs, year, clock(), [config.body.key])
+        invited.add(notify.dispatch(store, messages, transport_for(config), clock))
+    meeting_invitations.write_feeds(store, configs, settings.output_dir, clock(),
+                                    meeting_invitations.feed_secret(settings.home))
+    return {**report.as_dict(), "invitations": invited.as_dict(), "budget": budget_report(store, configs, year)}
+
+
+def publish_calendar(store: Store, configs: Configs, settings: Any, body: str, committee: str, year: int,
+                     now: dt.datetime) -> dict[str, Any]:
+    """`meetings generate`: a committee's regular meetings for a year, and the feeds rewritten."""
+    from . import invitations as meeting_invitations
+
+    result = generate_calendar(store, configs, body, committee, year, now)
+    feeds = meeting_invitations.write_feeds(store, configs, settings.output_dir, now,
+                                            meeting_invitations.feed_secret(settings.home))
+    return {**result, "feeds": [str(f) for f in feeds if f.parent.name == body]}

@@ -10,6 +10,7 @@ scan costs what is due, not what is stored.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -91,3 +92,12 @@ def _for_person(body: str, meeting: MeetingRow, person: PersonRow, rule: Reminde
     if person.email:
         return [Outgoing(key=base, channel="email", recipient=person.email, text=text, **common)]
     return []
+
+
+def send_day(store: Store, configs: Configs, body: str, day: dt.date, clock: Callable[[], dt.datetime],
+             transport: Any) -> Any:
+    """One body's reminders of a day, before meetings and to owners of planning tasks, each sent once."""
+    from . import notify, planning
+
+    due = due_reminders(store, configs, day, [body]) + planning.task_reminders(store, configs, day, bodies=[body])
+    return notify.dispatch(store, due, transport, clock)

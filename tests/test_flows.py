@@ -26,6 +26,14 @@ def prefect_harness():
 
 
 @pytest.fixture
+def on_the_server(prefect_harness, monkeypatch):
+    """Commands as an operator with a Prefect server runs them: as flows against it (PREFECT_API_URL)."""
+    from prefect.settings import PREFECT_API_URL
+
+    monkeypatch.setenv("PREFECT_API_URL", PREFECT_API_URL.value())
+
+
+@pytest.fixture
 def meetprep_env(tmp_path, monkeypatch):
     monkeypatch.setenv("MEETPREP_HOME", str(tmp_path / "home"))
     return tmp_path / "home"
@@ -181,7 +189,7 @@ def test_cli_invitations_reminders_and_feeds(prefect_harness, meetprep_env, monk
     assert mailbox.messages[0][2]["Subject"].startswith("Erinnerung: Sozialausschuss, Dienstag, 5. Dezember 2023")
 
 
-def test_herzogenrath_attachment_cycle(prefect_harness, meetprep_env, monkeypatch, tmp_path):
+def test_herzogenrath_attachment_cycle(prefect_harness, on_the_server, meetprep_env, monkeypatch, tmp_path):
     """Seed 002: the Druckfassung is missing when the paper goes out; chased, delivered, re-sent."""
     from email import message_from_bytes, policy  # noqa: F401
 

@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
 
-from .common import BodyOption, CommitteeOption, DateOption, JsonOption, MeetingOption, app, clock, get_console, current_settings, guarded, in_store, parse_day, prefect_defaults, print_json, run_flow, print_table
+from .common import BodyOption, CommitteeOption, DateOption, JsonOption, MeetingOption, app, clock, current_settings, get_console, guarded, in_store, parse_day, print_json, print_table, run, today
 
 
 agenda_app = typer.Typer(help="Agendas (dagsorden, Tagesordnung) and their documents.", no_args_is_help=True)
 app.add_typer(agenda_app, name="agenda")
 
 
-def run_agenda_flow(settings, **parameters: Any) -> dict[str, Any]:
-    return run_flow(settings, "agenda:build_agenda", **parameters)
+def build_agenda(settings, body: str, committee: str, date: Optional[dt.date] = None, meeting: Optional[str] = None,
+                 as_of: Optional[dt.date] = None, renumber: bool = False, pdf: bool = True, verbose: bool = False
+                 ) -> dict[str, Any]:
+    """Build one agenda: with build.run in this process, or as the build-agenda flow on a Prefect server."""
+
+    def plain() -> dict[str, Any]:
+        def work(store, configs, settings):
+            from ..build import AgendaRequest, run as build
+
+            request = AgendaRequest(body, committee, as_of or today(configs.get(body)), day=date, meeting=meeting,
+                                    renumber=renumber)
+            result, notes = build(store, configs, request, settings.templates_dir, settings.output_dir, clock(), pdf=pdf,
+                                  pdf_seconds=settings.pdf_seconds)
+            return {**result.as_dict(), "notes": notes}
+
+        return in_store(work, settings)
+
+    return run(settings, "agenda:build_agenda", plain, verbose, body=body, committee=committee, date=date,
+               meeting=meeting, as_of=as_of, renumber=renumber, pdf=pdf)
 
 
 @agenda_app.command("build")
@@ -28,14 +46,13 @@ def agenda_build(
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default MEETPREP_OUTPUT_DIR)."),
     renumber: bool = typer.Option(False, "--renumber", help="Order and number afresh instead of keeping earlier numbers."),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write PDFs (needs LibreOffice)."),
-    verbose: bool = typer.Option(False, "--verbose", help="Show Prefect's log."),
+    verbose: bool = typer.Option(False, "--verbose", help="Show Prefect's log (where a Prefect server runs the build)."),
     as_json: bool = JsonOption,
 ) -> None:
     """Build (or rebuild) a meeting's agenda and write its documents; prints what it wrote."""
     if date is None and meeting is None:
         raise typer.BadParameter("give --date or --meeting", param_hint="--date")
     day, as_of_day = parse_day(date, "--date"), parse_day(as_of, "--as-of")
-    prefect_defaults(verbose)
 
     def work():
         from dataclasses import replace
@@ -43,10 +60,9 @@ def agenda_build(
         settings = current_settings()
         if out is not None:
             settings = replace(settings, output_dir=out.resolve())
-        return run_agenda_flow(settings, body=body, committee=committee, date=day, meeting=meeting,
-                                as_of=as_of_day, renumber=renumber, pdf=pdf)
+        return build_agenda(settings, body, committee, day, meeting, as_of_day, renumber, pdf, verbose)
 
-    with get_console(stderr=True).status("Building the agenda (starting Prefect)…"):
+    with get_console(stderr=True).status("Building the agenda…"):
         result = guarded(as_json, work)
     if as_json:
         print_json({"ok": True, **result})

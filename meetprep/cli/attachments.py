@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
 
-from .common import EXIT_UNDELIVERED, JsonOption, app, clock, get_console, current_settings, guarded, in_store, parse_day, prefect_defaults, print_dispatch, print_json, run_and_report, run_flow, print_table
+from .common import EXIT_UNDELIVERED, JsonOption, app, clock, current_settings, get_console, guarded, in_store, parse_day, prefect_api_url, print_dispatch, print_json, print_table, run, run_and_report, today, transport_for_body
 
 
 attachments_app = typer.Typer(help="Attachments still to follow (eftersendes, wird nachgereicht).", no_args_is_help=True)
@@ -46,22 +47,9 @@ def attachments_deliver(
     as_json: bool = JsonOption,
 ) -> None:
     """Record a file that was to follow, rebuild the agenda, and send the members a notice with it."""
-    prefect_defaults()
     settings = guarded(as_json, current_settings)
-
-    def refusal():  # a file that will be refused is refused at once, before anything heavy starts
-        from ..attachments import check_delivery
-        from ..config import load_configs
-        from ..store import Store
-
-        with Store(settings.database_url) as store:
-            check_delivery(store, load_configs(settings.config_dir), body, paper, file.resolve(), attachment)
-
-    guarded(as_json, refusal)
     with get_console(stderr=True).status("Recording the file and rebuilding the agenda…"):
-        result = guarded(as_json, lambda: run_flow(settings, "attachments:deliver_attachment", body=body,
-                                                     reference=paper, file=str(file.resolve()), attachment=attachment,
-                                                     pdf=pdf))
+        result = guarded(as_json, lambda: deliver_attachment(settings, body, paper, file.resolve(), attachment, pdf))
     if as_json:
         print_json({"ok": not result["notices"]["failed"], **result})
     else:
@@ -99,5 +87,47 @@ def attachments_chase(
         print_table("Still to follow", ["reference", "attachment", "date", "days left"],
                [[o["reference"], o["title"], o["due"], o["days_left"]] for o in result["outstanding"]])
 
-    run_and_report(as_json, "Chasing attachments…", "attachments:chase_attachments", report,
-                    bodies=body or None, as_of=parse_day(as_of, "--as-of"))
+    day = parse_day(as_of, "--as-of")
+    run_and_report(as_json, "Chasing attachments…", lambda settings: chase_attachments(settings, body or None, day), report)
+
+
+def deliver_attachment(settings, body: str, paper: str, source: Path, attachment: Optional[int], pdf: bool = True,
+                       as_of: Optional[dt.date] = None) -> dict[str, Any]:
+    """A delivered file: in this process, or as the deliver-attachment flow on a Prefect server (checked
+    first, so that a file that will be refused is refused before a flow starts)."""
+
+    def refusal(store, configs, settings):
+        from ..attachments import check_delivery
+
+        check_delivery(store, configs, body, paper, source, attachment)
+
+    def plain(store, configs, settings):
+        from ..attachments import deliver
+
+        return deliver(store, configs, settings, body, paper, source, attachment, as_of or today(configs.get(body)),
+                       clock, transport_for_body(settings, configs, body), pdf)
+
+    if prefect_api_url():
+        in_store(refusal, settings)
+    return run(settings, "attachments:deliver_attachment", lambda: in_store(plain, settings), body=body,
+               reference=paper, file=str(source), attachment=attachment, as_of=as_of, pdf=pdf)
+
+
+def chase_attachments(settings, bodies: Optional[list[str]], day: Optional[dt.date], pdf: bool = True) -> dict[str, Any]:
+    """The daily chase: in this process, or as the chase-attachments flow on a Prefect server."""
+
+    def plain(store, configs, settings):
+        from ..attachments import chase_day
+
+        result: dict[str, Any] = {"delivered": [], "rejected": [], "sent": [], "skipped": [], "in_progress": [],
+                                  "failed": [], "outstanding": []}
+        for config in configs:
+            if not bodies or config.body.key in bodies:
+                found = chase_day(store, configs, settings, config.body.key, day or today(config), clock,
+                                  transport_for_body(settings, configs, config.body.key), pdf)
+                for name, rows in found.items():
+                    result[name] += rows
+        return result
+
+    return run(settings, "attachments:chase_attachments", lambda: in_store(plain, settings), bodies=bodies,
+               as_of=day, pdf=pdf)

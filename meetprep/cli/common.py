@@ -103,14 +103,22 @@ def current_settings():
     return settings.with_home(state.home.resolve()) if state.home else settings
 
 
-def in_store(work: Callable[[Any, Any, Any], Any]) -> Any:
+def in_store(work: Callable[[Any, Any, Any], Any], settings: Any = None) -> Any:
     """Call work(store, configs, settings) with the store open and the body configs loaded."""
     from ..config import load_configs
     from ..store import Store
 
-    settings = current_settings()
+    settings = settings or current_settings()
+    configs = load_configs(settings.config_dir)  # before the store: a bad config is refused at once
     with Store(settings.database_url) as store:
-        return work(store, load_configs(settings.config_dir), settings)
+        return work(store, configs, settings)
+
+
+def today(config: Any) -> dt.date:
+    """Today in the body's time zone (UTC for an unknown body: its refusal comes later)."""
+    from zoneinfo import ZoneInfo
+
+    return clock().astimezone(ZoneInfo(config.body.timezone) if config else dt.timezone.utc).date()
 
 
 def clock() -> dt.datetime:
@@ -217,45 +225,67 @@ def transport_for_body(settings, configs, body: str):
 
 
 def prefect_defaults(verbose: bool = False) -> None:
-    """Settings for running flows from the CLI without a server (see docs/operations.md)."""
+    """Prefect's own settings for a command that runs a flow against a server, before Prefect is imported."""
     import os
 
-    # The temporary API server needs up to ~20 s on a fresh machine; Prefect's default is 20 s.
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    # Telemetry would also contend for the temporary server's SQLite database ("database is locked").
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if not verbose:
         # The CLI prints every outcome itself (problems, notes, failures); Prefect's own log lines
         # would repeat an input problem as an error traceback. --verbose shows them.
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
 
 
-def run_flow(settings, name: str, **parameters: Any) -> dict[str, Any]:
-    """Run one of the flows in this process; `name` is "module:function" under flows/."""
-    import asyncio
-    import importlib
+def prefect_api_url() -> str | None:
+    """The Prefect server that commands run their flows against, or None: embedded defaults.
+
+    From PREFECT_API_URL, else from the active Prefect profile (`prefect config set
+    PREFECT_API_URL=...`), read without importing Prefect.
+    """
     import os
 
-    # The flow reads its settings from the environment, as it does when a worker runs it.
-    os.environ["MEETPREP_HOME"] = str(settings.home)
-    os.environ["MEETPREP_DATABASE_URL"] = settings.database_url
-    os.environ["MEETPREP_CONFIG_DIR"] = str(settings.config_dir)
-    os.environ["MEETPREP_TEMPLATES_DIR"] = str(settings.templates_dir)
-    os.environ["MEETPREP_OUTPUT_DIR"] = str(settings.output_dir)
-    os.environ["MEETPREP_DELIVERY"] = settings.delivery
-    if settings.outbox_dir is not None:
-        os.environ["MEETPREP_OUTBOX"] = str(settings.outbox_dir)
+    url = os.environ.get("PREFECT_API_URL")
+    if url:
+        return url
+    profiles = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect") / "profiles.toml"
+    if not profiles.is_file():
+        return None
+    import tomllib
+
+    try:
+        data = tomllib.loads(profiles.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    active = os.environ.get("PREFECT_PROFILE") or data.get("active") or "ephemeral"
+    return data.get("profiles", {}).get(active, {}).get("PREFECT_API_URL") or None
+
+
+def run(settings, flow: str, plain: Callable[[], Any], verbose: bool = False, **parameters: Any) -> Any:
+    """Do a command's work: where a Prefect server is configured, as its flow against that server, so
+    that the run shows in its UI; on embedded defaults, the same plain functions in this process, with
+    no server to start (a flow without a server would start Prefect's temporary one: seconds)."""
+    if prefect_api_url():
+        prefect_defaults(verbose)
+        return run_flow(settings, flow, **parameters)
+    return plain()
+
+
+def run_flow(settings, name: str, **parameters: Any) -> dict[str, Any]:
+    """Run one of the flows in this process; `name` is "module:function" under flows/. The settings
+    reach it as a parameter."""
+    import asyncio
+    import importlib
+
     module, _, function = name.partition(":")
-    return asyncio.run(getattr(importlib.import_module(f"flows.{module}"), function)(**parameters))
+    return asyncio.run(getattr(importlib.import_module(f"flows.{module}"), function)(settings=settings, **parameters))
 
 
-def run_and_report(as_json: bool, status: str, flow: str, report: Callable[[dict[str, Any], Any], None],
-                    failures: Callable[[dict[str, Any]], list[Any]] = lambda r: r["failed"], **parameters: Any) -> None:
-    """Run a flow that sends messages, print its result (or JSON), exit 4 if some were not delivered."""
-    prefect_defaults()
+def run_and_report(as_json: bool, status: str, work: Callable[[Any], dict[str, Any]],
+                   report: Callable[[dict[str, Any], Any], None],
+                   failures: Callable[[dict[str, Any]], list[Any]] = lambda r: r["failed"]) -> None:
+    """Run a command that sends messages (`work(settings)`), print its result (or JSON), exit 4 if some
+    were not delivered."""
     settings = guarded(as_json, current_settings)
     with get_console(stderr=True).status(status):
-        result = guarded(as_json, lambda: run_flow(settings, flow, **parameters))
+        result = guarded(as_json, lambda: work(settings))
     if as_json:
         print_json({"ok": not failures(result), **result})
     else:

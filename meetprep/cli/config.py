@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from .common import JsonOption, app, current_settings, guarded, print_json, print_warnings, print_table
+from .common import JsonOption, app, current_settings, guarded, print_json, print_table, print_warnings
 
 
 config_app = typer.Typer(help="The per-body configuration files.", no_args_is_help=True)

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import typer
 
-from .agenda import print_build, run_agenda_flow
-from .common import JsonOption, app, clock, get_console, current_settings, guarded, prefect_defaults, print_json, query, query_store, run_flow, state
-from .planning import print_budget
+from .agenda import build_agenda, print_build
+from .attachments import chase_attachments, deliver_attachment
+from .invitations import send_invitations, send_reminders
+from .minutes import record_minutes
+from .common import JsonOption, app, clock, current_settings, get_console, guarded, print_json, query, query_store, state
+from .planning import plan_year, print_budget
 
 
 @app.command()
@@ -27,7 +30,6 @@ def demo(
 
     examples = Path("examples") if Path("examples").is_dir() else PROJECT_ROOT / "examples"
     state.home = out.resolve()
-    prefect_defaults()
     from rich.progress import Progress
 
     def import_all():
@@ -52,29 +54,25 @@ def demo(
     with Progress(transient=True, disable=as_json) as progress:
         task = progress.add_task("Building agendas", total=len(builds))
         for body, committee, day in builds:
-            progress.update(task, description=f"Building {body}/{committee} {day} (first one starts Prefect)")
-            results.append(guarded(as_json, lambda: run_agenda_flow(
-                settings, body=body, committee=committee, date=day, as_of=day - dt.timedelta(days=7), pdf=pdf)))
+            progress.update(task, description=f"Building {body}/{committee} {day}")
+            results.append(guarded(as_json, lambda: build_agenda(
+                settings, body, committee, day, as_of=day - dt.timedelta(days=7), pdf=pdf)))
             progress.advance(task)
     sent = []
     with Progress(transient=True, disable=as_json) as progress:
         task = progress.add_task("Invitations and reminders", total=len(builds))
         for body, committee, day in builds:
-            sent.append(guarded(as_json, lambda: run_flow(
-                settings, "invitations:send_invitations", body=body, committee=committee, date=day)))
+            sent.append(guarded(as_json, lambda: send_invitations(settings, body, committee, day, None, pdf)))
             # The story's clock again: run the daily reminders on the day a week before the meeting.
-            sent.append(guarded(as_json, lambda: run_flow(
-                settings, "invitations:send_reminders", bodies=[body], as_of=day - dt.timedelta(days=7))))
+            sent.append(guarded(as_json, lambda: send_reminders(settings, [body], day - dt.timedelta(days=7))))
             progress.advance(task)
     # Seed 002's Druckfassung: chased two days before it is due, then delivered and re-sent.
     chased = delivered = None
     late = examples / "herzogenrath" / "nachreichung" / "250317_Integrationskonzept.pdf"
     if ("herzogenrath", "asi", dt.date(2025, 3, 25)) in builds and late.is_file():
-        chased = guarded(as_json, lambda: run_flow(settings, "attachments:chase_attachments",
-                                                     bodies=["herzogenrath"], as_of=dt.date(2025, 3, 19), pdf=pdf))
-        delivered = guarded(as_json, lambda: run_flow(settings, "attachments:deliver_attachment", body="herzogenrath",
-                                                        reference="V/2019/367-E04", file=str(late),
-                                                        as_of=dt.date(2025, 3, 20), pdf=pdf))
+        chased = guarded(as_json, lambda: chase_attachments(settings, ["herzogenrath"], dt.date(2025, 3, 19), pdf))
+        delivered = guarded(as_json, lambda: deliver_attachment(settings, "herzogenrath", "V/2019/367-E04", late.resolve(),
+                                                                None, pdf, as_of=dt.date(2025, 3, 20)))
     # Seed 000's path: EBI recommends (its referat), then Økonomiudvalget and Kommunalbestyrelsen.
     from ..minutes import load
 
@@ -92,14 +90,13 @@ def demo(
             # day after the last meeting (whose minutes moved the paper on) to this one.
             path.append({"timeline": key, "days": guarded(as_json, lambda: _demo_timeline(settings, previous_day, day))})
         elif meeting["state"] == "planned":
-            path.append(guarded(as_json, lambda: run_agenda_flow(
-                settings, body=data.body, committee=meeting["committee"], date=day, as_of=day - dt.timedelta(days=7), pdf=pdf)))
-        recorded = guarded(as_json, lambda: run_flow(settings, "minutes:record_minutes", body=data.body, meeting=key,
-                                                       minutes_file=str(minutes_file), pdf=pdf))
+            path.append(guarded(as_json, lambda: build_agenda(
+                settings, data.body, meeting["committee"], day, as_of=day - dt.timedelta(days=7), pdf=pdf)))
+        recorded = guarded(as_json, lambda: record_minutes(settings, minutes_file, pdf))
         path.append({"minutes": key, **recorded})
         previous_day = day
     # Seed 000 also decided an annual dialogue meeting and the julestue from 2026: plan 2026.
-    planned = guarded(as_json, lambda: run_flow(settings, "planning:plan_year", year=2026, bodies=["gentofte"]))
+    planned = guarded(as_json, lambda: plan_year(settings, 2026, ["gentofte"]))
     outbox = sorted(p.name for p in settings.outbox.glob("*") if p.suffix in (".eml", ".json"))
     if as_json:
         print_json({"ok": True, "home": str(settings.home), "output": str(settings.output_dir),

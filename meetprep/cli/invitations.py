@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Optional
+import datetime as dt
+from typing import Any, Optional
 
 import typer
 
-from .common import BodyOption, CommitteeOption, DateOption, JsonOption, MeetingOption, app, clock, current_settings, guarded, in_store, parse_day, prefect_defaults, print_dispatch, print_json, run_and_report
+from .common import BodyOption, CommitteeOption, DateOption, JsonOption, MeetingOption, app, clock, current_settings, guarded, in_store, parse_day, print_dispatch, print_json, run, run_and_report, today, transport_for_body
 
 
 invitations_app = typer.Typer(help="Meeting invitations (iMIP e-mail with the agenda).", no_args_is_help=True)
@@ -37,7 +38,6 @@ def invitations_send(
     if date is None and meeting is None:
         raise typer.BadParameter("give --date or --meeting", param_hint="--date")
     day = parse_day(date, "--date")
-    prefect_defaults()
     settings = guarded(as_json, current_settings)
 
     def approval():
@@ -62,9 +62,24 @@ def invitations_send(
                                               "from the Prefect UI and approve it in its form")])
 
     guarded(as_json, approval)
-    run_and_report(as_json, "Sending invitations…", "invitations:send_invitations",
-                    lambda result, settings: print_dispatch(f"Invitations for {result['meeting']}", result, settings),
-                    body=body, committee=committee, date=day, meeting=meeting, pdf=pdf)
+    run_and_report(as_json, "Sending invitations…",
+                   lambda settings: send_invitations(settings, body, committee, day, meeting, pdf),
+                   lambda result, settings: print_dispatch(f"Invitations for {result['meeting']}", result, settings))
+
+
+def send_invitations(settings, body: str, committee: str, day: Optional[dt.date], meeting: Optional[str],
+                     pdf: bool = True) -> dict[str, Any]:
+    """A meeting's invitations: in this process, or as the send-invitations flow on a Prefect server."""
+
+    def plain(store, configs, settings):
+        from ..build import AgendaRequest
+        from ..invitations import send
+
+        request = AgendaRequest(body, committee, today(configs.get(body)), day=day, meeting=meeting)
+        return send(store, configs, settings, request, clock, transport_for_body(settings, configs, body), pdf)
+
+    return run(settings, "invitations:send_invitations", lambda: in_store(plain, settings), body=body,
+               committee=committee, date=day, meeting=meeting, pdf=pdf)
 
 
 @reminders_app.command("run")
@@ -74,9 +89,26 @@ def reminders_run(
     as_json: bool = JsonOption,
 ) -> None:
     """Send every reminder that is due (what the daily schedule runs)."""
-    run_and_report(as_json, "Sending reminders…", "invitations:send_reminders",
-                    lambda result, settings: print_dispatch("Reminders", result, settings),
-                    bodies=body or None, as_of=parse_day(as_of, "--as-of"))
+    day = parse_day(as_of, "--as-of")
+    run_and_report(as_json, "Sending reminders…", lambda settings: send_reminders(settings, body or None, day),
+                   lambda result, settings: print_dispatch("Reminders", result, settings))
+
+
+def send_reminders(settings, bodies: Optional[list[str]], day: Optional[dt.date]) -> dict[str, Any]:
+    """The reminders due on a day: in this process, or as the send-reminders flow on a Prefect server."""
+
+    def plain(store, configs, settings):
+        from ..notify import DispatchReport
+        from ..reminders import send_day
+
+        results = DispatchReport()
+        for config in configs:
+            if not bodies or config.body.key in bodies:
+                results.add(send_day(store, configs, config.body.key, day or today(config), clock,
+                                     transport_for_body(settings, configs, config.body.key)))
+        return results.as_dict()
+
+    return run(settings, "invitations:send_reminders", lambda: in_store(plain, settings), bodies=bodies, as_of=day)
 
 
 @feeds_app.command("write")

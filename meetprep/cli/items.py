@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 import typer
 
-from .common import JsonOption, app, clock, current_settings, guarded, print_json, print_warnings, query, print_table
+from .common import JsonOption, app, clock, current_settings, guarded, print_json, print_table, print_warnings, query
 
 
 items_app = typer.Typer(help="Pending items: papers (sager, Vorlagen, Anträge) and their meetings.", no_args_is_help=True)

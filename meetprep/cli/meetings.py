@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 import typer
 
-from .common import BodyOption, CommitteeOption, DateOption, EXIT_UNDELIVERED, JsonOption, MeetingOption, app, clock, get_console, current_settings, guarded, in_store, parse_day, prefect_defaults, print_dispatch, print_json, query, run_flow, print_table, transport_for_body
+from .common import BodyOption, CommitteeOption, DateOption, EXIT_UNDELIVERED, JsonOption, MeetingOption, app, clock, current_settings, get_console, guarded, in_store, parse_day, print_dispatch, print_json, print_table, query, run, transport_for_body
 from .items import items_import
 
 
@@ -213,10 +213,15 @@ def meetings_generate(
     as_json: bool = JsonOption,
 ) -> None:
     """Put a committee's regular meetings for a year into the store, skipping holidays; rewrite the feeds."""
-    prefect_defaults()
     settings = guarded(as_json, current_settings)
-    result = guarded(as_json, lambda: run_flow(settings, "planning:generate_meeting_calendar", body=body,
-                                                 committee=committee, year=year))
+
+    def plain(store, configs, settings):
+        from ..planning import publish_calendar
+
+        return publish_calendar(store, configs, settings, body, committee, year, clock())
+
+    result = guarded(as_json, lambda: run(settings, "planning:generate_meeting_calendar", lambda: in_store(plain, settings),
+                                          body=body, committee=committee, year=year))
     if as_json:
         print_json({"ok": True, **result})
         return

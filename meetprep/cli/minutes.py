@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from .common import EXIT_UNDELIVERED, JsonOption, app, get_console, current_settings, guarded, prefect_defaults, print_dispatch, print_json, run_flow, print_table
+from .common import EXIT_UNDELIVERED, JsonOption, app, clock, current_settings, get_console, guarded, in_store, prefect_api_url, print_dispatch, print_json, print_table, run, transport_for_body
 
 
 minutes_app = typer.Typer(help="Minutes (referat, Niederschrift) and decisions.", no_args_is_help=True)
@@ -20,24 +21,10 @@ def minutes_record(
     as_json: bool = JsonOption,
 ) -> None:
     """Record a meeting's minutes, move its papers on, write and send the referat / Niederschrift."""
-    prefect_defaults()
     settings = guarded(as_json, current_settings)
 
-    def work():
-        from ..minutes import load
-
-        data = load(file)  # checked here first, against the store too: bad minutes never start Prefect
-        from ..config import load_configs
-        from ..minutes import check
-        from ..store import Store
-
-        with Store(settings.database_url) as store:
-            check(store, load_configs(settings.config_dir), data, str(file))
-        return run_flow(settings, "minutes:record_minutes", body=data.body, meeting=data.meeting,
-                         minutes_file=str(file.resolve()), pdf=pdf)
-
     with get_console(stderr=True).status("Recording the minutes…"):
-        result = guarded(as_json, work)
+        result = guarded(as_json, lambda: record_minutes(settings, file, pdf))
     if as_json:
         print_json({"ok": not result["sent"]["failed"], **result})
     else:
@@ -52,3 +39,27 @@ def minutes_record(
         print_dispatch("Minutes sent", result["sent"], settings)
     if result["sent"]["failed"]:
         raise typer.Exit(EXIT_UNDELIVERED)
+
+
+def record_minutes(settings, file: Path, pdf: bool = True) -> dict[str, Any]:
+    """Minutes from a file: in this process, or as the record-minutes flow on a Prefect server (checked
+    against the store first, so that bad minutes never start a flow)."""
+    from ..minutes import load
+
+    data = load(file)
+
+    def check(store, configs, settings):
+        from ..minutes import check
+
+        check(store, configs, data, str(file))
+
+    def plain(store, configs, settings):
+        from ..minutes import record_and_send
+
+        return record_and_send(store, configs, settings, data, str(file), clock,
+                               transport_for_body(settings, configs, data.body), pdf)
+
+    if prefect_api_url():
+        in_store(check, settings)
+    return run(settings, "minutes:record_minutes", lambda: in_store(plain, settings), body=data.body,
+               meeting=data.meeting, minutes_file=str(file.resolve()), pdf=pdf)

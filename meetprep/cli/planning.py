@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 import typer
 
-from .common import JsonOption, app, clock, get_console, current_settings, guarded, in_store, parse_day, prefect_defaults, print_dispatch, print_json, run_flow, print_table
+from .common import JsonOption, app, clock, current_settings, get_console, guarded, in_store, parse_day, print_dispatch, print_json, print_table, run, transport_for_body
 
 
 planning_app = typer.Typer(help="Annual planning: recurring events, their checklists and budget.", no_args_is_help=True)
@@ -20,10 +20,9 @@ def planning_plan(
     as_json: bool = JsonOption,
 ) -> None:
     """Plan the year's recurring events (dialogue meeting, julestue): dates, tasks, invitations, budget."""
-    prefect_defaults()
     settings = guarded(as_json, current_settings)
     with get_console(stderr=True).status(f"Planning {year}…"):
-        result = guarded(as_json, lambda: run_flow(settings, "planning:plan_year", year=year, bodies=body or None))
+        result = guarded(as_json, lambda: plan_year(settings, year, body or None))
     if as_json:
         print_json({"ok": True, **result})
         return
@@ -38,6 +37,18 @@ def planning_plan(
     print_dispatch("Invitations to partners", result["invitations"], settings)
     for warning in result["warnings"]:
         console.print(f"[yellow]warning:[/] {warning}")
+
+
+def plan_year(settings, year: int, bodies: Optional[list[str]]) -> dict[str, Any]:
+    """The year planned: with the plain functions in this process, or as the plan-year flow on a server."""
+
+    def plain(store, configs, settings):
+        from ..planning import run_year
+
+        return run_year(store, configs, settings, year, bodies, clock,
+                        lambda config: transport_for_body(settings, configs, config.body.key))
+
+    return run(settings, "planning:plan_year", lambda: in_store(plain, settings), year=year, bodies=bodies)
 
 
 def print_budget(budget: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from .common import app, get_console, current_settings, fail_environment, guarded
+from .common import app, current_settings, fail_environment, get_console, guarded
 
 
 @app.command()
