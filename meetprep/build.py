@@ -124,16 +124,21 @@ def find_meeting(session: Session, configs: Configs, request: AgendaRequest) -> 
         .where(BodyRow.key == request.body, OrganizationRow.key == request.committee)
         .order_by(MeetingRow.start)
     )
-    meetings = session.execute(query).scalars().all()
     zone = ZoneInfo(config.body.timezone)
+    # Only the meetings asked for: finding one must not cost more as the years of meetings grow.
     if request.meeting:
-        found = [m for m in meetings if m.key == request.meeting]
+        candidates = session.execute(query.where(MeetingRow.key == request.meeting)).scalars().all()
+        found = candidates
     elif request.day:
-        found = [m for m in meetings if m.start.astimezone(zone).date() == request.day]
+        midnight = dt.datetime.combine(request.day, dt.time(0), zone)
+        candidates = session.execute(query.where(MeetingRow.start >= midnight - dt.timedelta(days=1),
+                                                 MeetingRow.start < midnight + dt.timedelta(days=2))).scalars().all()
+        found = [m for m in candidates if m.start.astimezone(zone).date() == request.day]
     else:
         raise _bad_request("date", "give the meeting's date or its key")
     if len(found) == 1:
         return config, found[0]
+    meetings = session.execute(query).scalars().all()  # for the message only
     known = ", ".join(f"{m.key} ({m.start.astimezone(zone):%Y-%m-%d %H:%M})" for m in meetings) or "none"
     if not found:
         what = request.meeting or request.day.isoformat()
@@ -277,9 +282,11 @@ def _numbering_start(session: Session, org_config, meeting: MeetingRow, zone: Zo
         return numbering.first_number
     year = meeting.start.astimezone(zone).year
     used = 0
+    new_year = dt.datetime(year, 1, 1, tzinfo=zone)
     earlier = session.execute(
         select(AgendaRow).join(MeetingRow).where(
             MeetingRow.organization_id == meeting.organization_id, MeetingRow.start < meeting.start,
+            MeetingRow.start >= new_year - dt.timedelta(days=1),  # this year's only (the zone is checked below)
             MeetingRow.state != MeetingState.cancelled.value)
     ).scalars()
     for row in earlier:
@@ -447,8 +454,11 @@ def record(store: Store, draft: Draft, digest: str, staged: list[dict[str, Any]]
             row.versions.append(row_version)
             row.current_version = version
             row.updated_at = now
-            paper_ids = {p.reference: p.id for p in session.execute(
-                select(PaperRow).where(PaperRow.body_id == meeting.body_id)).scalars()}
+            # Only the papers of this agenda: a build's cost must not grow with the store's history.
+            references = sorted({item["reference"] for item in documents if item.get("reference")})
+            paper_ids = dict(session.execute(
+                select(PaperRow.reference, PaperRow.id).where(PaperRow.body_id == meeting.body_id,
+                                                              PaperRow.reference.in_(references))).all()) if references else {}
             for item in documents:
                 row_version.documents.append(DocumentRow(
                     kind=item["kind"], variant=item["variant"], paper_id=paper_ids.get(item.get("reference")),

@@ -16,6 +16,7 @@ from typing import Any, Mapping
 
 from pydantic import ValidationError
 
+from . import cache
 from .model import BodyConfig
 from .problems import InputError, Problem, display_path, format_loc, problems_from_validation
 from .yamlio import load_yaml
@@ -34,6 +35,7 @@ ENV_VARS = {
     "MEETPREP_SMTP_USERNAME": "SMTP user name (or the variable a body's config names)",
     "MEETPREP_SMTP_PASSWORD": "SMTP password (or the variable a body's config names, or a Prefect Secret block)",
     "MEETPREP_SMTP_CAFILE": "CA bundle that signs the mail server's certificate (an internal CA)",
+    "MEETPREP_PROJECT_DIR": "the folder of prefect.yaml, where served flow runs start (set by meetprep serve)",
     "MEETPREP_PDF_SECONDS": "time limit for LibreOffice per document, in seconds (default: 60)",
 }
 
@@ -64,6 +66,11 @@ class Settings:
     @property
     def outbox(self) -> Path:
         return self.outbox_dir or self.home / "outbox"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where a short command keeps validated configs and holiday tables (meetprep.cache)."""
+        return self.home / "cache"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> "Settings":
@@ -153,17 +160,28 @@ _CACHE: dict[tuple[Any, ...], Configs] = {}
 def load_configs(config_dir: Path) -> Configs:
     """Read every `*.yaml` in the config folder. Raises InputError listing all problems.
 
-    Cached per process as long as no file in the folder changed (name, size, modification time).
+    Cached per process as long as no file in the folder changed (name, size, modification time);
+    each file's validated config also on disk where `meetprep.cache` has a folder, so that one
+    edited file is all a new command validates again. A file with problems is never cached: it
+    is read again, and refused again, every time.
     """
     if config_dir.is_dir():
         files = sorted([*config_dir.glob("*.yaml"), *config_dir.glob("*.yml")])
-        key = (str(config_dir.resolve()), *((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files))
+        key = (str(config_dir.resolve()), cache.stamp(files))
         if key in _CACHE:
             return _CACHE[key]
         configs = _load_configs(config_dir)
         _CACHE[key] = configs
         return configs
     return _load_configs(config_dir)
+
+
+def _remembered_body_config(path: Path) -> BodyConfig:
+    import hashlib
+
+    name = "config-" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    made_from = (cache.stamp([path]), cache.code_stamp("pydantic", "holidays", "yaml"))
+    return cache.remembered(name, made_from, lambda: load_body_config(path))
 
 
 def _load_configs(config_dir: Path) -> Configs:
@@ -179,7 +197,7 @@ def _load_configs(config_dir: Path) -> Configs:
         raise ConfigError(f"the config folder {display_path(config_dir)} holds no *.yaml body files")
     for path in paths:
         try:
-            config = load_body_config(path)
+            config = _remembered_body_config(path)
         except InputError as exc:
             problems += exc.problems
             continue

@@ -10,14 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
+from . import cache
 from .model import DayCount, DeadlineRule, HolidayCalendar
 
 
 @lru_cache(maxsize=64)
 def _holidays(country: str, subdivision: str | None, year: int) -> dict[dt.date, str]:
-    import holidays
+    def make() -> dict[dt.date, str]:
+        import holidays  # imports every country it knows (~0.25 s), hence the disk cache
 
-    return dict(holidays.country_holidays(country, subdiv=subdivision, years=year))
+        return dict(holidays.country_holidays(country, subdiv=subdivision, years=year))
+
+    return cache.remembered(f"holidays-{country}-{subdivision or ''}-{year}", cache.code_stamp("holidays"), make)
 
 
 def holiday_name(day: dt.date, calendar: HolidayCalendar) -> str | None:

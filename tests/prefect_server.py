@@ -47,8 +47,8 @@ class PrefectStack(Stack):
             "PREFECT_LOGGING_LEVEL": "WARNING",
         }, database_url=database_url)
 
-    def start(self, workers: int = 2, timeout: float = 180) -> "PrefectStack":
-        super().start(workers, timeout, worker_env={"PREFECT_LOGGING_LEVEL": "INFO"})
+    def start(self, workers: int = 2, timeout: float = 180, resident: bool = False) -> "PrefectStack":
+        super().start(workers, timeout, worker_env={"PREFECT_LOGGING_LEVEL": "INFO"}, resident=resident)
         self.run("concurrency-limit", "create", "meetprep-agenda-write", "1")
         return self
 

@@ -21,9 +21,13 @@ from tests.prefect_server import PrefectStack
 pytestmark = [pytest.mark.scaleout, pytest.mark.postgres]
 
 
-def test_two_workers_on_a_postgresql_backed_server(postgres, tmp_path):
-    prefect_db = postgres.create_database("prefect_e2e").replace("postgresql+psycopg", "postgresql+asyncpg")
-    store_url = postgres.create_database("meetprep_e2e")
+@pytest.mark.parametrize("resident", [False, True], ids=["process-workers", "resident-workers"])
+def test_two_workers_on_a_postgresql_backed_server(postgres, tmp_path, resident):
+    """Prefect's process workers (a new process per run) and meetprep's resident workers (runs in
+    a long-lived process) race for the same runs: each run starts exactly once."""
+    suffix = "_resident" if resident else ""
+    prefect_db = postgres.create_database(f"prefect_e2e{suffix}").replace("postgresql+psycopg", "postgresql+asyncpg")
+    store_url = postgres.create_database(f"meetprep_e2e{suffix}")
     env = {"MEETPREP_DATABASE_URL": store_url, "MEETPREP_HOME": str(tmp_path / "home"),
            "MEETPREP_CONFIG_DIR": str(ROOT / "config"), "MEETPREP_TEMPLATES_DIR": str(ROOT / "templates")}
     meetprep = str(Path(sys.executable).with_name("meetprep"))
@@ -33,7 +37,7 @@ def test_two_workers_on_a_postgresql_backed_server(postgres, tmp_path):
 
     stack = PrefectStack(tmp_path, prefect_db, env)
     try:
-        stack.start(workers=2)
+        stack.start(workers=2, resident=resident)
         deployments = stack.run("deployment", "ls")
         for name in ("build-agenda/build-agenda", "send-invitations/send-invitations",
                      "send-reminders/send-reminders-danish-bodies", "chase-attachments/chase-attachments-german-bodies",
@@ -56,7 +60,8 @@ def test_two_workers_on_a_postgresql_backed_server(postgres, tmp_path):
         stack.stop()
     # Two workers may both try to take a run; the server lets one start it and aborts the other
     # ("Aborted submission"). What counts is which worker started each run.
-    started = {i: (tmp_path / "logs" / f"worker-{i}.log").read_text().count("submitted to infrastructure") for i in (1, 2)}
+    mark = "started flow run" if resident else "submitted to infrastructure"
+    started = {i: (tmp_path / "logs" / f"worker-{i}.log").read_text().count(mark) for i in (1, 2)}
     assert sum(started.values()) == 5, started  # each run started once
     assert all(started.values()), started  # and both workers took part (each takes at most two at a time)
     with Store(store_url) as store, store.session() as session:

@@ -19,7 +19,9 @@ from meetprep.store import (
     PaperRow,
     Store,
     StoreUnavailable,
+    HEAD,
     current_revision,
+    stored_revision,
 )
 
 
@@ -37,7 +39,8 @@ def test_migrations_match_the_models(store):
     with store.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
     assert diff == []
-    assert current_revision(store.engine) == head_revision() == "0008"
+    assert current_revision(store.engine) == head_revision() == "0008" == HEAD
+    assert stored_revision(store.engine) == HEAD
 
 
 def test_opening_twice_is_harmless(tmp_path):

@@ -97,19 +97,23 @@ def get_console(stderr: bool = False):
 
 
 def current_settings():
+    from .. import cache
     from ..config import Settings
 
     settings = Settings.from_env()
-    return settings.with_home(state.home.resolve()) if state.home else settings
+    settings = settings.with_home(state.home.resolve()) if state.home else settings
+    cache.use(settings.cache_dir)  # a command is a new process: keep what it would recompute
+    return settings
 
 
 def in_store(work: Callable[[Any, Any, Any], Any], settings: Any = None) -> Any:
     """Call work(store, configs, settings) with the store open and the body configs loaded."""
     from ..config import load_configs
-    from ..store import Store
 
     settings = settings or current_settings()
-    configs = load_configs(settings.config_dir)  # before the store: a bad config is refused at once
+    configs = load_configs(settings.config_dir)  # before the store (and SQLAlchemy): a bad config is refused at once
+    from ..store import Store
+
     with Store(settings.database_url) as store:
         return work(store, configs, settings)
 
@@ -147,24 +151,30 @@ def fail_environment(message: str, as_json: bool) -> NoReturn:
 
 
 def guarded(as_json: bool, work: Callable[[], Any]) -> Any:
-    """Run `work`, turning input and environment errors into messages and exit codes."""
-    from sqlalchemy.exc import OperationalError
+    """Run `work`, turning input and environment errors into messages and exit codes.
 
-    from ..config import ConfigError
-    from ..documents import TemplateProblem
+    The error classes are looked up only in modules that `work` has imported: a command that
+    refuses bad input never pays for importing the store, SQLAlchemy or the documents.
+    """
     from ..problems import InputError, Problem
-    from ..store import StoreUnavailable
 
     try:
         return work()
     except InputError as exc:
         fail_input(exc.problems, as_json)
-    except (ConfigError, StoreUnavailable) as exc:
-        fail_environment(str(exc), as_json)
-    except TemplateProblem as exc:
-        fail_input([Problem(file="(template)", message=str(exc))], as_json)
-    except OperationalError as exc:
-        fail_environment(f"the store cannot be used: {exc.orig}", as_json)
+    except Exception as exc:
+        if _raised(exc, "meetprep.config", "ConfigError") or _raised(exc, "meetprep.store", "StoreUnavailable"):
+            fail_environment(str(exc), as_json)
+        if _raised(exc, "meetprep.documents", "TemplateProblem"):
+            fail_input([Problem(file="(template)", message=str(exc))], as_json)
+        if _raised(exc, "sqlalchemy.exc", "OperationalError"):
+            fail_environment(f"the store cannot be used: {exc.orig}", as_json)  # type: ignore[attr-defined]
+        raise
+
+
+def _raised(exc: BaseException, module: str, name: str) -> bool:
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(exc, getattr(loaded, name))
 
 
 def print_json(data: Any) -> None:

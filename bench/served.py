@@ -1,0 +1,125 @@
+"""Benchmark: from a click on "Run" to the documents on disk, on a served stack.
+
+    .venv/bin/python bench/served.py [--repeat 5]
+
+Starts what `meetprep serve` starts (a Prefect server on 127.0.0.1, the deployments of
+prefect.yaml, one resident worker: meetprep.resident) on a temporary home with the Danish example imported. Each
+A run triggers the build-agenda deployment for the Danish meeting without PDFs, the way the UI's
+"Run" button does (a flow run created through the API), and waits until the new version's
+manifest is on disk; one paper changes before each run (not timed), so each run renders. B is
+the baseline of bench/cli.py: docxtpl renders the same two documents in a new process. A and B
+alternate. Prints min and median of each and the ratio. Not a test: nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.cli import AS_OF, BASELINE, BODY, COMMITTEE, CONTEXTS, DAY  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    from meetprep.serve import Stack
+
+    python, work = sys.executable, Path(tempfile.mkdtemp(prefix="meetprep-bench-served-"))
+    meetprep = str(Path(python).with_name("meetprep"))
+    home = work / "home"
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("MEETPREP_", "PREFECT_"))},
+           "MEETPREP_HOME": str(home)}
+    papers = work / "papers"
+    shutil.copytree(ROOT / "examples" / BODY, papers)
+    subprocess.run([meetprep, "items", "import", str(papers)], env=env, check=True, capture_output=True, cwd=ROOT)
+    (work / "baseline.py").write_text(BASELINE)
+    (work / "contexts.py").write_text(CONTEXTS.format(body=BODY, committee=COMMITTEE, as_of=AS_OF, day=DAY))
+    contexts = work / "contexts.pickle"
+    subprocess.run([python, str(work / "contexts.py"), str(contexts)], env=env, check=True, cwd=ROOT)
+
+    stack = Stack(work / "serve", {"MEETPREP_HOME": str(home)})
+    print("starting the stack (Prefect server, deployments, worker)…", flush=True)
+    stack.start()
+    try:
+        os.environ["PREFECT_API_URL"] = stack.env["PREFECT_API_URL"]
+        os.environ["PREFECT_HOME"] = stack.env["PREFECT_HOME"]
+        from prefect.client.orchestration import get_client  # noqa: F401  (imported once, outside the timing)
+
+        output = home / "output" / BODY / COMMITTEE / f"{COMMITTEE}-{DAY}"
+        a_times, b_times = [], []
+        for index in range(args.repeat + 1):
+            _touch_a_paper(papers, index)
+            subprocess.run([meetprep, "items", "import", str(papers)], env=env, check=True, capture_output=True, cwd=ROOT)
+            version = _versions(output) + 1
+            start = time.perf_counter()
+            _trigger()
+            _wait_for(output / f"v{version}" / "members" / "manifest.json", timeout=120)
+            elapsed = time.perf_counter() - start
+            begin = time.perf_counter()
+            subprocess.run([python, str(work / "baseline.py"), str(contexts)], check=True, cwd=ROOT)
+            if index:  # the first run warms the worker's and the server's caches
+                a_times.append(elapsed)
+                b_times.append(time.perf_counter() - begin)
+    finally:
+        stack.stop()
+    print(f"\n{args.repeat} alternating runs; A: click to documents on disk (served, one resident worker); "
+          f"B: docxtpl in a new process\n")
+    print(f"{'':<10}{'min':>8}{'median':>8}")
+    print(f"{'A':<10}{min(a_times):>8.3f}{statistics.median(a_times):>8.3f}")
+    print(f"{'B':<10}{min(b_times):>8.3f}{statistics.median(b_times):>8.3f}")
+    print(f"{'A/B':<10}{'':>8}{statistics.median(a_times) / statistics.median(b_times):>7.1f}x")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _touch_a_paper(papers: Path, index: int) -> None:
+    """A new title, so that the next build is a new version that renders both documents."""
+    paper = sorted((papers / "papers").glob("*.yaml"))[0]
+    lines = paper.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = [f"title: Ny model for dialog på integrationsområdet (udgave {index})\n" if line.startswith("title:")
+             else line for line in lines]
+    paper.write_text("".join(lines), encoding="utf-8")
+
+
+def _versions(output: Path) -> int:
+    return max((int(p.name[1:]) for p in output.glob("v[0-9]*")), default=0)
+
+
+def _trigger() -> None:
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+
+    async def create() -> None:
+        async with get_client() as client:
+            deployment = await client.read_deployment_by_name("build-agenda/build-agenda")
+            await client.create_flow_run_from_deployment(
+                deployment.id, parameters={"body": BODY, "committee": COMMITTEE, "date": DAY, "as_of": AS_OF,
+                                           "pdf": False})
+
+    asyncio.run(create())
+
+
+def _wait_for(path: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"no documents after {timeout} s: {path}")
+        time.sleep(0.05)
+    json.loads(path.read_text(encoding="utf-8"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
