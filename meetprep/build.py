@@ -34,6 +34,7 @@ from .store import (
     AgendaVersionRow,
     BodyRow,
     ConsultationRow,
+    DecisionRow,
     DocumentRow,
     MeetingRow,
     MembershipRow,
@@ -158,6 +159,7 @@ def _due_steps(session: Session, body_id: int, org_id: int, meeting: MeetingRow,
         .options(selectinload(ConsultationRow.meeting),
                  # everything _paper_data reads, in a few queries instead of several per paper
                  every_step.selectinload(ConsultationRow.meeting), every_step.selectinload(ConsultationRow.organization),
+                 every_step.selectinload(ConsultationRow.decisions).selectinload(DecisionRow.meeting),
                  selectinload(ConsultationRow.paper).selectinload(PaperRow.files),
                  selectinload(ConsultationRow.paper).selectinload(PaperRow.amends))
     ).scalars().all()
@@ -181,7 +183,7 @@ def _due_steps(session: Session, body_id: int, org_id: int, meeting: MeetingRow,
 
 
 def _paper_data(paper: PaperRow, zone: ZoneInfo, meeting_day: dt.date, current_step_id: int | None,
-                closed_references: set[str] = frozenset()) -> dict[str, Any]:
+                closed_references: set[str] = frozenset(), meeting_id: int | None = None) -> dict[str, Any]:
     consultations = []
     for step in paper.consultations:
         meeting_date = step.meeting.start.astimezone(zone).date() if step.meeting else None
@@ -224,6 +226,7 @@ def _paper_data(paper: PaperRow, zone: ZoneInfo, meeting_day: dt.date, current_s
             | {r for r in paper.related if r in closed_references}),
         "revision": paper.revision,
         "consultations": consultations,
+        "sessions": paper_sessions(paper, zone, meeting_day, current_step_id, meeting_id),
         "files": [
             {
                 "title": f.title,
@@ -239,6 +242,47 @@ def _paper_data(paper: PaperRow, zone: ZoneInfo, meeting_day: dt.date, current_s
             for f in paper.files
         ],
     }
+
+
+def paper_sessions(paper: PaperRow, zone: ZoneInfo, meeting_day: dt.date | None = None,
+                   current_step_id: int | None = None, meeting_id: int | None = None) -> list[dict[str, Any]]:
+    """The paper's whole Beratungsfolge (sagsgang) as it happened and as it is planned.
+
+    First every session that dealt with it, by date, with that meeting's actual date and its
+    result (a postponement is a session too: vertagt / udsat, then the same body again); then
+    the steps still to come in order, with the date of the meeting they are placed on, the
+    target date, or none (never another meeting's date). The step on the agenda being built is
+    dated with that meeting's day.
+    """
+    held, to_come = [], []
+    for step in paper.consultations:
+        base = {"position": step.position, "committee": step.organization.key,
+                "committee_name": step.organization.name, "role": step.role, "deciding": step.authoritative}
+        recorded = set()
+        for decision in step.decisions:
+            recorded.add(decision.meeting_id)
+            held.append({**base, "date": decision.meeting.start.astimezone(zone).date().isoformat(),
+                         "meeting": decision.meeting.key, "result": decision.result, "result_text": decision.text,
+                         "held": True, "current": False})
+        if step.status == ConsultationStatus.completed.value and step.meeting_id not in recorded:
+            # history imported from another system: the step's own meeting or target date
+            day = step.meeting.start.astimezone(zone).date() if step.meeting else step.target_date
+            held.append({**base, "date": day.isoformat() if day else None, "meeting": step.meeting.key if step.meeting else None,
+                         "result": step.result, "result_text": step.result_text, "held": True, "current": False})
+        elif step.status in OPEN_STATUSES:
+            # open again after this very meeting postponed it: not this meeting's any more
+            current = step.id == current_step_id and (meeting_id is None or meeting_id not in recorded)
+            if current and meeting_day is not None:
+                day = meeting_day
+            elif step.meeting is not None and step.meeting.state != MeetingState.cancelled.value:
+                day = step.meeting.start.astimezone(zone).date()
+            else:
+                day = step.target_date
+            to_come.append({**base, "date": day.isoformat() if day else None,
+                            "meeting": step.meeting.key if step.meeting else None, "result": None, "result_text": None,
+                            "held": False, "current": current})
+    held.sort(key=lambda s: (s["date"] or "", s["position"]))
+    return held + to_come
 
 
 def _problems(config: BodyConfig, papers: list[PaperRow], meeting_day: dt.date, as_of: dt.date,
@@ -335,7 +379,8 @@ def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
         shown = [p for p in [*papers, *extra] if p.reference in on_agenda]
         closed = closed_references(session, meeting.body_id, {r for p in shown for r in p.related})
         paper_data = {
-            p.reference: _paper_data(p, zone, meeting_day, step_of.get(p.id).id if p.id in step_of else None, closed)
+            p.reference: _paper_data(p, zone, meeting_day, step_of.get(p.id).id if p.id in step_of else None, closed,
+                                     meeting.id)
             for p in shown
         }
         participants = _participants(session, meeting, meeting_day)

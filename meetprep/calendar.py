@@ -43,6 +43,8 @@ class CalendarMeeting:
     cancelled: bool = False
     organizer: Attendee | None = None
     attendees: tuple[Attendee, ...] = ()
+    # Who sends the request for the organizer (the body's address): ORGANIZER;SENT-BY (RFC 5546)
+    sent_by: str | None = None
     alarm_minutes: int | None = 60 * 24
     url: str | None = None
 
@@ -119,6 +121,7 @@ ROLE_PARAMETERS = {
     "secretary": "NON-PARTICIPANT",
     "substitute": "OPT-PARTICIPANT",
     "guest": "OPT-PARTICIPANT",
+    "press": "NON-PARTICIPANT",
 }
 
 
@@ -140,13 +143,17 @@ def _event(meeting: CalendarMeeting, stamp: dt.datetime, with_attendees: bool) -
     event.add("transp", "OPAQUE")
     if with_attendees:
         if meeting.organizer is not None:
-            event.add("organizer", _address(meeting.organizer))
+            organizer = _address(meeting.organizer)
+            if meeting.sent_by and meeting.sent_by.lower() != meeting.organizer.email.lower():
+                organizer.params["SENT-BY"] = f"mailto:{meeting.sent_by}"
+            event.add("organizer", organizer)
         for person in meeting.attendees:
             address = _address(person)
             address.params["CUTYPE"] = "INDIVIDUAL"
             address.params["ROLE"] = ROLE_PARAMETERS.get(person.role, "REQ-PARTICIPANT")
             address.params["PARTSTAT"] = "NEEDS-ACTION"
-            address.params["RSVP"] = "TRUE"
+            # The press is informed, not asked: no reply expected (RFC 5545 NON-PARTICIPANT).
+            address.params["RSVP"] = "FALSE" if person.role == "press" else "TRUE"
             event.add("attendee", address)
     if meeting.alarm_minutes and not meeting.cancelled:
         alarm = Alarm()

@@ -156,40 +156,61 @@ def _sections(paper: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _earlier(words: Catalogue, paper: dict[str, Any], meeting_date: str) -> list[dict[str, Any]]:
-    """Tidligere beslutninger: steps before this one with their decision, and the next step
-    with "no decision yet" (dated like the current meeting where it has no date of its own)."""
-    steps = paper["consultations"]
-    current = next((c for c in steps if c["current"]), None)
+def _sessions(paper: dict[str, Any]) -> list[dict[str, Any]]:
+    # Drafts recorded before the whole Beratungsfolge was kept carry only the steps.
+    if "sessions" in paper:
+        return paper["sessions"]
+    return [{**c, "held": c["status"] == "completed", "date": c["date"]} for c in paper["consultations"]]
+
+
+def _earlier(words: Catalogue, paper: dict[str, Any], meeting_key: str) -> list[dict[str, Any]]:
+    """Tidligere beslutninger: every earlier session with its decision (udsat included), then each
+    step still to come after this one, "no decision yet", dated only where it has a date of its own."""
+    sessions = _sessions(paper)
+    # this meeting's step: on the agenda, or (in the referat) dealt with at this meeting
+    current = next((s for s in sessions if s.get("current") or (s["held"] and s.get("meeting") == meeting_key)), None)
     if current is None:
         return []
     earlier = []
-    for step in steps:
-        if step["position"] < current["position"] and step["status"] == "completed":
-            text = step["result_text"] or (words.text(f"results.{step['result']}") if step["result"] else "")
-            earlier.append({"committee": clean(step["committee_name"]), "date": _date(words, step["date"]), "text": clean(text)})
-    following = next((c for c in steps if c["position"] == current["position"] + 1), None)
-    if following is not None:
-        earlier.append({
-            "committee": clean(following["committee_name"]),
-            "date": _date(words, following["date"] or meeting_date),
-            "text": words.text("labels.no_decision_yet"),
-        })
+    for session in sessions:
+        if session["held"] and session.get("meeting") != meeting_key:
+            text = session["result_text"] or (words.text(f"results.{session['result']}") if session["result"] else "")
+            earlier.append({"committee": clean(session["committee_name"]), "date": _date(words, session["date"]),
+                            "text": clean(text)})
+    for session in sessions:
+        if not session["held"] and session["position"] > current["position"]:
+            earlier.append({"committee": clean(session["committee_name"]), "date": _date(words, session["date"]),
+                            "text": words.text("labels.no_decision_yet")})
     return earlier
 
 
 def _consultations(words: Catalogue, paper: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Beratungsfolge table: every session held (with its meeting's date and result, vertagt
+    included), then the steps to come with their planned date or none."""
     return [
         {
-            "date": _date(words, c["date"]),
-            "committee": clean(c["committee_name"]),
-            "role": words.text(f"roles.{c['role']}"),
-            "result": words.text(f"results.{c['result']}") if c["result"] else "",
-            "result_text": clean(c["result_text"]),
-            "current": c["current"],
+            "date": _date(words, s["date"]),
+            "committee": clean(s["committee_name"]),
+            "role": words.text(f"roles.{s['role']}"),
+            "result": words.text(f"results.{s['result']}") if s["result"] else "",
+            "result_text": clean(s["result_text"]),
+            "current": bool(s.get("current")),
+            "held": bool(s["held"]),
         }
-        for c in paper["consultations"]
+        for s in _sessions(paper)
     ]
+
+
+def _course(paper: dict[str, Any]) -> str:
+    """The sagsgang: every body the paper goes through, in order (EBI → Økonomiudvalget → KB)."""
+    return " → ".join(clean(c["committee_name"]) for c in sorted(paper["consultations"], key=lambda c: c["position"])
+                      if c["status"] != "withdrawn" or c["result"])
+
+
+def _case_type(words: Catalogue, paper: dict[str, Any]) -> str:
+    """Beslutningssag / Orienteringssag: what the committee does with it at this meeting."""
+    current = next((c for c in paper["consultations"] if c["current"]), None)
+    return words.text(f"case_types.{current['role']}") if current else ""
 
 
 def _label(words: Catalogue, entry: dict[str, Any]) -> str:
@@ -217,6 +238,8 @@ def _item(words: Catalogue, entry: dict[str, Any], draft: Any, variant: str) -> 
         "sections": [],
         "proposal": None,
         "earlier": [],
+        "course": "",
+        "case_type": "",
         "files": [],
         "text": [],
         "decision": "",
@@ -236,7 +259,9 @@ def _item(words: Catalogue, entry: dict[str, Any], draft: Any, variant: str) -> 
         type=clean(paper["type"]),
         sections=_sections(paper),
         proposal=_proposal(words, paper["proposal"]),
-        earlier=_earlier(words, paper, draft.meeting["start"]),
+        earlier=_earlier(words, paper, draft.meeting["key"]),
+        course=_course(paper),
+        case_type=_case_type(words, paper),
         files=_files(words, paper, variant),
         decision=_decision(words, paper, draft.meeting["key"]),
     )
@@ -365,6 +390,9 @@ def paper_context(draft: Any, reference: str, kind: str, variant: str | None = N
         "number": entry["number"],
         "top": f"{words.data['numbering']['part'][entry['part']]} {entry['number']}".strip(),
         "consultations": _consultations(words, paper),
+        "earlier": _earlier(words, paper, draft.meeting["key"]),
+        "course": _course(paper),
+        "case_type": _case_type(words, paper),
         "proposal": _proposal(words, paper["proposal"]),
         "sections": _sections(paper),
         "climate": None if not climate else {

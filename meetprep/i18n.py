@@ -54,6 +54,11 @@ class Catalogue:
         sentence (capitalize=False) 'mandag d. 22. september 2025 kl. 16:30'."""
         return self.text("formats.datetime", date=self.date(moment.date(), capitalize=capitalize), time=self.time(moment))
 
+    def meeting_name(self, committee: str, extraordinary: bool = False) -> str:
+        """The committee's name as a meeting's title: 'Økonomiudvalget, ekstraordinært møde'."""
+        return self.text("formats.meeting_name_extraordinary" if extraordinary else "formats.meeting_name",
+                         committee=committee)
+
     def number(self, value: float | int) -> str:
         from babel.numbers import format_decimal
 

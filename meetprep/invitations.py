@@ -60,7 +60,7 @@ def agenda_lines(words: Catalogue, entries: list[dict[str, Any]], public: bool) 
 
 def calendar_entry(config: BodyConfig, meeting: MeetingRow, org: OrganizationRow, entries: list[dict[str, Any]],
                    public: bool, organizer: calendar.Attendee | None = None,
-                   attendees: tuple[calendar.Attendee, ...] = ()) -> calendar.CalendarMeeting:
+                   attendees: tuple[calendar.Attendee, ...] = (), sent_by: str | None = None) -> calendar.CalendarMeeting:
     words = catalogue(config.body.locale.value)
     zone = ZoneInfo(config.body.timezone)
     start = meeting.start.astimezone(zone)
@@ -69,9 +69,10 @@ def calendar_entry(config: BodyConfig, meeting: MeetingRow, org: OrganizationRow
     lines = agenda_lines(words, entries, public)
     description = "\n".join([words.text("messages.agenda_heading"), *lines]) if lines else ""
     return calendar.CalendarMeeting(
-        uid=calendar.meeting_uid(config.body.key, meeting.key), summary=org.name, start=start, end=end,
-        location=place, description=description, sequence=meeting.sequence,
-        cancelled=meeting.state == MeetingState.cancelled.value, organizer=organizer, attendees=attendees)
+        uid=calendar.meeting_uid(config.body.key, meeting.key), summary=words.meeting_name(org.name, meeting.extraordinary),
+        start=start, end=end, location=place, description=description, sequence=meeting.sequence,
+        cancelled=meeting.state == MeetingState.cancelled.value, organizer=organizer, attendees=attendees,
+        sent_by=sent_by)
 
 
 def _document(version_documents: list[Any], variant: str) -> Attachment | None:
@@ -155,12 +156,16 @@ def plan_invitations(store: Store, configs: Configs, body: str, committee: str, 
         active = [m for m in memberships if (m.start is None or m.start <= day_local) and (m.end is None or day_local <= m.end)]
         members = [m for m in active if m.role in MEMBER_ROLES]
         secretary = next((m.person for m in active if m.role == "secretary"), None)
+        outside = {**{key: "guest" for key in org_config.guests}, **{key: "press" for key in org_config.press}}
         guests = session.execute(select(PersonRow).where(PersonRow.body_id == meeting.body_id,
-                                                         PersonRow.key.in_(org_config.guests))).scalars().all()
+                                                         PersonRow.key.in_(sorted(outside)))).scalars().all()
         mail = config.body.mail
         organizer = calendar.Attendee(secretary.name, secretary.email, "secretary") if secretary and secretary.email \
             else calendar.Attendee(mail.from_name or config.body.name, mail.from_address, "secretary")
+        # Members see everyone invited; a guest's or the press's request names only its recipient
+        # (RFC 5546 allows it, and members' addresses stay inside the committee).
         attendees = tuple(calendar.Attendee(m.person.name, m.person.email, m.role) for m in members if m.person.email)
+        attendees += tuple(calendar.Attendee(g.name, g.email, outside[g.key]) for g in guests if g.email)
         words = catalogue(config.body.locale.value)
         sent = announced(session, meeting.id)
         version = latest.version if latest else 0
@@ -184,11 +189,12 @@ def plan_invitations(store: Store, configs: Configs, body: str, committee: str, 
             if not person.email:
                 problems.append({"person": person.key, "message": "no e-mail address: no invitation can be sent"})
                 continue
-            entry = calendar_entry(config, meeting, org, entries, public, organizer, attendees)
+            invited = tuple(a for a in attendees if a.email == person.email) if public else attendees
+            entry = calendar_entry(config, meeting, org, entries, public, organizer, invited, sent_by=mail.from_address)
             variant = "public" if public else "members"
             base = dict(channel="email", recipient=person.email, meeting_id=meeting.id, person_id=person.id,
                         sender=mail.from_address, sender_name=mail.from_name or config.body.name,
-                        tags=(org.key, person.key))
+                        organizer=organizer.email, organizer_name=organizer.name, tags=(org.key, person.key))
             if kind == "change-notice":
                 # New: from the version they have to the current one. Sent already: the same message
                 # again, under the key the ledger knows it by.
@@ -200,11 +206,12 @@ def plan_invitations(store: Store, configs: Configs, body: str, committee: str, 
                                                **base))
                 continue
             attachment = None if kind == "cancellation" else _document(documents, variant)
-            text = _invitation_text(words, kind, person.name, entry, organizer.name, attachment is not None)
+            text = _invitation_text(words, kind, person.name, entry, organizer.name, attachment is not None, org.name,
+                                    meeting.extraordinary)
             messages.append(Outgoing(
                 key=f"{config.body.key}/{meeting.key}/{person.key}/{kind}/{meeting.sequence}",
                 kind=kind, sequence=meeting.sequence, agenda_version=None if kind == "cancellation" else version,
-                subject=words.text(f"messages.{kind}_subject", committee=org.name, when=words.datetime(entry.start)),
+                subject=words.text(f"messages.{kind}_subject", committee=entry.summary, when=words.datetime(entry.start)),
                 text=text, calendar=calendar.invitation(entry, stamp),
                 calendar_method="CANCEL" if kind == "cancellation" else "REQUEST",
                 attachments=[attachment] if attachment else [], **base))
@@ -289,9 +296,13 @@ def change_line(words: Catalogue, change: Any) -> str:
 
 
 def _invitation_text(words: Catalogue, kind: str, name: str, entry: calendar.CalendarMeeting, sender: str,
-                     attached: bool) -> str:
-    values = {"committee": entry.summary, "when": words.datetime(entry.start), "place": entry.location or "-"}
-    parts = [words.text("messages.greeting", name=name), words.text(f"messages.{kind}_text", **values)]
+                     attached: bool, committee: str, extraordinary: bool = False) -> str:
+    values = {"committee": committee, "when": words.datetime(entry.start, capitalize=False),
+              "place": entry.location or "-"}
+    first = words.text(f"messages.{kind}_text", **values)
+    if extraordinary:
+        first += " " + words.text("messages.extraordinary_line")
+    parts = [words.text("messages.greeting", name=name), first]
     if entry.description and kind != "cancellation":
         parts.append(entry.description)
     if attached:

@@ -297,7 +297,7 @@ def minutes_draft(store: Store, configs: Configs, body: str, meeting_key: str) -
         for decision in session.execute(select(DecisionRow).where(DecisionRow.meeting_id == meeting.id)).scalars():
             step = decision.consultation
             reference = step.paper.reference
-            data = _paper_data(step.paper, zone, meeting.start.astimezone(zone).date(), step.id)
+            data = _paper_data(step.paper, zone, meeting.start.astimezone(zone).date(), step.id, meeting_id=meeting.id)
             for c in data["consultations"]:  # this meeting's own decision is shown under Beslutninger
                 if c["current"]:
                     c.update(status="scheduled", result=None, result_text=None)

@@ -555,6 +555,9 @@ class Organization(Model):
     # Persons outside the committee who are invited too (the press office, a citizens' panel):
     # they get the public variant of the agenda and of the calendar entry.
     guests: list[Key] = []
+    # The press (a journalist, the local paper's desk): like guests, and in the calendar entry
+    # an ATTENDEE with ROLE=NON-PARTICIPANT and no reply asked for.
+    press: list[Key] = []
     calendar: "MeetingCalendar | None" = None
     timeline: TimelineOverride = TimelineOverride()  # changes to the body's timeline for this committee
 
@@ -843,9 +846,10 @@ class BodyConfig(Model):
             if event.budget_line is not None and event.budget_line not in lines:
                 problems.append((where + ("budget_line",), f"no budget line {event.budget_line!r} under body.budgets"))
         for org_index, org in enumerate(self.organizations):
-            for index, guest in enumerate(org.guests):
-                if guest not in known:
-                    problems.append((("organizations", org_index, "guests", index), f"unknown person {guest!r}"))
+            for field_name in ("guests", "press"):
+                for index, guest in enumerate(getattr(org, field_name)):
+                    if guest not in known:
+                        problems.append((("organizations", org_index, field_name, index), f"unknown person {guest!r}"))
             for index, membership in enumerate(org.memberships):
                 if membership.person not in known:
                     problems.append(

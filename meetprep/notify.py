@@ -74,6 +74,10 @@ class Outgoing:
     attachments: list[Attachment] = field(default_factory=list)
     sender: str = "meetprep@example.org"
     sender_name: str | None = None
+    # A meeting request comes From its organizer (the secretary), sent by the body's address:
+    # From: organizer, Sender: the body's address (iMIP, RFC 6047 2.2.1, with ORGANIZER;SENT-BY).
+    organizer: str | None = None
+    organizer_name: str | None = None
     tags: tuple[str, ...] = ()
     agenda_version: int | None = None  # the agenda version this message carries to its recipient
 
@@ -110,7 +114,11 @@ def compose_email(message: Outgoing, now: dt.datetime) -> EmailMessage:
     meeting request: multipart/mixed -> [multipart/alternative(text/plain, text/html,
     text/calendar; method=...), the .ics as a file, the other attachments]."""
     email = EmailMessage()
-    email["From"] = Address(display_name=message.sender_name or "", addr_spec=message.sender)
+    if message.organizer and message.organizer.lower() != message.sender.lower():
+        email["From"] = Address(display_name=message.organizer_name or "", addr_spec=message.organizer)
+        email["Sender"] = Address(display_name=message.sender_name or "", addr_spec=message.sender)
+    else:
+        email["From"] = Address(display_name=message.sender_name or "", addr_spec=message.sender)
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email["Date"] = format_datetime(now)
@@ -125,7 +133,10 @@ def compose_email(message: Outgoing, now: dt.datetime) -> EmailMessage:
     if message.calendar is not None or message.attachments:
         email.make_mixed()
     if message.calendar is not None:
-        email.add_attachment(message.calendar, maintype="application", subtype="ics", filename="invite.ics")
+        # The same iTIP object as a file, for clients that only import attachments: text/calendar
+        # (RFC 5545 8.1), with its method, as Outlook and Apple Mail send it.
+        email.add_attachment(message.calendar, maintype="text", subtype="calendar", filename="invite.ics",
+                             params={"method": message.calendar_method, "charset": "UTF-8"})
     for item in message.attachments:
         maintype, _, subtype = item.mime.partition("/")
         email.add_attachment(item.data, maintype=maintype, subtype=subtype, filename=item.filename)

@@ -236,6 +236,8 @@ class ConsultationRow(Base):
     paper: Mapped[PaperRow] = relationship(back_populates="consultations")
     organization: Mapped[OrganizationRow] = relationship()
     meeting: Mapped[MeetingRow | None] = relationship()
+    # Every session of this step's body that dealt with the paper (a postponement is one too).
+    decisions: Mapped[list["DecisionRow"]] = relationship(viewonly=True, order_by="DecisionRow.decided_on")
 
 
 class FileRow(Base):

@@ -61,7 +61,12 @@ def test_seed_000_gentofte_dagsorden(seed_builds):
         "1. At der fra den 1. januar 2026 afholdes mindst et årligt dialogmøde",
         "2. At julestuen fortsat afholdes fra 1. advent 2026.",
         "3. At Integrationsrådet nedlægges fra den 1. januar 2026.",
-        "Tidligere beslutninger:\nUdvalg: Økonomiudvalget\nDato: 22-09-2025\nBeslutning foreligger ikke endnu.",
+        # The whole sagsgang still to come, each step dated only where it has a date of its own
+        # (seed 000 printed this meeting's date for Økonomiudvalget: issue 14).
+        "Tidligere beslutninger:\nUdvalg: Økonomiudvalget\nBeslutning foreligger ikke endnu.\n"
+        "Udvalg: Kommunalbestyrelsen\nBeslutning foreligger ikke endnu.",
+        "Sagstype: Beslutningssag",
+        "Sagsgang: Erhvervs-, Beskæftigelses- og Integrationsudvalget → Økonomiudvalget → Kommunalbestyrelsen",
         "1. Bilag - Forslag til model for ny organisering af integrationsindsatsen i GK.pdf.tlg (6455036 - EMN-2025-05820)",
         "2. Bilag 2 - Referat fra Integrationsrådet den 14. august 2025.tlg (6444136 - EMN-2025-05820)",
         "2 (Åben) Underskrift EBI",

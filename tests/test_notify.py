@@ -42,12 +42,14 @@ def configs_dir(tmp_path, endpoint):
     path = folder / "gentofte.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["persons"].append({"key": "presse", "name": "Pressetjenesten", "email": "presse@example.org"})
+    data["persons"].append({"key": "avis", "name": "Villabyerne", "email": "redaktion@example.org"})
     for person in data["persons"]:
         if person["key"] == "katja-johansen":
             person["notify"] = [endpoint.url("katja")]
         if person["key"] == "stig-wall":
             person["notify"] = [endpoint.url("broken")]
     data["organizations"][0]["guests"] = ["presse"]
+    data["organizations"][0]["press"] = ["avis"]
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return folder
 
@@ -83,8 +85,10 @@ def smtp(mailbox: Mailbox) -> notify.SmtpTransport:
 
 
 def calendar_part(message):
+    """The meeting request inside multipart/alternative (the .ics file attached is the same object)."""
     parts = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
-    assert len(parts) == 1
+    assert len(parts) == 2 and parts[0].get_payload(decode=True) == parts[1].get_payload(decode=True)
+    assert parts[1].get_filename() == "invite.ics" and parts[0].get_filename() is None
     return parts[0]
 
 
@@ -93,11 +97,13 @@ def test_invitations_arrive_as_meeting_requests(world):
     planned = invitations.plan_invitations(store, configs, "gentofte", "ebi", NOW, day=DAY)
     with Mailbox() as mailbox:
         report = notify.dispatch(store, planned.messages, smtp(mailbox), lambda: NOW)
-    assert len(report.sent) == 8 and report.failed == []
+    assert len(report.sent) == 9 and report.failed == []
     assert sorted(r for _, rcpts, _ in mailbox.messages for r in rcpts) == sorted(
         ["soeren.heisel@example.org", "jesper.marcus@example.org", "katja.johansen@example.org", "stig.wall@example.org",
          "anton.bruniche-olsen@example.org", "marie.brixtofte@example.org", "frederik.dehlholm@example.org",
-         "presse@example.org"])
+         "presse@example.org", "redaktion@example.org"])
+    # iMIP (RFC 6047 2.2.1): From is the organizer; the body's address sends it for them.
+    assert all(envelope_from == configs.get("gentofte").body.mail.from_address for envelope_from, _, _ in mailbox.messages)
     member = mailbox.to("soeren.heisel@example.org")[0]
     assert member["Subject"] == "Indkaldelse: Erhvervs-, Beskæftigelses- og Integrationsudvalget Mandag d. 22. september 2025 kl. 16:30"
     # multipart/mixed -> [multipart/alternative(text/plain, text/html, text/calendar), invite.ics, agenda]
@@ -106,9 +112,12 @@ def test_invitations_arrive_as_meeting_requests(world):
     assert first.get_content_type() == "multipart/alternative"
     assert [p.get_content_type() for p in first.iter_parts()] == ["text/plain", "text/html", "text/calendar"]
     assert first.get_payload()[2].get_param("method") == "REQUEST"
-    assert [(a.get_content_type(), a.get_filename()) for a in attachments] == [
-        ("application/ics", "invite.ics"),
-        ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "dagsorden-ebi-2025-09-22-medlemmer.docx"),
+    assert member["From"].addresses[0].addr_spec == "ebi-sekretariat@example.org"
+    assert member["Sender"].addresses[0].addr_spec == configs.get("gentofte").body.mail.from_address
+    assert [(a.get_content_type(), a.get_filename(), a.get_param("method")) for a in attachments] == [
+        ("text/calendar", "invite.ics", "REQUEST"),
+        ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "dagsorden-ebi-2025-09-22-medlemmer.docx",
+         None),
     ]
     data = calendar_part(member).get_payload(decode=True)
     assert b"\r\nBEGIN:VEVENT\r\n" in data  # CRLF survived
@@ -117,7 +126,12 @@ def test_invitations_arrive_as_meeting_requests(world):
     assert event["DTSTART"].params["TZID"] == "Europe/Copenhagen"
     assert icalendar.Calendar.from_ical(data).walk("VTIMEZONE")[0]["TZID"] == "Europe/Copenhagen"
     assert str(event["ORGANIZER"]) == "mailto:ebi-sekretariat@example.org"
-    assert len(event["ATTENDEE"]) == 7
+    assert event["ORGANIZER"].params["SENT-BY"] == "mailto:" + configs.get("gentofte").body.mail.from_address
+    roles = {str(a): (a.params["ROLE"], a.params["RSVP"]) for a in event["ATTENDEE"]}
+    assert len(roles) == 9  # seven members, the guest and the press
+    assert roles["mailto:presse@example.org"] == ("OPT-PARTICIPANT", "TRUE")
+    assert roles["mailto:redaktion@example.org"] == ("NON-PARTICIPANT", "FALSE")
+    assert sorted(role for role, _ in roles.values()).count("REQ-PARTICIPANT") + sorted(role for role, _ in roles.values()).count("CHAIR") == 7
     assert SECRET_TITLE in str(event["DESCRIPTION"]) and SECRET_TITLE in member.get_body(("plain",)).get_content()
     parsed = vobject.readOne(data.decode())
     assert parsed.vevent.dtstart.value == dt.datetime(2025, 9, 22, 14, 30, tzinfo=dt.timezone.utc)
@@ -127,6 +141,13 @@ def test_invitations_arrive_as_meeting_requests(world):
     assert SECRET_TITLE.encode() not in press_data and b"EMN-2025-07777" not in press_data
     assert "Lukket punkt" in press.get_body(("plain",)).get_content()
     assert [a.get_filename() for a in list(press.iter_parts())[1:]] == ["invite.ics", "dagsorden-ebi-2025-09-22-offentlig.docx"]
+    # A guest's request names the guest as an ATTENDEE, and no member's address.
+    guest_event = icalendar.Calendar.from_ical(calendar_part(press).get_payload(decode=True)).walk("VEVENT")[0]
+    guest_attendees = guest_event["ATTENDEE"] if isinstance(guest_event["ATTENDEE"], list) else [guest_event["ATTENDEE"]]
+    assert [str(a) for a in guest_attendees] == ["mailto:presse@example.org"]
+    assert b"soeren.heisel" not in press_data
+    newspaper = icalendar.Calendar.from_ical(calendar_part(mailbox.to("redaktion@example.org")[0]).get_payload(decode=True))
+    assert newspaper.walk("VEVENT")[0]["ATTENDEE"].params["ROLE"] == "NON-PARTICIPANT"
     with store.session() as session:
         assert {r.status for r in session.execute(select(MessageRow)).scalars()} == {"sent"}
 
@@ -137,7 +158,7 @@ def test_a_second_run_sends_nothing_again(world):
         for _ in range(2):
             planned = invitations.plan_invitations(store, configs, "gentofte", "ebi", NOW, day=DAY)
             report = notify.dispatch(store, planned.messages, smtp(mailbox), lambda: NOW)
-    assert len(mailbox.messages) == 8 and len(report.skipped) == 8 and report.sent == []
+    assert len(mailbox.messages) == 9 and len(report.skipped) == 9 and report.sent == []
 
 
 def test_change_of_time_sends_an_update_then_a_cancellation(world):
@@ -251,28 +272,28 @@ def test_a_run_killed_halfway_and_run_again_delivers_each_message_once(world, co
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         delivered_before = len(mailbox.messages)
-        assert 3 <= delivered_before < 8
+        assert 3 <= delivered_before < 9
         # At once, the killed run's claim still holds: its message is left alone (in progress).
         at_once = subprocess.run([*command, "1"], cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert at_once.returncode == 0, at_once.stderr
         sent, skipped, in_progress, failed = map(int, at_once.stdout.split())
-        assert (sent, skipped, in_progress, failed) == (8 - delivered_before - 1, delivered_before, 1, 0)
+        assert (sent, skipped, in_progress, failed) == (9 - delivered_before - 1, delivered_before, 1, 0)
         # After the lease ran out, the next run takes it over.
         later = notify.LEASE.total_seconds() // 60 + 1
         finished = subprocess.run([*command, str(int(later))], cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert finished.returncode == 0, finished.stderr
-        assert finished.stdout.split() == ["1", "7", "0", "0"]
+        assert finished.stdout.split() == ["1", "8", "0", "0"]
     per_recipient = {}
     for _, rcpts, _ in mailbox.messages:
         for address in rcpts:
             per_recipient[address] = per_recipient.get(address, 0) + 1
-    assert len(per_recipient) == 8
+    assert len(per_recipient) == 9
     # Exactly once. (A message caught between the server's "250" and the ledger's commit would be
     # sent again with the same Message-ID, see meetprep/notify.py; the kill above lands while the
     # server still holds a message, outside that window of a few milliseconds.)
     assert set(per_recipient.values()) == {1}, per_recipient
     ids = [m["Message-ID"] for _, _, m in mailbox.messages]
-    assert len(set(ids)) == 8
+    assert len(set(ids)) == 9
     with store.session() as session:
         assert {r.status for r in session.execute(select(MessageRow)).scalars()} == {"sent"}
 
@@ -317,3 +338,26 @@ def test_personal_feeds_live_outside_the_public_tree_under_unguessable_names(wor
     assert feed_token(b"another installation", "gentofte", "jesper-marcus") + ".ics" != name
     personal = out / "personal-feeds" / "gentofte" / name
     assert personal in written and SECRET_TITLE in personal.read_bytes().decode()  # members see the titles
+
+
+def test_an_extraordinary_meeting_says_so_in_subject_summary_and_text(world):
+    """Danish: 'ekstraordinært møde' in the subject, the calendar SUMMARY and the letter."""
+    store, configs, examples = world
+    meetings = examples / "meetings.yaml"
+    meetings.write_text(meetings.read_text(encoding="utf-8").replace(
+        "    location: {room: Udvalgsværelse A/B}", "    location: {room: Udvalgsværelse A/B}\n    extraordinary: true", 1),
+        encoding="utf-8")
+    import_files(store, configs, [meetings], NOW)
+    planned = invitations.plan_invitations(store, configs, "gentofte", "ebi", NOW, day=DAY)
+    member = next(m for m in planned.messages if m.recipient == "frederik.dehlholm@example.org")
+    assert member.subject.startswith(
+        "Indkaldelse: Erhvervs-, Beskæftigelses- og Integrationsudvalget, ekstraordinært møde Mandag d. 22. september")
+    event = icalendar.Calendar.from_ical(member.calendar).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == "Erhvervs-, Beskæftigelses- og Integrationsudvalget, ekstraordinært møde"
+    assert "Mødet er et ekstraordinært møde." in member.text
+    assert "mandag d. 22. september 2025 kl. 16:30" in member.text  # a weekday in mid-sentence is lower case
+    from meetprep.i18n import catalogue
+
+    german = catalogue("de")
+    assert german.meeting_name("Sozialausschuss", extraordinary=True) == "Sozialausschuss, Sondersitzung"
+    assert german.text("messages.extraordinary_line") == "Es handelt sich um eine Sondersitzung."
