@@ -37,6 +37,7 @@ class Candidate:
     priority: int = 0
     amends: str | None = None
     paper_id: int | None = None
+    agenda_number: str | None = None  # the number the clerk asked for ("7", "4.2"), if any
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,87 @@ def _parents(candidates: list[Candidate]) -> dict[str, str | None]:
             first = min(circle, key=lambda r: (present[r].submitted, r))
             parent[first] = None
     return parent
+
+
+def _under_headings(entries: list[Entry], settings: AgendaSettings, candidates: list[Candidate]) -> list[Entry]:
+    """Papers whose type a standing heading item collects ("Anträge": Antrag) become its
+    sub-items (4.1, 4.2), in their order, right after it; in the heading's part only."""
+    headings = {f"standing:{item.title}": {t.casefold() for t in item.heading_for}
+                for item in [*settings.opening_items, *settings.closing_items] if item.heading_for}
+    if not headings:
+        return entries
+    kinds = {f"paper:{c.reference}": c.paper_type.casefold() for c in candidates}
+    result = list(entries)
+    for heading, types in headings.items():
+        at = next((i for i, e in enumerate(result) if e.key == heading), None)
+        if at is None:
+            continue
+        part = result[at].part
+        family = [e for e in result if e.kind == "paper" and e.parent is None and e.part == part
+                  and kinds.get(e.key) in types]
+        moving = set()
+        for top in family:
+            moving.add(top.key)
+            moving.update(_descendant_keys(result, top.key))
+        block = [replace(e, parent=heading) if e.key in {t.key for t in family} else e for e in result if e.key in moving]
+        result = [e for e in result if e.key not in moving]
+        at = next(i for i, e in enumerate(result) if e.key == heading)
+        end = _after_descendants(result, at)
+        result[end:end] = block
+    return result
+
+
+def _descendant_keys(entries: list[Entry], key: str) -> set[str]:
+    found: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for entry in entries:
+            if entry.parent is not None and (entry.parent == key or entry.parent in found) and entry.key not in found:
+                found.add(entry.key)
+                changed = True
+    return found
+
+
+def _place_requested(entries: list[Entry], candidates: list[Candidate], first_number: int) -> list[Entry]:
+    """Put each paper whose step asks for a number ("7", "4.2") where it gets that number, if it
+    can: "4.2" under the top-level item numbered 4 of its part, "7" before the item now numbered
+    7. What cannot be honoured stays where it is; the build reports it (build._problems)."""
+    wanted = {f"paper:{c.reference}": c.agenda_number.strip() for c in candidates
+              if c.agenda_number and c.agenda_number.strip()}
+    result = list(entries)
+    for key, asked in sorted(wanted.items(), key=lambda kv: [int(x) if x.isdigit() else 0 for x in kv[1].split(".")]):
+        pieces = asked.split(".")
+        if not all(p.isdigit() for p in pieces) or len(pieces) > 2:
+            continue
+        at = next((i for i, e in enumerate(result) if e.key == key), None)
+        if at is None or result[at].withdrawn or (result[at].parent is not None
+                                                    and not result[at].parent.startswith("standing:")):
+            continue  # not on the agenda, or an amendment (it follows its paper)
+        entry = result[at]
+        moving = {key} | _descendant_keys(result, key)
+        block = [e for e in result if e.key in moving]
+        rest = [e for e in result if e.key not in moving]
+        numbered = number(rest, first_number)
+        head = pieces[0]
+        anchor = next((i for i, e in enumerate(numbered) if e.parent is None and e.part == entry.part and e.number == head),
+                      None)
+        if len(pieces) == 2:
+            if anchor is None:
+                continue
+            parent = numbered[anchor].key
+            children = [i for i, e in enumerate(numbered) if e.parent == parent]
+            index = int(pieces[1]) - 1
+            position = children[index] if 0 <= index < len(children) else _after_descendants(numbered, anchor)
+            block[0] = replace(block[0], parent=parent)
+        else:
+            if anchor is None:
+                continue
+            position = anchor
+            block[0] = replace(block[0], parent=None)
+        rest[position:position] = block
+        result = rest
+    return result
 
 
 def _papers_in_order(candidates: Iterable[Candidate], settings: AgendaSettings) -> list[Entry]:
@@ -271,9 +353,10 @@ def plan(
     renumber: bool = False,
 ) -> list[Entry]:
     """The numbered entries of the agenda (see the module docstring for the rules)."""
-    fresh = fresh_order(candidates, settings, scheme)
+    candidates = list(candidates)
+    fresh = _under_headings(fresh_order(candidates, settings, scheme), settings, candidates)
     ordered = fresh if (renumber or not previous) else _stable_order(fresh, previous)
-    return number(ordered, first_number)
+    return number(_place_requested(ordered, candidates, first_number), first_number)
 
 
 def top_level_count(entries: Iterable[Entry]) -> int:

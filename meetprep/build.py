@@ -311,6 +311,13 @@ def _problems(config: BodyConfig, papers: list[PaperRow], meeting_day: dt.date, 
                     "title": f.title, "due": words.text("problems.attachment_due", date=words.date(due, "date_short"))}))
             elif f.path and not Path(f.path).is_file():
                 found.append(agenda.Problem("attachment_missing", paper.reference, {"title": f.title, "path": f.path}))
+    numbered = {e.reference: e for e in entries if e.kind == "paper" and not e.withdrawn}
+    for paper in papers:
+        asked = (steps[paper.id].agenda_number or "").strip()
+        entry = numbered.get(paper.reference)
+        if asked and entry is not None and entry.number != asked:
+            # never dropped in silence: the clerk sees which number could not be given, and why not
+            found.append(agenda.Problem("agenda_number", paper.reference, {"wanted": asked, "number": entry.number}))
     for entry in entries:
         if entry.withdrawn:
             found.append(agenda.Problem("withdrawn", entry.reference))
@@ -357,8 +364,9 @@ def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
                 reference=paper.reference, title=paper.title, paper_type=paper.paper_type, access=paper.access,
                 submitted=paper.date or paper.created_at.astimezone(zone).date(), priority=paper.priority,
                 amends=paper.amends.reference if paper.amends else None, paper_id=paper.id,
+                agenda_number=step.agenda_number,
             )
-            for paper, _ in due
+            for paper, step in due
         ]
         scheme = numbering_scheme(config, org_config)
         entries = agenda.plan(candidates, org_config.agenda, scheme, _numbering_start(session, org_config, meeting, zone),
@@ -375,6 +383,12 @@ def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
         now_closed = {p.reference: p for p in extra}
         entries = [replace(e, title=now_closed[e.reference].title, access=agenda.access_of(now_closed[e.reference].access))
                    if e.withdrawn and e.reference in now_closed else e for e in entries]
+        # Standing items may name the meeting: "Godkendelse af dagsorden til mødet den {date}".
+        words = catalogue(config.body.locale.value)
+        start = meeting.start.astimezone(zone)
+        entries = [replace(e, title=words.fill_meeting(e.title, start, org_config.name),
+                           standing_text=words.fill_meeting(e.standing_text, start, org_config.name))
+                   if e.kind == "standing" else e for e in entries]
         step_of = {p.id: s for p, s in due}
         shown = [p for p in [*papers, *extra] if p.reference in on_agenda]
         closed = closed_references(session, meeting.body_id, {r for p in shown for r in p.related})

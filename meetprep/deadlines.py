@@ -72,5 +72,19 @@ def add_days(day: dt.date, days: int, count: DayCount, calendar: HolidayCalendar
 
 
 def deadline(meeting_day: dt.date, rule: DeadlineRule, calendar: HolidayCalendar, saturday_counts: bool = False) -> dt.date:
-    """The last day on which something governed by `rule` is on time for a meeting on `meeting_day`."""
-    return subtract_days(meeting_day, rule.days, rule.count, calendar, saturday_counts)
+    """The last day on which something governed by `rule` is on time for a meeting on `meeting_day`.
+
+    A calendar-day count that lands on a weekend or public holiday moves to the business day
+    before, unless the rule says `closed_day: keep`.
+    """
+    day = subtract_days(meeting_day, rule.days, rule.count, calendar, saturday_counts)
+    return on_business_day(day, rule.closed_day, calendar, saturday_counts)
+
+
+def on_business_day(day: dt.date, closed_day: str, calendar: HolidayCalendar, saturday_counts: bool = False) -> dt.date:
+    """`day`, or with closed_day "earlier" the last business day on or before it."""
+    if closed_day == "keep":
+        return day
+    while not is_business_day(day, calendar, saturday_counts):
+        day -= dt.timedelta(days=1)
+    return day

@@ -23,12 +23,25 @@ class Catalogue:
     data: dict[str, Any]
 
     def text(self, key: str, **values: Any) -> str:
+        """The message `key` filled with `values`. A message with plural forms (a mapping with the
+        CLDR categories of the language: one, other, ...) is chosen by the number `count`, with
+        the language's plural rules from Babel: "1 Enthaltung", "2 Enthaltungen"."""
         node: Any = self.data
         for part in key.split("."):
             if not isinstance(node, dict) or part not in node:
                 raise KeyError(f"message {key!r} is missing from meetprep/locale/{self.locale}.yaml")
             node = node[part]
+        if isinstance(node, dict) and "other" in node:
+            if "count" not in values:
+                raise KeyError(f"message {key!r} has plural forms: give count=")
+            node = node.get(self.plural_form(values["count"]), node["other"])
         return str(node).format(**values) if values else str(node)
+
+    def plural_form(self, count: int | float) -> str:
+        """The CLDR plural category of `count` in this language: 'one' or 'other' in da and de."""
+        from babel import Locale
+
+        return Locale.parse(self.babel_locale).plural_form(count)
 
     def section(self, key: str) -> dict[str, str]:
         node = self.data[key]
@@ -58,6 +71,22 @@ class Catalogue:
         """The committee's name as a meeting's title: 'Økonomiudvalget, ekstraordinært møde'."""
         return self.text("formats.meeting_name_extraordinary" if extraordinary else "formats.meeting_name",
                          committee=committee)
+
+    PLACEHOLDERS = ("date", "date_text", "date_short", "time", "committee")
+
+    def fill_meeting(self, text: str | None, start: dt.datetime, committee: str) -> str | None:
+        """A standing item's title or text with the meeting's placeholders filled in: {date}
+        (22. september 2025), {date_short} (22-09-2025), {date_text} (mandag d. 22. september
+        2025), {time} and {committee}. Other braces are left as they are."""
+        if not text or "{" not in text:
+            return text
+        import re
+
+        values = {"date": self.date(start.date(), "date_text", capitalize=False),
+                  "date_short": self.date(start.date(), "date_short", capitalize=False),
+                  "date_text": self.date(start.date(), "date_long", capitalize=False),
+                  "time": self.time(start), "committee": committee}
+        return re.sub(r"\{(" + "|".join(self.PLACEHOLDERS) + r")\}", lambda m: values[m.group(1)], text)
 
     def number(self, value: float | int) -> str:
         from babel.numbers import format_decimal

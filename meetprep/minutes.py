@@ -65,7 +65,7 @@ def vote_text(words: Catalogue, votes: dict[str, int] | None, unanimous: bool) -
     votes = votes or {}
     abstain, biased = votes.get("abstain") or 0, votes.get("biased") or 0
     if unanimous:
-        text = words.text("minutes.unanimous_with_abstentions", abstain=abstain) if abstain else words.text("minutes.unanimous")
+        text = words.text("minutes.unanimous_with_abstentions", count=abstain) if abstain else words.text("minutes.unanimous")
     elif any(votes.get(k) for k in ("yes", "no", "abstain")):
         text = words.text("minutes.votes", yes=votes.get("yes") or 0, no=votes.get("no") or 0, abstain=abstain)
     else:

@@ -423,11 +423,17 @@ class HolidayCalendar(Model):
         return self.country if self.subdivision is None else f"{self.country}-{self.subdivision}"
 
 
+ClosedDay = Literal["earlier", "keep"]
+
+
 class DeadlineRule(Model):
     """A deadline counted back from the meeting day."""
 
     days: Annotated[int, Field(ge=0, le=120)]
     count: DayCount = DayCount.calendar
+    # A calendar-day deadline on a weekend or public holiday: the business day before (default),
+    # or keep the day. Business-day deadlines are business days anyway.
+    closed_day: ClosedDay = "earlier"
 
 
 class DeadlineRules(Model):
@@ -509,6 +515,9 @@ class StandingItem(Model):
     reference: Reference | None = None
     access: Access = Access.public
     text: OptionalProse = None
+    # A heading item: papers of these types are placed under it as sub-items ("Anträge":
+    # [Antrag] gives 4.1, 4.2, ...), in its part of the agenda.
+    heading_for: list[Line64] = []
 
 
 class AgendaSettings(Model):
@@ -636,6 +645,9 @@ class Milestone(Model):
     meeting: bool = False  # a planning meeting: partners get a calendar invitation
     time: ClockTime = "10:00"
     duration_minutes: Annotated[int, Field(ge=15, le=600)] = 90
+    # Due on a weekend or public holiday (12 weeks before a Sunday is a Sunday): the business day
+    # before (default) or keep the day.
+    closed_day: ClosedDay = "earlier"
 
     @property
     def offset(self) -> dt.timedelta:

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from . import calendar
 from .config import Configs
-from .deadlines import holiday_name
+from .deadlines import holiday_name, on_business_day
 from .i18n import catalogue
 from .model import BodyConfig, RecurringEvent
 from .notify import Outgoing
@@ -118,7 +118,8 @@ def plan_year(store: Store, configs: Configs, year: int, now: dt.datetime, bodie
                                           created_at=now)
                     session.add(row)
                     for milestone in event.milestones:
-                        due = day - milestone.offset
+                        due = on_business_day(day - milestone.offset, milestone.closed_day, config.body.holidays,
+                                              config.body.deadlines.saturday_is_business_day)
                         owner = persons.get(milestone.owner or (event.organisers[0] if event.organisers else ""))
                         meeting_start = dt.datetime.combine(due, _clock(milestone.time), zone) if milestone.meeting else None
                         row.tasks.append(PlanningTaskRow(

@@ -40,9 +40,10 @@ def test_planning_2026_creates_everything_once(store, configs):
     julestue = next(e for e in report.events if e["event"] == "julestue")
     assert julestue["start"] == "2026-11-29T14:00:00+01:00"
     assert [(t["name"], t["due"]) for t in julestue["tasks"]] == [
-        ("Planlægningsmøde med Netværkshuset", "2026-09-06"),   # 12 weeks before
-        ("Invitationer og opslag udsendt", "2026-10-18"),       # 6 weeks before
-        ("Program og kagebord fastlagt", "2026-11-15"),         # 2 weeks before
+        # 12, 6 and 2 weeks before a Sunday are Sundays: each moves to the Friday before
+        ("Planlægningsmøde med Netværkshuset", "2026-09-04"),
+        ("Invitationer og opslag udsendt", "2026-10-16"),
+        ("Program og kagebord fastlagt", "2026-11-13"),
     ]
     with store.session() as session:
         papers = {p["reference"]: p for p in list_papers(session, committee="ebi")}
@@ -81,7 +82,7 @@ def test_owners_are_reminded_before_each_due_date(store, configs):
     due = planning.task_reminders(store, configs, dt.date(2026, 10, 12))
     assert [(m.recipient, m.subject) for m in due] == [
         ("mailto://ebi-sekretariat@example.org",
-         "Frist: Invitationer og opslag udsendt (Julestue med juletræstænding (1. advent)) 18-10-2026")]
+         "Frist: Invitationer og opslag udsendt (Julestue med juletræstænding (1. advent)) 16-10-2026")]  # Friday, not Sunday
     assert planning.task_reminders(store, configs, dt.date(2026, 10, 19)) == []
 
 
