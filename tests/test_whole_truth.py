@@ -276,3 +276,32 @@ def test_sub_items_under_a_heading_and_numbers_asked_for_or_reported(tmp_path):
     agenda = text(document(result, "tagesordnung", variant="members"))
     assert "Ö 6.1 | Antrag der Fraktion A: Sitzbänke | AN/2024/001" in agenda
     store.close()
+
+
+def test_a_german_sondersitzung_away_from_the_town_hall_says_so_everywhere(world):
+    import icalendar
+
+    from meetprep import invitations
+
+    store, configs, tmp = world
+    papers = tmp / "wedel"
+    write_yaml(papers / "meetings.yaml", {"body": "wedel", "meetings": [
+        {"committee": "sozialausschuss", "start": "2024-06-11T18:00:00+02:00", "extraordinary": True,
+         "location": {"room": "Aula", "address": "Johann-Rist-Gymnasium, Am Redder 8, 22880 Wedel"}}]})
+    write_yaml(papers / "papers" / "bv-2024-020.yaml", {
+        "body": "wedel", "reference": "BV/2024/020", "title": "Notunterkunft Sporthalle", "type": "Beschlussvorlage",
+        "access": "öffentlich", "proposal": {"points": ["Beschluss."]},
+        "consultations": [{"committee": "sozialausschuss", "role": "Entscheidung"}]})
+    import_files(store, configs, [papers], CLOCK)
+    result = build_for(store, configs, tmp / "out", "wedel", "sozialausschuss", dt.date(2024, 6, 11))
+    agenda = text(document(result, "tagesordnung", variant="members"))
+    assert "zur Sondersitzung des Gremiums" in agenda
+    assert "Ort:\tAula, Johann-Rist-Gymnasium, Am Redder 8, 22880 Wedel" in agenda
+    planned = invitations.plan_invitations(store, configs, "wedel", "sozialausschuss", CLOCK, day=dt.date(2024, 6, 11))
+    message = planned.messages[0]
+    assert message.subject == "Einladung: Sozialausschuss, Sondersitzung, Dienstag, 11. Juni 2024, 18:00 Uhr"
+    event = icalendar.Calendar.from_ical(message.calendar).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == "Sozialausschuss, Sondersitzung"
+    assert str(event["LOCATION"]) == "Aula, Johann-Rist-Gymnasium, Am Redder 8, 22880 Wedel"
+    assert "Es handelt sich um eine Sondersitzung." in message.text
+    assert "Ort: Aula, Johann-Rist-Gymnasium, Am Redder 8, 22880 Wedel" in message.text
