@@ -36,6 +36,8 @@ ENV_VARS = {
     "MEETPREP_SMTP_PASSWORD": "SMTP password (or the variable a body's config names, or a Prefect Secret block)",
     "MEETPREP_SMTP_CAFILE": "CA bundle that signs the mail server's certificate (an internal CA)",
     "MEETPREP_PROJECT_DIR": "the folder of prefect.yaml, where served flow runs start (set by meetprep serve)",
+    "MEETPREP_REPLIES": "where replies to meeting requests arrive: a maildir folder (default MEETPREP_HOME/replies) "
+                        "or imaps://user:password@host/INBOX",
     "MEETPREP_PDF_SECONDS": "time limit for LibreOffice per document, in seconds (default: 60)",
 }
 
@@ -62,6 +64,7 @@ class Settings:
     outbox_dir: Path | None = None
     smtp_url: str | None = None
     pdf_seconds: float | None = None  # LibreOffice's time limit per document (default in meetprep.pdf)
+    replies: str | None = None  # a maildir folder or an IMAP URL (meetprep.replies); default home/replies
 
     @property
     def outbox(self) -> Path:
@@ -102,7 +105,7 @@ class Settings:
                 raise ConfigError(f"MEETPREP_PDF_SECONDS must be a number of seconds from 1 to 3600 "
                                   f"(got {env['MEETPREP_PDF_SECONDS']!r})")
         return cls(home, database_url, config_dir, templates_dir, output_dir, delivery, outbox,
-                   env.get("MEETPREP_SMTP_URL") or None, pdf_seconds)
+                   env.get("MEETPREP_SMTP_URL") or None, pdf_seconds, env.get("MEETPREP_REPLIES") or None)
 
     def with_home(self, home: Path) -> "Settings":
         """The same settings with the embedded store and output under another folder."""

@@ -10,7 +10,7 @@ cancelled meeting sends METHOD:CANCEL with STATUS:CANCELLED.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
@@ -26,6 +26,7 @@ from .i18n import Catalogue, catalogue
 from .model import BodyConfig, MeetingState
 from .notify import Attachment, Outgoing
 from .problems import InputError, Problem
+from .replies import called_in
 from .store import AgendaRow, BodyRow, MeetingRow, MembershipRow, OrganizationRow, PersonRow, Store
 
 MEMBER_ROLES = ("chair", "vice_chair", "member", "substitute")
@@ -154,7 +155,10 @@ def plan_invitations(store: Store, configs: Configs, body: str, committee: str, 
                                       .order_by(MembershipRow.id)).scalars().all()
         day_local = meeting.start.astimezone(ZoneInfo(config.body.timezone)).date()
         active = [m for m in memberships if (m.start is None or m.start <= day_local) and (m.end is None or day_local <= m.end)]
-        members = [m for m in active if m.role in MEMBER_ROLES]
+        # Substitutes come when called in: for a voting member who declined (meetprep.replies).
+        standing_in = called_in(session, meeting, ZoneInfo(config.body.timezone))
+        members = [m for m in active if m.role in MEMBER_ROLES and (m.role != "substitute" or m.person_id in standing_in)]
+        released = [m for m in active if m.role == "substitute" and m.person_id not in standing_in]
         secretary = next((m.person for m in active if m.role == "secretary"), None)
         outside = {**{key: "guest" for key in org_config.guests}, **{key: "press" for key in org_config.press}}
         guests = session.execute(select(PersonRow).where(PersonRow.body_id == meeting.body_id,
@@ -172,12 +176,35 @@ def plan_invitations(store: Store, configs: Configs, body: str, committee: str, 
         old_versions = {v.version: v for v in agenda.versions} if agenda else {}
         messages, problems = [], []
         recipients = [(m.person, False) for m in members] + [(g, True) for g in guests]
+        # A substitute no longer needed (the member accepted after all) gets the invitation withdrawn.
+        recipients += [(m.person, False) for m in released if sent.get(m.person_id) is not None]
+        withdrawn = {m.person_id for m in released}
         for person, public in recipients:
             last = sent.get(person.id)
+            if person.id in withdrawn and not cancelled:
+                kind = "cancellation" if last is not None and last.kind != "cancellation" else None
+                if kind is None:
+                    continue
+                entry = replace(calendar_entry(config, meeting, org, entries, public, organizer,
+                                               (calendar.Attendee(person.name, person.email, "substitute"),),
+                                               sent_by=mail.from_address), cancelled=True)
+                messages.append(Outgoing(
+                    key=f"{config.body.key}/{meeting.key}/{person.key}/cancellation/{meeting.sequence}",
+                    kind="cancellation", sequence=meeting.sequence, agenda_version=None,
+                    subject=words.text("messages.substitute_withdrawn_subject", committee=entry.summary,
+                                       when=words.datetime(entry.start)),
+                    text=_invitation_text(words, "substitute_withdrawn", person.name, entry, organizer.name, False,
+                                          org.name),
+                    calendar=calendar.invitation(entry, stamp), calendar_method="CANCEL", channel="email",
+                    recipient=person.email, meeting_id=meeting.id, person_id=person.id, sender=mail.from_address,
+                    sender_name=mail.from_name or config.body.name, organizer=organizer.email,
+                    organizer_name=organizer.name, tags=(org.key, person.key)))
+                continue
             if cancelled:
                 kind = "cancellation" if last is not None else None
             elif last is None:
-                kind = None if only_announced else "invitation"
+                # a substitute just called in is invited whatever the day: that is why they are called
+                kind = None if only_announced and person.id not in standing_in else "invitation"
             elif last.kind == "cancellation" or last.sequence < meeting.sequence:
                 kind = "update"
             elif change_notices and version > last.version:

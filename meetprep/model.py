@@ -536,7 +536,10 @@ class Membership(Model):
     voting_right: bool | None = None
     start: dt.date | None = None
     end: dt.date | None = None
-    on_behalf_of: OptionalLine = None  # party or group, where the body records it
+    on_behalf_of: OptionalLine300 = None  # party or group, where the body records it
+    # A substitute's member (German personal Stellvertretung). Without it, substitutes stand in
+    # in the order they are listed, the same party's first (Danish suppleant order).
+    substitute_for: Key | None = None
 
     @model_validator(mode="after")
     def _defaults(self) -> "Membership":
@@ -564,6 +567,8 @@ class Organization(Model):
     # Persons outside the committee who are invited too (the press office, a citizens' panel):
     # they get the public variant of the agenda and of the calendar entry.
     guests: list[Key] = []
+    # How many voting members must come (beschlussfähig); default: more than half of them.
+    quorum: Annotated[int, Field(ge=1, le=1000)] | None = None
     # The press (a journalist, the local paper's desk): like guests, and in the calendar entry
     # an ATTENDEE with ROLE=NON-PARTICIPANT and no reply asked for.
     press: list[Key] = []
@@ -870,6 +875,9 @@ class BodyConfig(Model):
                             f"unknown person {membership.person!r} (not listed under 'persons')",
                         )
                     )
+                if membership.substitute_for is not None and membership.substitute_for not in known:
+                    problems.append((("organizations", org_index, "memberships", index, "substitute_for"),
+                                     f"unknown person {membership.substitute_for!r}"))
         return problems
 
     def organization(self, key: str) -> Organization | None:

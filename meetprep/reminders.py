@@ -21,6 +21,7 @@ from .i18n import catalogue
 from .invitations import MEMBER_ROLES
 from .model import MeetingState, ReminderRule
 from .notify import Outgoing
+from .replies import called_in
 from .store import BodyRow, MeetingRow, MembershipRow, PersonRow, Store
 
 ACTIVE_STATES = (MeetingState.planned.value, MeetingState.agenda_built.value, MeetingState.invited.value)
@@ -62,8 +63,11 @@ def due_reminders(store: Store, configs: Configs, as_of: dt.date, bodies: list[s
                 org_config = config.organization(meeting.organization.key)
                 memberships = session.execute(select(MembershipRow).where(
                     MembershipRow.organization_id == meeting.organization_id).order_by(MembershipRow.id)).scalars().all()
+                standing_in = called_in(session, meeting, zone)
+                # substitutes are reminded only when called in for a member who declined
                 memberships = [m for m in memberships if (m.start is None or m.start <= local.date())
-                               and (m.end is None or local.date() <= m.end)]
+                               and (m.end is None or local.date() <= m.end)
+                               and (m.role != "substitute" or m.person_id in standing_in)]
                 guests = session.execute(select(PersonRow).where(
                     PersonRow.body_id == meeting.body_id, PersonRow.key.in_(org_config.guests if org_config else []))).scalars().all()
                 for rule in body.reminders:

@@ -119,8 +119,11 @@ class MembershipRow(Base):
     voting_right: Mapped[bool] = mapped_column(Boolean)
     start: Mapped[dt.date | None] = mapped_column(Date)
     end: Mapped[dt.date | None] = mapped_column(Date)
+    # A personal substitute (Stellvertretung): the person this substitute stands in for.
+    substitute_for_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    on_behalf_of: Mapped[str | None] = mapped_column(String(300))  # party or group
 
-    person: Mapped[PersonRow] = relationship()
+    person: Mapped[PersonRow] = relationship(foreign_keys=[person_id])
 
 
 class MeetingRow(Base):
@@ -488,6 +491,50 @@ class MeetingStepRow(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+class ReplyRow(Base):
+    """One reply to a meeting request (iTIP REPLY) as it came in, counted or kept aside.
+
+    `message_key` (the e-mail's Message-ID, or a hash of the whole message where it has none)
+    is unique: a reply read twice (two runs, a crash before the mailbox was marked) counts once.
+    A reply kept aside (unknown meeting, not invited, forged, older SEQUENCE, unreadable) has
+    status "aside" and a reason, and changes nothing.
+    """
+
+    __tablename__ = "replies"
+    __table_args__ = (CheckConstraint("status IN ('counted', 'aside')", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_key: Mapped[str] = mapped_column(String(300), unique=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    uid: Mapped[str | None] = mapped_column(String(300))
+    sequence: Mapped[int | None] = mapped_column(Integer)
+    partstat: Mapped[str | None] = mapped_column(String(32))  # ACCEPTED, DECLINED, TENTATIVE, ...
+    dtstamp: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sender: Mapped[str | None] = mapped_column(String(320))
+    client: Mapped[str | None] = mapped_column(String(200))  # the PRODID: Outlook, Gmail, Apple
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(500))  # maildir file or IMAP mailbox/UID
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    person: Mapped[PersonRow | None] = relationship()
+
+
+class AttendanceNoticeRow(Base):
+    """What the secretary and chair were last told about a meeting (a substitute invited, the
+    quorum at risk): each change is told once."""
+
+    __tablename__ = "attendance_notices"
+    __table_args__ = (UniqueConstraint("meeting_id", "kind", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # quorum, substitute
+    state: Mapped[str] = mapped_column(String(300))  # e.g. "below:3/5" or "invited:<person>"
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 # ---------------------------------------------------------------------------------------------
 # Engine, sessions, migrations
 
@@ -536,7 +583,7 @@ _ADVISORY_LOCK_ID = 0x6D656574  # "meet": one lock id for meetprep's migrations 
 
 # The newest migration. Checked against Alembic's script folder by a test, so that opening a
 # store already at the head costs one query and never imports Alembic (~0.15 s per command).
-HEAD = "0008"
+HEAD = "0009"
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
@@ -713,15 +760,18 @@ def sync_config(session: Session, configs: Any) -> None:
         for o in config.organizations:
             org = orgs[o.key]
             wanted = [
-                (persons[m.person].id, m.role.value, bool(m.voting_right), m.start, m.end) for m in o.memberships
+                (persons[m.person].id, m.role.value, bool(m.voting_right), m.start, m.end,
+                 persons[m.substitute_for].id if m.substitute_for else None, m.on_behalf_of)
+                for m in o.memberships
             ]
             current = session.execute(
                 select(MembershipRow).where(MembershipRow.organization_id == org.id).order_by(MembershipRow.id)
             ).scalars().all()
-            if [(m.person_id, m.role, m.voting_right, m.start, m.end) for m in current] == wanted:
+            if [(m.person_id, m.role, m.voting_right, m.start, m.end, m.substitute_for_id, m.on_behalf_of)
+                    for m in current] == wanted:
                 continue  # unchanged: keep the rows (and their ids) as they are
             session.execute(delete(MembershipRow).where(MembershipRow.organization_id == org.id))
-            for person_id, role, voting_right, start, end in wanted:
+            for person_id, role, voting_right, start, end, substitute_for, on_behalf_of in wanted:
                 session.add(
                     MembershipRow(
                         organization_id=org.id,
@@ -730,6 +780,8 @@ def sync_config(session: Session, configs: Any) -> None:
                         voting_right=voting_right,
                         start=start,
                         end=end,
+                        substitute_for_id=substitute_for,
+                        on_behalf_of=on_behalf_of,
                     )
                 )
     session.flush()

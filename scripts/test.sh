@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install what the tests need and run the whole suite. The README's second command and .ci/run.
 #
-# System packages come from Debian: PostgreSQL (store tests on a second database) and
-# LibreOffice Writer (PDF output). They are installed when this runs as root with apt-get;
+# System packages come from Debian: PostgreSQL (store tests on a second database),
+# LibreOffice Writer (PDF output) and Dovecot (replies read from a real IMAP server). They are installed when this runs as root with apt-get;
 # otherwise the tests that need them are skipped locally (and fail in CI, where CI=true).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 packages=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
 command -v soffice >/dev/null 2>&1 || packages+=(libreoffice-writer-nogui)
+[ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null 2>&1 || packages+=(dovecot-imapd)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing Debian packages: ${packages[*]}"

@@ -161,3 +161,18 @@ def seed_builds(tmp_path_factory, configs):
         results[body] = result
     yield store, results
     store.close()
+
+
+def config_with(tmp_path: Path, body: str, committee: str, change: Callable[[dict], None]) -> Path:
+    """A copy of the shipped config folder in which `change` edits one committee's settings."""
+    import shutil
+
+    import yaml
+
+    folder = tmp_path / "config"
+    shutil.copytree(ROOT / "config", folder)
+    path = folder / f"{body}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(next(o for o in data["organizations"] if o["key"] == committee))
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return folder

@@ -39,7 +39,8 @@ COMMANDS = [[], ["items"], ["items", "import"], ["items", "list"], ["meetings", 
             ["invitations", "send"], ["reminders", "run"], ["feeds", "write"], ["attachments", "list"],
             ["attachments", "chase"], ["attachments", "deliver"], ["minutes", "record"], ["planning", "plan"],
             ["planning", "spend"], ["planning", "report"], ["meetings", "move"], ["meetings", "cancel"],
-            ["meetings", "timeline"], ["meetings", "prepare"]]
+            ["meetings", "timeline"], ["meetings", "prepare"], ["meetings", "attendance"], ["replies", "take"],
+            ["minutes", "form"]]
 
 
 def test_the_list_of_commands_is_complete():

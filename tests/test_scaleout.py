@@ -122,7 +122,7 @@ def test_meetprep_serve_runs_everything_on_one_machine_and_stops(tmp_path):
     def healthy() -> bool:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/deployments/count", data=b"{}", timeout=2) as r:
-                return int(r.read()) >= 10  # every deployment of prefect.yaml is applied
+                return int(r.read()) >= 14  # every deployment of prefect.yaml is applied
         except OSError:
             return False
 

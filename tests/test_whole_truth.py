@@ -14,7 +14,7 @@ from meetprep.config import load_configs
 from meetprep.importing import import_files
 from meetprep.model import MinutesFile
 from meetprep.store import Store
-from tests.conftest import ROOT, write_yaml
+from tests.conftest import ROOT, config_with, write_yaml
 from tests.docxtext import paragraphs, text
 
 CLOCK = dt.datetime(2024, 1, 10, tzinfo=dt.timezone.utc)
@@ -68,8 +68,8 @@ def test_a_vorlage_postponed_twice_lists_every_session_with_its_own_date(world):
     write_yaml(papers / "meetings.yaml", {"body": "wedel", "meetings": [
         {"committee": "sozialausschuss", "start": f"2024-02-06T19:00:00{BERLIN}"},
         {"committee": "sozialausschuss", "start": f"2024-03-05T19:00:00{BERLIN}"},
-        {"committee": "sozialausschuss", "start": f"2024-04-09T19:00:00+02:00"},
-        {"committee": "rat", "start": f"2024-04-25T18:00:00+02:00"},
+        {"committee": "sozialausschuss", "start": "2024-04-09T19:00:00+02:00"},
+        {"committee": "rat", "start": "2024-04-25T18:00:00+02:00"},
     ]})
     write_yaml(papers / "papers" / "bv-2024-007.yaml", {
         "body": "wedel", "reference": "BV/2024/007", "title": "Neue Spielplatzsatzung", "type": "Beschlussvorlage",
@@ -172,18 +172,11 @@ def test_counted_phrases_follow_the_languages_plural_rules(locale, abstain, expe
 
 
 def test_standing_items_name_their_meeting_and_leave_empty_labels_out(tmp_path):
-    import shutil
+    def opening(ebi: dict) -> None:
+        ebi["agenda"]["opening_items"] = [{"title": "Godkendelse af dagsorden til mødet den {date}",
+                                           "text": "{committee} godkender dagsordenen ({date_short} kl. {time})."}]
 
-    import yaml
-
-    folder = tmp_path / "config"
-    shutil.copytree(ROOT / "config", folder)
-    path = folder / "gentofte.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    ebi = next(o for o in data["organizations"] if o["key"] == "ebi")
-    ebi["agenda"]["opening_items"] = [{"title": "Godkendelse af dagsorden til mødet den {date}",
-                                       "text": "{committee} godkender dagsordenen ({date_short} kl. {time})."}]
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    folder = config_with(tmp_path, "gentofte", "ebi", opening)
     configs = load_configs(folder)
     store = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
     papers = tmp_path / "gentofte"
@@ -222,18 +215,11 @@ def test_a_calendar_day_deadline_on_a_holiday_moves_to_the_business_day_before_u
 
 
 def test_sub_items_under_a_heading_and_numbers_asked_for_or_reported(tmp_path):
-    import shutil
+    def heading(committee: dict) -> None:
+        committee["agenda"]["closing_items"] = [{"title": "Anträge", "heading_for": ["Antrag"]},
+                                                *committee["agenda"]["closing_items"]]
 
-    import yaml
-
-    folder = tmp_path / "config"
-    shutil.copytree(ROOT / "config", folder)
-    path = folder / "wedel.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    committee = next(o for o in data["organizations"] if o["key"] == "sozialausschuss")
-    committee["agenda"]["closing_items"] = [{"title": "Anträge", "heading_for": ["Antrag"]},
-                                            *committee["agenda"]["closing_items"]]
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    folder = config_with(tmp_path, "wedel", "sozialausschuss", heading)
     configs = load_configs(folder)
     store = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
     papers = tmp_path / "wedel"

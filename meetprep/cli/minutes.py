@@ -63,3 +63,25 @@ def record_minutes(settings, file: Path, pdf: bool = True) -> dict[str, Any]:
         in_store(check, settings)
     return run(settings, "minutes:record_minutes", lambda: in_store(plain, settings), body=data.body,
                meeting=data.meeting, minutes_file=str(file.resolve()), pdf=pdf)
+
+
+@minutes_app.command("form")
+def minutes_form(
+    body: str = typer.Option(..., "--body", help="The body's key, e.g. gentofte."),
+    meeting: str = typer.Option(..., "--meeting", help="The meeting's key, e.g. ebi-2025-09-22."),
+    out: Path = typer.Option(None, "--out", help="Write the form to this file (default: print it)."),
+) -> None:
+    """The minutes to fill in: the agenda's items, and who came as far as the replies to the
+    meeting request tell (declined members absent, substitutes in their place)."""
+
+    def work(store, configs, settings):
+        from ..minutes import form
+
+        return form(store, configs, body, meeting)
+
+    text = guarded(False, lambda: in_store(work))
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    get_console().print(f"Wrote the minutes form to {out}", markup=False, soft_wrap=True)

@@ -1,0 +1,349 @@
+"""Replies to meeting requests (issue 16): read from a maildir, each counted once; attendance,
+substitutes called in and withdrawn, the quorum watched. Replies are shaped as Outlook (and
+Exchange, without ORGANIZER), Gmail and Apple Calendar send them, built with icalendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import mailbox
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import icalendar
+import pytest
+
+from meetprep import build, calendar, invitations, notify, replies
+from meetprep.config import load_configs
+from meetprep.importing import import_files
+from meetprep.store import ReplyRow, Store
+from tests.conftest import EXAMPLES, ROOT, config_with
+
+NOW = dt.datetime(2010, 1, 18, 9, tzinfo=dt.timezone.utc)
+DAY = dt.date(2010, 1, 27)
+UID = calendar.meeting_uid("koebenhavn", "biu-2010-01-27")
+PRODIDS = {
+    "outlook": "-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN",
+    "exchange": "Microsoft Exchange Server 2010",
+    "gmail": "-//Google Inc//Google Calendar 70.9054//EN",
+    "apple": "-//Apple Inc.//iPhone OS 17.4//EN",
+}
+
+
+@pytest.fixture
+def world(tmp_path):
+    configs = load_configs(ROOT / "config")
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    import_files(store, configs, [EXAMPLES / "koebenhavn"], NOW - dt.timedelta(days=30))
+    build.run(store, configs, build.AgendaRequest("koebenhavn", "biu", NOW.date(), day=DAY), ROOT / "templates",
+              tmp_path / "out", NOW, pdf=False)
+    outbox = notify.OutboxTransport(tmp_path / "outbox", lambda: NOW)
+    sent = send(store, configs, outbox)
+    inbox = replies.MaildirInbox(tmp_path / "replies")
+    yield store, configs, inbox, outbox, sent
+    store.close()
+
+
+def send(store, configs, transport):
+    planned = invitations.plan_invitations(store, configs, "koebenhavn", "biu", NOW, day=DAY)
+    return notify.dispatch(store, planned.messages, transport, lambda: NOW)
+
+
+def reply(attendee: str, partstat: str, client: str = "outlook", sender: str | None = None, sequence: int = 0,
+          uid: str = UID, stamp: dt.datetime = NOW, everyone: list[str] | None = None, mangle=None) -> bytes:
+    """An e-mail with an iTIP REPLY as the client sends it."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODIDS[client])
+    cal.add("version", "2.0")
+    cal.add("method", "REPLY")
+    event = icalendar.Event()
+    event.add("uid", uid)
+    event.add("sequence", sequence)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", dt.datetime(2010, 1, 27, 14, tzinfo=dt.timezone.utc))
+    if client != "exchange":  # Exchange leaves ORGANIZER out of its replies
+        event.add("organizer", icalendar.vCalAddress("mailto:biu-sekretariat@example.org"))
+    for address in (everyone or [attendee]):
+        who = icalendar.vCalAddress(f"mailto:{address}")
+        who.params["PARTSTAT"] = partstat if address == attendee else "NEEDS-ACTION"
+        who.params["CN"] = address.split("@")[0]
+        event.add("attendee", who)
+    if client == "apple":
+        event.add("x-apple-travel-advisory-behavior", "AUTOMATIC")
+    cal.add_component(event)
+    data = cal.to_ical()
+    if mangle is not None:
+        data = mangle(data)
+    message = EmailMessage()
+    message["From"] = sender or attendee
+    message["To"] = "biu-sekretariat@example.org"
+    message["Subject"] = {"ACCEPTED": "Accepted", "DECLINED": "Declined", "TENTATIVE": "Tentative"}.get(partstat, "Reply")
+    message["Message-ID"] = make_msgid(domain="example.org")
+    message.set_content("reply")
+    if client in ("outlook", "exchange"):
+        message.add_alternative(data, maintype="text", subtype="calendar", params={"method": "REPLY"})
+    elif client == "gmail":
+        message.add_alternative(data, maintype="text", subtype="calendar", params={"method": "REPLY"})
+        message.add_attachment(data, maintype="application", subtype="ics", filename="invite.ics")
+    else:  # Apple Mail: the calendar only as an attachment
+        message.add_attachment(data, maintype="text", subtype="calendar", filename="iCal-20100118-101500.ics",
+                               params={"method": "REPLY"})
+    return bytes(message)
+
+
+def ics_of(path) -> icalendar.Calendar:
+    """The meeting request (or cancellation) inside an .eml of the outbox."""
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    return icalendar.Calendar.from_ical(part.get_payload(decode=True))
+
+
+def deliver(inbox: replies.MaildirInbox, *messages: bytes) -> None:
+    for raw in messages:
+        inbox.box.add(mailbox.MaildirMessage(raw))
+
+
+def test_replies_from_outlook_exchange_gmail_and_apple_are_counted_once(world):
+    store, configs, inbox, _, _ = world
+    deliver(inbox, reply("birgitte.eksempel@example.org", "ACCEPTED", "outlook"),
+            reply("hans.eksempel@example.org", "TENTATIVE", "exchange"),
+            reply("lone.eksempel@example.org", "DECLINED", "gmail"))
+    first = replies.take(store, inbox, NOW)
+    assert len(first.counted) == 3 and first.aside == []
+    # A second run finds nothing new: everything was marked read.
+    assert replies.take(store, inbox, NOW).counted == []
+    # The same e-mail delivered again (a forward, a resend): read, but counted once.
+    with store.session() as session:
+        key = session.query(ReplyRow.message_key).first()[0]
+    raw = reply("birgitte.eksempel@example.org", "ACCEPTED", "apple")
+    raw = raw.replace(raw.split(b"Message-ID: ")[1].split(b"\n")[0], key.encode())
+    deliver(inbox, raw)
+    again = replies.take(store, inbox, NOW)
+    assert again.again == 1 and again.counted == []
+    state = replies.attendance(store, configs, "koebenhavn", "biu-2010-01-27")
+    answers = {p["person"]: (p["answer"], p["stands_in_for"]) for p in state["people"]}
+    assert answers == {"biu-formand": ("accepted", None), "biu-medlem-1": ("tentative", None),
+                       "biu-medlem-2": ("declined", None), "biu-suppleant": ("none", "biu-medlem-2")}
+    assert (state["voting_members"], state["quorum"], state["expected"], state["at_risk"]) == (3, 2, 3, False)
+
+
+@pytest.mark.parametrize(("raw", "reason"), [
+    (lambda: reply("birgitte.eksempel@example.org", "ACCEPTED", sender="someone@example.net"), "sent by someone@example.net"),
+    (lambda: reply("stranger@example.net", "ACCEPTED"), "was not invited"),
+    (lambda: reply("birgitte.eksempel@example.org", "ACCEPTED", uid="nothing-of-ours@example.org"), "unknown UID"),
+    (lambda: reply("birgitte.eksempel@example.org", "ACCEPTED", uid="biu-2099-01-01.koebenhavn@meetprep"), "unknown UID"),
+    (lambda: reply("birgitte.eksempel@example.org", "ACCEPTED",
+                   mangle=lambda d: d.replace(b"DTSTART:", b"DTSTART:garbage")), "cannot be read"),
+    (lambda: reply("birgitte.eksempel@example.org", "ACCEPTED", mangle=lambda d: d.split(b"END:VEVENT")[0]),
+     "cannot be read"),
+])
+def test_a_reply_that_cannot_be_trusted_is_kept_aside_with_its_reason_and_changes_nothing(world, raw, reason):
+    store, configs, inbox, _, _ = world
+    deliver(inbox, raw())
+    report = replies.take(store, inbox, NOW)
+    assert report.counted == [] and len(report.aside) == 1 and reason in report.aside[0]["reason"]
+    state = replies.attendance(store, configs, "koebenhavn", "biu-2010-01-27")
+    assert all(p["answer"] == "none" for p in state["people"])
+
+
+def test_a_reply_to_an_older_sequence_is_ignored(world, tmp_path):
+    store, configs, inbox, outbox, _ = world
+    meetings = tmp_path / "meetings.yaml"
+    meetings.write_text((EXAMPLES / "koebenhavn/meetings.yaml").read_text(encoding="utf-8").replace(
+        "start: 2010-01-27T15:00:00+01:00", "start: 2010-01-27T16:00:00+01:00"), encoding="utf-8")
+    import_files(store, configs, [meetings], NOW)
+    build.run(store, configs, build.AgendaRequest("koebenhavn", "biu", NOW.date(), day=DAY), ROOT / "templates",
+              tmp_path / "out", NOW, pdf=False)
+    send(store, configs, outbox)  # the update, SEQUENCE 1
+    deliver(inbox, reply("birgitte.eksempel@example.org", "ACCEPTED", sequence=0),
+            reply("hans.eksempel@example.org", "DECLINED", sequence=1))
+    report = replies.take(store, inbox, NOW)
+    assert [a["reason"] for a in report.aside] == ["answers an older version of the meeting (SEQUENCE 0, now 1)"]
+    assert len(report.counted) == 1
+
+
+def test_a_decline_calls_in_the_substitute_and_a_later_accept_withdraws_the_call(world, tmp_path):
+    store, configs, inbox, outbox, _ = world
+    deliver(inbox, reply("hans.eksempel@example.org", "DECLINED", "gmail"))
+    report = replies.take(store, inbox, NOW)
+    called = send(store, configs, outbox)
+    invited = [m["key"] for m in called.sent if "biu-suppleant" in m["key"]]
+    assert invited == ["koebenhavn/biu-2010-01-27/biu-suppleant/invitation/0"]
+    request = ics_of(next(outbox.folder.glob("*biu-suppleant_invitation*.eml")))
+    assert str(request["METHOD"]) == "REQUEST" and str(request.walk("VEVENT")[0]["UID"]) == UID
+    assert "mailto:karim.eksempel@example.org" in [str(a) for a in request.walk("VEVENT")[0]["ATTENDEE"]]
+    told = notify.dispatch(store, replies.notices(store, configs, report.meetings, NOW), outbox, lambda: NOW)
+    assert [m["key"].split("/")[2:4] for m in told.sent] == [["biu-sekretariat", "substitute"]]
+    # Hans can come after all: the substitute's request is withdrawn (CANCEL), once.
+    deliver(inbox, reply("hans.eksempel@example.org", "ACCEPTED", "outlook", stamp=NOW + dt.timedelta(hours=2)))
+    replies.take(store, inbox, NOW + dt.timedelta(hours=2))
+    withdrawn = send(store, configs, outbox)
+    assert [m["key"] for m in withdrawn.sent if "biu-suppleant" in m["key"]] == [
+        "koebenhavn/biu-2010-01-27/biu-suppleant/cancellation/0"]
+    cancel = ics_of(next(outbox.folder.glob("*biu-suppleant_cancellation*.eml")))
+    assert str(cancel["METHOD"]) == "CANCEL"
+    assert str(cancel.walk("VEVENT")[0]["ATTENDEE"]) == "mailto:karim.eksempel@example.org"
+    assert [m["key"] for m in send(store, configs, outbox).sent if "biu-suppleant" in m["key"]] == []
+
+
+def test_the_secretary_and_the_chair_hear_once_when_the_quorum_is_at_risk(world):
+    store, configs, inbox, outbox, _ = world
+    deliver(inbox, reply("hans.eksempel@example.org", "DECLINED"), reply("lone.eksempel@example.org", "DECLINED"))
+    report = replies.take(store, inbox, NOW)
+    send(store, configs, outbox)  # the substitute is called in for one of them
+    deliver(inbox, reply("karim.eksempel@example.org", "DECLINED", "apple"))
+    report2 = replies.take(store, inbox, NOW)
+    state = replies.attendance(store, configs, "koebenhavn", "biu-2010-01-27")
+    assert (state["expected"], state["quorum"], state["at_risk"]) == (1, 2, True)
+    sent = notify.dispatch(store, replies.notices(store, configs, report.meetings | report2.meetings, NOW), outbox,
+                           lambda: NOW)
+    quorum = sorted(m["key"].split("/")[2] for m in sent.sent if "/quorum/" in m["key"])
+    assert quorum == ["biu-formand", "biu-sekretariat"]
+    text = next(outbox.folder.glob("*biu-formand_quorum*.eml")).read_text(encoding="utf-8")
+    assert "Beslutningsdygtighed i fare" in text
+    # Nothing changed: nobody is told again.
+    assert replies.notices(store, configs, report.meetings, NOW) == []
+
+
+def test_a_german_stellvertretung_is_personal_and_the_cli_shows_attendance(tmp_path, monkeypatch):
+    """Herzogenrath: Günther Muster stands in for Ayşe Beispiel only. Jonas Muster declining calls
+    nobody in; Ayşe declining calls Günther, with a German request; `meetings attendance` shows it."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    def personal(asi: dict) -> None:
+        for membership in asi["memberships"]:
+            if membership["person"] == "vertretung-asi":
+                membership["substitute_for"] = "mitglied-asi-2"
+
+    folder = config_with(tmp_path, "herzogenrath", "asi", personal)
+    home = tmp_path / "home"
+    env = {**__import__("os").environ, "MEETPREP_HOME": str(home), "MEETPREP_CONFIG_DIR": str(folder)}
+    env.pop("PREFECT_API_URL", None)
+    meetprep = str(Path(sys.executable).with_name("meetprep"))
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([meetprep, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    assert cli("items", "import", str(EXAMPLES / "herzogenrath")).returncode == 0
+    assert cli("agenda", "build", "--body", "herzogenrath", "--committee", "asi", "--date", "2025-03-25",
+               "--as-of", "2025-03-17", "--no-pdf").returncode == 0
+    sent = cli("invitations", "send", "--body", "herzogenrath", "--committee", "asi", "--date", "2025-03-25", "--json")
+    assert sent.returncode == 0, sent.stderr
+    uid = calendar.meeting_uid("herzogenrath", "asi-2025-03-25")
+    inbox = replies.MaildirInbox(home / "replies")
+    deliver(inbox, reply("jonas.muster@example.org", "DECLINED", "outlook", uid=uid))
+    taken = cli("replies", "take", "--json")
+    assert taken.returncode == 0, taken.stderr
+    result = json.loads(taken.stdout)
+    assert len(result["replies"]["counted"]) == 1
+    assert [m for m in result["messages"]["sent"] if "vertretung-asi" in m["key"]] == []  # not his Stellvertreter
+    deliver(inbox, reply("ayse.beispiel@example.org", "DECLINED", "apple", uid=uid))
+    result = json.loads(cli("replies", "take", "--json").stdout)
+    called = [m for m in result["messages"]["sent"] if m["key"].split("/")[2] == "vertretung-asi"]
+    assert [m["kind"] for m in called] == ["invitation"] and called[0]["subject"].startswith("Einladung: ")
+    notice = [m for m in result["messages"]["sent"] if m["kind"] == "substitute-notice"]
+    assert notice and notice[0]["subject"].startswith("Vertretung eingeladen: ")
+    shown = json.loads(cli("meetings", "attendance", "--body", "herzogenrath", "--meeting", "asi-2025-03-25",
+                           "--json").stdout)
+    answers = {p["person"]: (p["answer"], p["stands_in_for"]) for p in shown["people"]}
+    assert answers == {"vorsitz-asi": ("none", None), "mitglied-asi-1": ("declined", None),
+                       "mitglied-asi-2": ("declined", None), "vertretung-asi": ("none", "mitglied-asi-2")}
+    assert (shown["expected"], shown["quorum"], shown["at_risk"]) == (2, 2, False)
+    table = cli("meetings", "attendance", "--body", "herzogenrath", "--meeting", "asi-2025-03-25")
+    assert "Günther Muster" in table.stdout and "mitglied-asi-2" in table.stdout
+
+
+def test_the_minutes_form_is_prefilled_from_the_replies_and_records_as_it_is(world, tmp_path):
+    import yaml
+
+    from meetprep import minutes
+    from meetprep.config import Settings
+    from meetprep.model import MinutesFile
+    from tests.docxtext import text
+
+    store, configs, inbox, outbox, _ = world
+    deliver(inbox, reply("lone.eksempel@example.org", "DECLINED", "gmail"))
+    replies.take(store, inbox, NOW)
+    send(store, configs, outbox)
+    deliver(inbox, reply("karim.eksempel@example.org", "ACCEPTED", "apple"))
+    replies.take(store, inbox, NOW)
+    filled = minutes.form(store, configs, "koebenhavn", "biu-2010-01-27")
+    data = yaml.safe_load(filled)
+    assert data["attendance"] == {"absent": ["biu-medlem-2"], "substitutes": [{"person": "biu-suppleant",
+                                                                              "for": "biu-medlem-2"}]}
+    paper = next(i for i in data["items"] if "reference" in i)
+    assert paper == {"reference": "2010-16508", "result": None}
+    assert '# 12 Underskrivelse af "Integrating Cities Charter"' in filled
+    paper["result"] = "anbefalet"
+    minutes.record(store, configs, MinutesFile.model_validate(data), "form.yaml", NOW)
+    settings = Settings.from_env(env={"MEETPREP_HOME": str(tmp_path / "home")}, cwd=ROOT)
+    files, _ = minutes.write_documents(store, configs, settings, "koebenhavn", "biu-2010-01-27", pdf=False)
+    referat = text(next(f["path"] for f in files if f["variant"] == "members" and f["path"].endswith(".docx")))
+    assert "Lone Eksempel (Fravær)" in referat and "Karim Eksempel" in referat
+
+
+def test_replies_are_taken_from_a_real_imap_server_once(world, tmp_path):
+    """Dovecot on 127.0.0.1: unseen replies are read without marking them, marked \\Seen after they
+    are recorded; a second run reads nothing; a reply marked unseen again counts once."""
+    import imaplib
+
+    from tests.imapserver import Dovecot, dovecot
+
+    if dovecot() is None:
+        if __import__("os").environ.get("CI"):
+            pytest.fail("Dovecot is missing in CI; scripts/test.sh installs dovecot-imapd")
+        pytest.skip("Dovecot is not installed")
+    store, configs, _, _, _ = world
+    with Dovecot() as server:
+        server.deliver(reply("birgitte.eksempel@example.org", "ACCEPTED", "outlook"), "a")
+        server.deliver(reply("hans.eksempel@example.org", "DECLINED", "exchange"), "b")
+        server.deliver(reply("stranger@example.net", "ACCEPTED", "gmail"), "c")
+        with replies.ImapInbox(server.url) as inbox:
+            first = replies.take(store, inbox, NOW)
+        assert len(first.counted) == 2 and len(first.aside) == 1
+        assert all(item["source"].startswith("imap:INBOX/") for item in first.counted)
+        with replies.ImapInbox(server.url) as inbox:
+            assert replies.take(store, inbox, NOW).counted == []
+        client = imaplib.IMAP4("127.0.0.1", server.port)
+        client.login(server.USER, server.PASSWORD)
+        client.select("INBOX")
+        assert client.search(None, "SEEN")[1][0].split() == [b"1", b"2", b"3"]
+        client.store("1:3", "-FLAGS", "(\\Seen)")  # someone marks them unread again
+        client.logout()
+        with replies.ImapInbox(server.url) as inbox:
+            again = replies.take(store, inbox, NOW)
+        assert again.again == 3 and again.counted == [] and again.aside == []
+    state = replies.attendance(store, configs, "koebenhavn", "biu-2010-01-27")
+    assert {p["person"]: p["answer"] for p in state["people"]}["biu-medlem-1"] == "declined"
+
+
+def _take_from(url: str, folder: str) -> int:
+    """One run of `replies take` in its own process (tests.overlap)."""
+    from pathlib import Path
+
+    store = Store(url)
+    try:
+        return len(replies.take(store, replies.MaildirInbox(Path(folder)), NOW).counted)
+    finally:
+        store.close()
+
+
+def test_three_runs_taking_the_same_replies_at_once_count_each_once(world):
+    from tests.overlap import overlapping
+
+    store, configs, inbox, _, _ = world
+    deliver(inbox, *[reply(address, "ACCEPTED", client) for address, client in (
+        ("birgitte.eksempel@example.org", "outlook"), ("hans.eksempel@example.org", "gmail"),
+        ("lone.eksempel@example.org", "apple"))])
+    counted = overlapping(3, _take_from, store.url, str(inbox.folder))
+    assert sum(counted) == 3
+    with store.session() as session:
+        assert session.query(ReplyRow).count() == 3
+    assert all("S" in inbox.box.get_message(key).get_flags() for key in inbox.box.keys())
+    state = replies.attendance(store, configs, "koebenhavn", "biu-2010-01-27")
+    assert [p["answer"] for p in state["people"] if p["voting"]] == ["accepted"] * 3
