@@ -195,10 +195,23 @@ def invitation(meeting: CalendarMeeting, stamp: dt.datetime) -> bytes:
     return cal.to_ical()
 
 
-def feed(name: str, meetings: Iterable[CalendarMeeting], stamp: dt.datetime) -> bytes:
-    """A subscribable calendar (no METHOD, no attendees) named `name` (X-WR-CALNAME)."""
-    meetings = sorted(meetings, key=lambda m: m.start)
+# How often a subscriber's calendar should look again (RFC 7986 REFRESH-INTERVAL; Outlook and
+# Google read X-PUBLISHED-TTL): a moved meeting shows within the hour.
+REFRESH = dt.timedelta(hours=1)
+
+
+def feed(name: str, meetings: Iterable[CalendarMeeting], stamp: dt.datetime, public: bool = True) -> bytes:
+    """A subscribable calendar (no METHOD, no attendees) named `name` (X-WR-CALNAME).
+
+    A public feed carries no alarms: a subscriber decides for themselves whether a committee's
+    meeting should ring. A personal feed keeps the reminder its member gets with invitations.
+    """
+    from dataclasses import replace
+
+    meetings = sorted((m if not public else replace(m, alarm_minutes=None) for m in meetings), key=lambda m: m.start)
     cal = _calendar(None, name)
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")
     if meetings:
         _add_timezones(cal, meetings)
     for meeting in meetings:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from . import calendar
 from .agenda import access_of
+from .atom import committee_feeds
 from .build import AgendaRequest, find_meeting
 from .config import Configs
 from .i18n import Catalogue, catalogue
@@ -399,20 +400,47 @@ def write_feeds(store: Store, configs: Configs, output_dir: Path, stamp: dt.date
                 for membership in members:
                     per_person.setdefault(membership.person.key, []).append(
                         calendar_entry(config, meeting, org, entries, public=False))
+            for org_key, entry in _public_events(session, config):
+                by_committee.setdefault(org_key, []).append(entry)
+                names.setdefault(org_key, next((o.name for o in config.organizations if o.key == org_key), org_key))
             public = output_dir / "feeds" / config.body.key
             for key, meetings in by_committee.items():
                 written.append(_write(public / f"{key}.ics", calendar.feed(f"{names[key]} ({config.body.name})", meetings, stamp)))
+            for key, data in committee_feeds(session, config, output_dir, stamp).items():
+                written.append(_write(public / f"{key}.atom", data, suffix=".atom.part"))
             personal = output_dir / "personal-feeds" / config.body.key
             persons = {p.key: p.name for p in config.persons}
             index = {}
             for key, meetings in per_person.items():
                 title = f"{persons.get(key, key)}: {words.text('documents.' + config.body.agenda_documents[0])}"
                 name = f"{feed_token(secret, config.body.key, key)}.ics"
-                written.append(_write(personal / name, calendar.feed(title, meetings, stamp)))
+                written.append(_write(personal / name, calendar.feed(title, meetings, stamp, public=False)))
                 index[key] = {"name": persons.get(key, key), "file": name}
             if index:
                 _write(personal / "index.json", json.dumps(index, ensure_ascii=False, indent=2).encode(), suffix=".json.part")
     return written
+
+
+def _public_events(session: Session, config: BodyConfig) -> list[tuple[str, calendar.CalendarMeeting]]:
+    """The body's planned public events (the julestue, the dialogue meeting), each under the
+    committee responsible for it, with the UID its partners' invitations carry."""
+    from .store import PlannedEventRow
+
+    events = {e.key: e for e in config.body.events}
+    zone = ZoneInfo(config.body.timezone)
+    rows = session.execute(select(PlannedEventRow).join(BodyRow).where(BodyRow.key == config.body.key)
+                           .order_by(PlannedEventRow.start)).scalars()
+    found = []
+    for row in rows:
+        event = events.get(row.event_key)
+        if event is None or not event.public:
+            continue
+        found.append((event.committee, calendar.CalendarMeeting(
+            uid=f"{row.event_key}-{row.year}-event.{config.body.key}@meetprep", summary=row.name,
+            start=row.start.astimezone(zone), end=row.end.astimezone(zone),
+            location=", ".join(x for x in (event.location.room, event.location.address) if x), description="",
+            alarm_minutes=None)))
+    return found
 
 
 def _write(path: Path, data: bytes, suffix: str = ".ics.part") -> Path:

@@ -692,6 +692,7 @@ class RecurringEvent(Model):
     budget_line: OptionalLine300 = None
     planned_amount: Amount = 0
     orientation: Orientation | None = None
+    public: bool = True  # in the committee's public feed; false keeps an internal event out of it
 
     @model_validator(mode="after")
     def _one_date_rule(self) -> "RecurringEvent":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 import json
 import shutil
 import signal
@@ -361,3 +362,49 @@ def test_an_extraordinary_meeting_says_so_in_subject_summary_and_text(world):
     german = catalogue("de")
     assert german.meeting_name("Sozialausschuss", extraordinary=True) == "Sozialausschuss, Sondersitzung"
     assert german.text("messages.extraordinary_line") == "Es handelt sich um eine Sondersitzung."
+
+
+def test_a_committee_feed_is_what_a_subscriber_expects_with_the_planned_public_events(world, tmp_path):
+    """REFRESH-INTERVAL and X-PUBLISHED-TTL, no alarms, the julestue and the dialogue meeting beside
+    the meetings; a personal feed keeps its alarms."""
+    from meetprep import planning
+    from meetprep.invitations import feed_secret, write_feeds
+
+    store, configs, _ = world
+    planning.plan_year(store, configs, 2026, NOW, ["gentofte"])
+    out = tmp_path / "published"
+    write_feeds(store, configs, out, NOW, feed_secret(tmp_path))
+    feed = icalendar.Calendar.from_ical((out / "feeds/gentofte/ebi.ics").read_bytes())
+    assert feed["REFRESH-INTERVAL"].dt == dt.timedelta(hours=1) and str(feed["X-PUBLISHED-TTL"]) == "PT1H"
+    assert feed.walk("VALARM") == []
+    summaries = {str(e["SUMMARY"]): e for e in feed.walk("VEVENT")}
+    julestue = next(e for name, e in summaries.items() if name.startswith("Julestue"))
+    assert julestue["DTSTART"].dt == dt.datetime(2026, 11, 29, 14, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
+    assert any(name.startswith("Årligt dialogmøde") for name in summaries)
+    assert "Erhvervs-, Beskæftigelses- og Integrationsudvalget" in summaries
+    personal = next((out / "personal-feeds/gentofte").glob("*.ics"))
+    assert icalendar.Calendar.from_ical(personal.read_bytes()).walk("VALARM") != []
+
+
+def test_an_atom_feed_lists_a_committees_new_public_documents_and_nothing_closed(world, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    from meetprep.invitations import feed_secret, write_feeds
+
+    store, configs, _ = world
+    out = tmp_path / "out"  # where the world's build wrote its documents
+    write_feeds(store, configs, out, NOW, feed_secret(tmp_path))
+    data = (out / "feeds/gentofte/ebi.atom").read_bytes()
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.fromstring(data)
+    entries = feed.findall(f"{atom}entry")
+    titles = [e.find(f"{atom}title").text for e in entries]
+    assert titles and all("(v1)" in t for t in titles)
+    assert any(t.startswith("Dagsorden, Erhvervs-, Beskæftigelses- og Integrationsudvalget, 22. september 2025") for t in titles)
+    links = [e.find(f"{atom}link").get("href") for e in entries]
+    assert all("/public/" in href and (out / href).is_file() for href in links)
+    assert SECRET_TITLE.encode() not in data and b"EMN-2025-07777" not in data and b"medlemmer" not in data
+    assert len({e.find(f"{atom}id").text for e in entries}) == len(entries)
+    write_feeds(store, configs, out, NOW + dt.timedelta(days=1), feed_secret(tmp_path))
+    again = ET.fromstring((out / "feeds/gentofte/ebi.atom").read_bytes())
+    assert [e.find(f"{atom}id").text for e in again.findall(f"{atom}entry")] == [e.find(f"{atom}id").text for e in entries]
