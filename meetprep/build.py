@@ -434,7 +434,9 @@ def describe(config: BodyConfig, org_config, meeting: MeetingRow) -> tuple[dict[
     """The body, committee and meeting as the documents see them (plain data, local times)."""
     zone = ZoneInfo(config.body.timezone)
     body = {"key": config.body.key, "name": config.body.name, "locale": config.body.locale.value,
-            "timezone": config.body.timezone}
+            "timezone": config.body.timezone,
+            # only when asked for: a key in every draft would change every agenda's checksum
+            **({"public_bundle": True} if config.body.public_bundle else {})}
     committee = {"key": org_config.key, "name": org_config.name, "short_name": org_config.short_name,
                  "period": org_config.period, "classification": org_config.classification,
                  "scheme": numbering_scheme(config, org_config).value}

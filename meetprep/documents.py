@@ -314,6 +314,9 @@ def _common(words: Catalogue, draft: Any, variant: str, kind: str) -> dict[str, 
         "participants_text": ", ".join(
             clean(p["name"]) + (f" ({words.text('labels.absent')})" if p.get("absent") else "") for p in members),
         "labels": words.section("labels"),
+        "properties": {"title": f"{words.text(f'documents.{kind}')}: {clean(committee['name'])}, "
+                                f"{words.date(dt.datetime.fromisoformat(draft.meeting['start']).date(), 'date_text', capitalize=False)}",
+                       "language": words.babel_locale.replace("_", "-")},
     }
 
 
@@ -375,6 +378,7 @@ def paper_context(draft: Any, reference: str, kind: str, variant: str | None = N
     context = _common(words, draft, variant, kind)
     climate = paper.get("climate")
     financial = paper.get("financial")
+    context["properties"]["title"] = f"{clean(paper['title'])} ({clean(reference)})"
     context["paper"] = {
         "reference": clean(reference),
         "title": clean(paper["title"]),
@@ -451,9 +455,36 @@ def render_docx(template: Path, context: dict[str, Any]) -> bytes:
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:  # saved as something other than .docx, or damaged
         raise TemplateProblem(f"template {template} cannot be opened as a Word document "
                               f"({type(exc).__name__}: {exc}); save it again as .docx") from exc
+    properties = context.get("properties") or {}
+    if properties:
+        # The PDF's /Title and /Lang come from these (PDF/UA: a title shown instead of the file name).
+        core = document.docx.core_properties
+        core.title = properties.get("title") or core.title
+        if properties.get("language"):
+            core.language = properties["language"]
+            _set_language(document.docx, properties["language"])
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _set_language(docx: Any, language: str) -> None:
+    """The text's language (the styles' w:lang), which LibreOffice writes as the PDF's /Lang. A
+    template made from Word's default carries en-US; the body's language wins."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    styles = docx.styles.element
+    langs = styles.findall(".//" + qn("w:lang"))
+    if not langs:
+        defaults = styles.find(qn("w:docDefaults"))
+        rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")) if defaults is not None else None
+        if rpr is None:
+            return
+        langs = [OxmlElement("w:lang")]
+        rpr.append(langs[0])
+    for lang in langs:
+        lang.set(qn("w:val"), language)
 
 
 def template_path(templates_dir: Path, locale: str, kind: str) -> Path:
@@ -540,8 +571,8 @@ def render_all(draft: Any, templates_dir: Path, target: Path, minutes: dict[str,
 
 def add_pdfs(draft: Any, written: list[dict[str, Any]], seconds_per_document: float | None = None
              ) -> tuple[list[dict[str, Any]], list[str]]:
-    """PDFs of every written document (each beside its .docx), plus the public agenda bundled with
-    the public attachments.
+    """Accessible (tagged, PDF/UA) PDFs of every written document, each beside its .docx; where the
+    body wants it (`public_bundle`), the public agenda bundled with the public attachments.
 
     Returns the new file entries and notes: LibreOffice missing, a document that did not convert
     (by name; the others still get their PDFs), an attachment left out of the bundle and why.
@@ -562,6 +593,8 @@ def add_pdfs(draft: Any, written: list[dict[str, Any]], seconds_per_document: fl
         added.append(_file_entry(item["kind"], item["variant"], item["reference"], converted, "application/pdf"))
         if public_agenda is None and item["variant"] == PUBLIC and item["kind"] in AGENDA_KINDS:
             public_agenda = converted
+    if not draft.body.get("public_bundle"):
+        return added, notes
     attachments, left_out = _public_pdf_attachments(draft)
     notes += left_out
     if public_agenda is not None and attachments:

@@ -765,6 +765,10 @@ class Body(Model):
     attachment_types: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{1,10}$")]] = [
         "pdf", "docx", "doc", "odt", "xlsx", "xls", "ods", "pptx", "png", "jpg", "jpeg"]
     attachment_max_mb: Annotated[int, Field(ge=1, le=2000)] = 50  # per file, at import and at delivery
+    # One PDF of the public agenda with its public attachments merged. Off by default: merging
+    # keeps no tagged structure (PDF/UA), and public documents must be accessible; the public
+    # agenda's own PDF is tagged, and the attachments are published as the files they are.
+    public_bundle: bool = False
     school_holidays: list[DateRange] = []  # skipped by generated meeting calendars
     budgets: list[BudgetLine] = []
     events: list[RecurringEvent] = []

@@ -11,6 +11,7 @@ without PDFs and says so.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -21,6 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
+# Accessible PDFs (PDF/UA-1, BITV 2.0 / EN 301 549): tagged, with the PDF/UA identification, the
+# document's title shown instead of the file name, and the headings as bookmarks.
+EXPORT = "pdf:writer_pdf_Export:" + json.dumps({
+    "UseTaggedPDF": {"type": "boolean", "value": "true"},
+    "PDFUACompliance": {"type": "boolean", "value": "true"},
+    "ExportBookmarks": {"type": "boolean", "value": "true"},
+    "DisplayPDFDocumentTitle": {"type": "boolean", "value": "true"},
+}, separators=(",", ":"))
 SECONDS_PER_DOCUMENT = 60.0
 START_SECONDS = 60.0  # LibreOffice's own start (a fresh profile), on top of the first document
 
@@ -69,7 +78,7 @@ def _convert_folder(executable: str, profile: str, folder: Path, documents: list
         for document in remaining:
             _target(document).unlink(missing_ok=True)
         command = [executable, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--nologo",
-                   "--convert-to", "pdf", "--outdir", str(folder), *map(str, remaining)]
+                   "--convert-to", EXPORT, "--outdir", str(folder), *map(str, remaining)]
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                    start_new_session=True)  # its own group: soffice starts soffice.bin
         seen = 0  # how many of the documents have a PDF (finished, or being written)

@@ -45,6 +45,16 @@ def libreoffice() -> bool:
     return True
 
 
+def assert_accessible(result) -> None:
+    """Every PDF of the build passes the machine-checkable PDF/UA-1 rules (the pdfua package)."""
+    from pdfua import validate
+
+    pdfs = [d["path"] for d in result.documents if d["path"].endswith(".pdf")]
+    assert pdfs
+    for path in pdfs:
+        assert [(f.rule_id, f.message) for f in validate(path).findings] == [], path
+
+
 def pdf_text(result, kind: str, variant: str | None = None) -> str:
     """The text of a PDF of the build, whitespace folded (PDF text breaks lines where it likes)."""
     from pypdf import PdfReader
@@ -111,6 +121,7 @@ def test_a_vorlage_postponed_twice_lists_every_session_with_its_own_date(world):
         "25.04.2024 | Rat der Stadt Wedel | Entscheidung | ",
     ]
     if with_pdf:
+        assert_accessible(rat)
         printed = pdf_text(rat, "vorlage")
         assert "06.02.2024 Sozialausschuss Vorberatung vertagt" in printed
         assert "09.04.2024 Sozialausschuss Vorberatung empfohlen" in printed
@@ -151,6 +162,7 @@ def test_a_danish_sag_shows_its_whole_sagsgang_its_type_and_its_udsat_sessions(w
             "Udvalg: Kommunalbestyrelsen\nBeslutning foreligger ikke endnu.") in content
     assert "Dato: 02-03-2026\nBeslutning foreligger ikke endnu." not in content
     if with_pdf:
+        assert_accessible(second)
         printed = pdf_text(second, "dagsorden", "members")
         assert "Ekstraordinært møde" in printed and "Netværkshuset, Lyngbyvej 100, 2900 Hellerup" in printed
         assert "Sagstype: Beslutningssag" in printed and "Dato: 02-02-2026 Udsat." in printed
