@@ -342,7 +342,9 @@ def test_cli_planning_and_meeting_calendar(prefect_harness, meetprep_env):
                                                "--year", "2026", "--json"]).stdout)
     assert "ebi-2026-01-19" in generated["created"] and {"date": "2026-07-20", "reason": "month"} in generated["skipped"]
     feed = (meetprep_env / "output/feeds/gentofte/ebi.ics").read_bytes()
-    assert feed.count(b"BEGIN:VEVENT") == 1 + len(generated["created"])
+    # the example meeting, the generated ones, and the two planned public events of 2026
+    assert feed.count(b"BEGIN:VEVENT") == 1 + len(generated["created"]) + 2
+    assert b"SUMMARY:Julestue" in feed
 
 
 def test_invitations_wait_for_the_clerks_approval(prefect_harness, meetprep_env, monkeypatch, tmp_path):

@@ -305,7 +305,12 @@ def test_the_public_bundle_carries_public_attachments_only(tmp_path, configs):
         if __import__("os").environ.get("CI"):
             pytest.fail("LibreOffice is missing in CI; scripts/test.sh installs libreoffice-writer-nogui")
         pytest.skip("LibreOffice is not installed")
-    result, notes = _mixed_meeting(tmp_path, configs, pdf=True)
+    body = configs.get("gentofte").body
+    body.public_bundle = True  # off by default (not tagged); a body that wants it gets only public pages
+    try:
+        result, notes = _mixed_meeting(tmp_path, configs, pdf=True)
+    finally:
+        body.public_bundle = False
     assert notes == []
     public = Path(result.output_dir) / "public"
     pdfs = sorted(public.glob("*.pdf"))
