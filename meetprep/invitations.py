@@ -128,6 +128,23 @@ def announced(session: Session, meeting_id: int) -> dict[int, Announced]:
     return latest
 
 
+def was_called_in(session: Session, meeting_id: int, person_id: int) -> bool:
+    """Whether a substitute's invitation went out because a member declined (after a counted
+    decline), and not as one of the invitations substitutes got before replies were read: only
+    a call-in is withdrawn when the member accepts after all."""
+    from .store import MessageRow, ReplyRow
+
+    first_decline = session.execute(select(ReplyRow.received_at).where(
+        ReplyRow.meeting_id == meeting_id, ReplyRow.status == "counted", ReplyRow.partstat == "DECLINED")
+        .order_by(ReplyRow.received_at)).scalars().first()
+    if first_decline is None:
+        return False
+    invited = session.execute(select(MessageRow.sent_at).where(
+        MessageRow.meeting_id == meeting_id, MessageRow.person_id == person_id, MessageRow.kind == "invitation",
+        MessageRow.status == "sent").order_by(MessageRow.sent_at.desc())).scalars().first()
+    return invited is not None and invited >= first_decline
+
+
 def plan_invitations(store: Store, configs: Configs, body: str, committee: str, stamp: dt.datetime,
                      day: dt.date | None = None, meeting_key: str | None = None, only_announced: bool = False,
                      change_notices: bool = True) -> Invitations:
@@ -159,7 +176,8 @@ def plan_invitations(store: Store, configs: Configs, body: str, committee: str, 
         # Substitutes come when called in: for a voting member who declined (meetprep.replies).
         standing_in = called_in(session, meeting, ZoneInfo(config.body.timezone))
         members = [m for m in active if m.role in MEMBER_ROLES and (m.role != "substitute" or m.person_id in standing_in)]
-        released = [m for m in active if m.role == "substitute" and m.person_id not in standing_in]
+        released = [m for m in active if m.role == "substitute" and m.person_id not in standing_in
+                    and was_called_in(session, meeting.id, m.person_id)]
         secretary = next((m.person for m in active if m.role == "secretary"), None)
         outside = {**{key: "guest" for key in org_config.guests}, **{key: "press" for key in org_config.press}}
         guests = session.execute(select(PersonRow).where(PersonRow.body_id == meeting.body_id,

@@ -347,3 +347,22 @@ def test_three_runs_taking_the_same_replies_at_once_count_each_once(world):
     assert all("S" in inbox.box.get_message(key).get_flags() for key in inbox.box.keys())
     state = replies.attendance(store, configs, "koebenhavn", "biu-2010-01-27")
     assert [p["answer"] for p in state["people"] if p["voting"]] == ["accepted"] * 3
+
+
+def test_a_substitute_invited_before_replies_were_read_is_not_withdrawn(world):
+    """Upgraded installations invited substitutes with the members: that invitation stays."""
+    from meetprep.store import PersonRow
+
+    store, configs, inbox, outbox, _ = world
+    with store.session() as session:
+        karim = session.query(PersonRow).filter_by(key="biu-suppleant").one()
+    earlier = notify.Outgoing(key="koebenhavn/biu-2010-01-27/biu-suppleant/invitation/0", kind="invitation",
+                              sequence=0, channel="email", recipient="karim.eksempel@example.org", subject="Indkaldelse",
+                              text="...", meeting_id=1, person_id=karim.id)
+    notify.dispatch(store, [earlier], outbox, lambda: NOW - dt.timedelta(days=1))
+    assert [m["key"] for m in send(store, configs, outbox).sent] == []
+    deliver(inbox, reply("hans.eksempel@example.org", "DECLINED"))
+    replies.take(store, inbox, NOW)
+    deliver(inbox, reply("hans.eksempel@example.org", "ACCEPTED", stamp=NOW + dt.timedelta(hours=1)))
+    replies.take(store, inbox, NOW + dt.timedelta(hours=1))
+    assert [m["key"] for m in send(store, configs, outbox).sent if "biu-suppleant" in m["key"]] == []
