@@ -175,9 +175,14 @@ def plan_invitations(store: Store, configs: Configs, body: str, committee: str, 
         active = [m for m in memberships if (m.start is None or m.start <= day_local) and (m.end is None or day_local <= m.end)]
         # Substitutes come when called in: for a voting member who declined (meetprep.replies).
         standing_in = called_in(session, meeting, ZoneInfo(config.body.timezone))
-        members = [m for m in active if m.role in MEMBER_ROLES and (m.role != "substitute" or m.person_id in standing_in)]
+        sent = announced(session, meeting.id)
         released = [m for m in active if m.role == "substitute" and m.person_id not in standing_in
                     and was_called_in(session, meeting.id, m.person_id)]
+        # A substitute invited with the members before replies were read (an upgraded store)
+        # keeps getting the meeting's updates and its cancellation.
+        members = [m for m in active if m.role in MEMBER_ROLES and (
+            m.role != "substitute" or m.person_id in standing_in
+            or (m.person_id in sent and m not in released))]
         secretary = next((m.person for m in active if m.role == "secretary"), None)
         outside = {**{key: "guest" for key in org_config.guests}, **{key: "press" for key in org_config.press}}
         guests = session.execute(select(PersonRow).where(PersonRow.body_id == meeting.body_id,
@@ -190,7 +195,6 @@ def plan_invitations(store: Store, configs: Configs, body: str, committee: str, 
         attendees = tuple(calendar.Attendee(m.person.name, m.person.email, m.role) for m in members if m.person.email)
         attendees += tuple(calendar.Attendee(g.name, g.email, outside[g.key]) for g in guests if g.email)
         words = catalogue(config.body.locale.value)
-        sent = announced(session, meeting.id)
         version = latest.version if latest else 0
         old_versions = {v.version: v for v in agenda.versions} if agenda else {}
         messages, problems = [], []

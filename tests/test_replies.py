@@ -358,7 +358,7 @@ def test_a_substitute_invited_before_replies_were_read_is_not_withdrawn(world):
         karim = session.query(PersonRow).filter_by(key="biu-suppleant").one()
     earlier = notify.Outgoing(key="koebenhavn/biu-2010-01-27/biu-suppleant/invitation/0", kind="invitation",
                               sequence=0, channel="email", recipient="karim.eksempel@example.org", subject="Indkaldelse",
-                              text="...", meeting_id=1, person_id=karim.id)
+                              text="...", meeting_id=1, person_id=karim.id, agenda_version=1)
     notify.dispatch(store, [earlier], outbox, lambda: NOW - dt.timedelta(days=1))
     assert [m["key"] for m in send(store, configs, outbox).sent] == []
     deliver(inbox, reply("hans.eksempel@example.org", "DECLINED"))
@@ -366,3 +366,11 @@ def test_a_substitute_invited_before_replies_were_read_is_not_withdrawn(world):
     deliver(inbox, reply("hans.eksempel@example.org", "ACCEPTED", stamp=NOW + dt.timedelta(hours=1)))
     replies.take(store, inbox, NOW + dt.timedelta(hours=1))
     assert [m["key"] for m in send(store, configs, outbox).sent if "biu-suppleant" in m["key"]] == []
+    # and, being invited, hears of the meeting's cancellation like everyone else
+    meetings_file = EXAMPLES / "koebenhavn/meetings.yaml"
+    cancelled = inbox.folder.parent / "meetings.yaml"
+    cancelled.write_text(meetings_file.read_text(encoding="utf-8").replace(
+        "    end: 2010-01-27T17:00:00+01:00", "    end: 2010-01-27T17:00:00+01:00\n    state: cancelled", 1),
+        encoding="utf-8")
+    import_files(store, configs, [cancelled], NOW)
+    assert "koebenhavn/biu-2010-01-27/biu-suppleant/cancellation/1" in [m["key"] for m in send(store, configs, outbox).sent]
