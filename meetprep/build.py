@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from . import agenda
 from .config import Configs
@@ -151,11 +151,20 @@ def find_meeting(session: Session, configs: Configs, request: AgendaRequest) -> 
 def _due_steps(session: Session, body_id: int, org_id: int, meeting: MeetingRow, meeting_day: dt.date, zone: ZoneInfo):
     """(paper, step) for every paper whose next open step is this committee and due at this meeting."""
     every_step = selectinload(ConsultationRow.paper).selectinload(PaperRow.consultations)
+    placed_on = aliased(MeetingRow)
     steps = session.execute(
         select(ConsultationRow)
         .join(PaperRow)
+        .outerjoin(placed_on, ConsultationRow.meeting_id == placed_on.id)
         .where(PaperRow.body_id == body_id, ConsultationRow.organization_id == org_id,
-               ConsultationRow.status.in_(OPEN_STATUSES))
+               ConsultationRow.status.in_(OPEN_STATUSES),
+               # Only steps that can be due here, in SQL: a committee's papers placed on its later
+               # meetings (a whole year of them) are not loaded for every build. The loop below
+               # decides the rest (and the same again, for what it reads).
+               or_(placed_on.id == meeting.id,
+                   and_(placed_on.id.is_(None),
+                        or_(ConsultationRow.target_date.is_(None), ConsultationRow.target_date <= meeting_day)),
+                   and_(placed_on.start < meeting.start, placed_on.state.in_(PASSED))))
         .options(selectinload(ConsultationRow.meeting),
                  # everything _paper_data reads, in a few queries instead of several per paper
                  every_step.selectinload(ConsultationRow.meeting), every_step.selectinload(ConsultationRow.organization),
