@@ -72,6 +72,16 @@ def _environment(work: Path) -> None:
     os.environ.update(MEETPREP_HOME=str(work / "home"), MEETPREP_CONFIG_DIR=str(work / "config"))
 
 
+def peak_kb() -> int:
+    """This process's own peak resident memory (VmHWM). Not getrusage's ru_maxrss: on Linux that
+    keeps the high-water mark across fork and exec, so a spawned worker reports its parent's."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        return int(status.split("VmHWM:")[1].split()[0])
+    except (OSError, IndexError, ValueError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def baseline_worker(args) -> tuple[int, float, int]:
     work, share = args
     _environment(work)
@@ -96,7 +106,7 @@ def baseline_worker(args) -> tuple[int, float, int]:
         document = DocxTemplate(template)
         document.render(context, jinja_env=documents.jinja_environment(), autoescape=True)
         document.save(io.BytesIO())
-    return len(jobs), time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return len(jobs), time.perf_counter() - start, peak_kb()
 
 
 def meetprep_worker(args) -> tuple[int, float, int]:
@@ -115,7 +125,7 @@ def meetprep_worker(args) -> tuple[int, float, int]:
         result, _ = build.run(store, configs, build.AgendaRequest("grossstadt", committee, day - dt.timedelta(days=8), day=day),
                               settings.templates_dir, settings.output_dir, dt.datetime.now(dt.timezone.utc), pdf=False)
         written += len(result.documents)
-    return written, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return written, time.perf_counter() - start, peak_kb()
 
 
 def main() -> int:
