@@ -55,6 +55,16 @@ def parse_local(value: str, timezone: str, field: str, meeting: str) -> dt.datet
     return moment.astimezone(zone)
 
 
+def _open_meeting(session: Any, body: str, meeting_key: str, done_to_it: str) -> Any:
+    """The meeting to change, refused when it does not exist or has already taken place."""
+    meeting = meeting_by_key(session, body, meeting_key)
+    if meeting is None:
+        raise _refuse("meeting", meeting_key, f"no meeting {meeting_key} in {body}")
+    if meeting.state in DONE:
+        raise _refuse("meeting", meeting_key, f"the meeting is {meeting.state}: it cannot be {done_to_it}")
+    return meeting
+
+
 def move(store: Store, configs: Configs, body: str, meeting_key: str, now: dt.datetime, start: str | None = None,
          end: str | None = None, room: str | None = None, address: str | None = None) -> Changed:
     """Move a meeting to another time or place; it keeps its key and calendar UID, SEQUENCE rises."""
@@ -63,11 +73,7 @@ def move(store: Store, configs: Configs, body: str, meeting_key: str, now: dt.da
         raise _refuse("body", meeting_key, "unknown body", expected=", ".join(configs.keys()), found=repr(body))
     zone = ZoneInfo(config.body.timezone)
     with store.writing(f"body:{body}") as session:
-        meeting = meeting_by_key(session, body, meeting_key)
-        if meeting is None:
-            raise _refuse("meeting", meeting_key, f"no meeting {meeting_key} in {body}")
-        if meeting.state in DONE:
-            raise _refuse("meeting", meeting_key, f"the meeting is {meeting.state}: it cannot be moved")
+        meeting = _open_meeting(session, body, meeting_key, "moved")
         new_start = parse_local(start, config.body.timezone, "to", meeting_key) if start else meeting.start.astimezone(zone)
         if end:
             new_end = parse_local(end, config.body.timezone, "end", meeting_key)
@@ -96,11 +102,7 @@ def cancel(store: Store, configs: Configs, body: str, meeting_key: str, now: dt.
     if configs.get(body) is None:
         raise _refuse("body", meeting_key, "unknown body", expected=", ".join(configs.keys()), found=repr(body))
     with store.writing(f"body:{body}") as session:
-        meeting = meeting_by_key(session, body, meeting_key)
-        if meeting is None:
-            raise _refuse("meeting", meeting_key, f"no meeting {meeting_key} in {body}")
-        if meeting.state in DONE:
-            raise _refuse("meeting", meeting_key, f"the meeting is {meeting.state}: it cannot be cancelled")
+        meeting = _open_meeting(session, body, meeting_key, "cancelled")
         changes = {"state": (meeting.state, MeetingState.cancelled.value)}
         meeting.state = MeetingState.cancelled.value
         meeting.sequence += 1

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .config import Configs
 from .i18n import catalogue
@@ -279,9 +279,10 @@ def _judge(session: Any, parsed: Parsed, source: str, now: dt.datetime) -> Reply
     if meeting is None:
         return aside(f"unknown UID {parsed.uid!r}: no meeting of ours")
     row.meeting_id = meeting.id
-    person = session.execute(select(PersonRow).where(PersonRow.body_id == meeting.body_id)
-                             .where(PersonRow.email.is_not(None))).scalars().all()
-    person = next((p for p in person if (p.email or "").casefold() == parsed.attendee), None)
+    # by address, case-insensitively, in the store (not every person of the body read in)
+    person = session.execute(select(PersonRow).where(PersonRow.body_id == meeting.body_id,
+                                                     func.lower(PersonRow.email) == parsed.attendee)
+                             .order_by(PersonRow.id)).scalars().first()
     invited = person is not None and session.execute(select(MessageRow.id).where(
         MessageRow.meeting_id == meeting.id, MessageRow.person_id == person.id, MessageRow.kind.in_(INVITED_KINDS),
         MessageRow.status == "sent")).first() is not None
