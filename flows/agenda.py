@@ -53,6 +53,17 @@ def record_version(settings: Settings, draft: build.Draft, digest: str, files: l
     return build.record(Store.shared(settings.database_url), draft, digest, files, settings.output_dir, now)
 
 
+@task(name="publish-portal", cache_policy=NO_CACHE)
+def publish_portal(settings: Settings, body: str, meeting: str, now: dt.datetime) -> list[str]:
+    """The meeting and its papers on the public portal and in OParl (meetprep.publish)."""
+    from meetprep.publish import after
+
+    notes = after(Store.shared(settings.database_url), load_configs(settings.config_dir), settings, now, body, {meeting})
+    for note in notes:
+        get_run_logger().warning(note)
+    return notes
+
+
 @task(name="publish-agenda-artifact", cache_policy=NO_CACHE)
 def publish_artifact(result: build.BuildResult) -> None:
     create_markdown_artifact(key=artifact_key(result), markdown=agenda_markdown(result),
@@ -122,5 +133,7 @@ async def build_agenda(
                 written = written + added
                 notes += more
             result = record_version(settings, quote(draft), digest, quote(written), now)
+    if result.action == "created":
+        notes += publish_portal(settings, body, result.meeting, now)
     publish_artifact(quote(result))
     return {**result.as_dict(), "notes": notes}

@@ -478,6 +478,10 @@ def deliver(store: Store, configs: Configs, settings: Settings, body: str, refer
     if request is not None:
         rebuilt, _ = build.run(store, configs, request, settings.templates_dir, settings.output_dir, clock(), pdf=pdf,
                                pdf_seconds=settings.pdf_seconds)
+        if rebuilt.action == "created":
+            from .publish import after
+
+            after(store, configs, settings, clock(), body, {rebuilt.meeting})
     report = notify.dispatch(store, notices(store, configs, delivery), transport, clock)
     return {"body": body, "reference": reference, "attachment": delivery.position + 1, "title": delivery.title,
             "again": delivery.again, "stored": delivery.path, "sha256": delivery.sha256, "meeting": delivery.meeting,

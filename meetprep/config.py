@@ -9,6 +9,7 @@ reported at once.
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,6 +36,7 @@ ENV_VARS = {
     "MEETPREP_SMTP_USERNAME": "SMTP user name (or the variable a body's config names)",
     "MEETPREP_SMTP_PASSWORD": "SMTP password (or the variable a body's config names, or a Prefect Secret block)",
     "MEETPREP_SMTP_CAFILE": "CA bundle that signs the mail server's certificate (an internal CA)",
+    "MEETPREP_PUBLIC_URL": "the address the public portal and OParl are published under (default: http://127.0.0.1:8080/)",
     "MEETPREP_PROJECT_DIR": "the folder of prefect.yaml, where served flow runs start (set by meetprep serve)",
     "MEETPREP_REPLIES": "where replies to meeting requests arrive: a maildir folder (default MEETPREP_HOME/replies) "
                         "or imaps://user:password@host/INBOX",
@@ -65,6 +67,7 @@ class Settings:
     smtp_url: str | None = None
     pdf_seconds: float | None = None  # LibreOffice's time limit per document (default in meetprep.pdf)
     replies: str | None = None  # a maildir folder or an IMAP URL (meetprep.replies); default home/replies
+    public_url: str = "http://127.0.0.1:8080/"  # where output/public is served: OParl ids are absolute URLs
 
     @property
     def outbox(self) -> Path:
@@ -104,8 +107,13 @@ class Settings:
             if not 1 <= pdf_seconds <= 3600:
                 raise ConfigError(f"MEETPREP_PDF_SECONDS must be a number of seconds from 1 to 3600 "
                                   f"(got {env['MEETPREP_PDF_SECONDS']!r})")
+        public_url = env.get("MEETPREP_PUBLIC_URL") or "http://127.0.0.1:8080/"
+        if not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", public_url):
+            raise ConfigError(f"MEETPREP_PUBLIC_URL must be an http(s) address such as https://ris.example.org/ "
+                              f"(got {public_url!r})")
         return cls(home, database_url, config_dir, templates_dir, output_dir, delivery, outbox,
-                   env.get("MEETPREP_SMTP_URL") or None, pdf_seconds, env.get("MEETPREP_REPLIES") or None)
+                   env.get("MEETPREP_SMTP_URL") or None, pdf_seconds, env.get("MEETPREP_REPLIES") or None,
+                   public_url.rstrip("/") + "/")
 
     def with_home(self, home: Path) -> "Settings":
         """The same settings with the embedded store and output under another folder."""

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from . import calendar
 from .agenda import access_of
-from .atom import committee_feeds
+from .publish.atom import committee_feeds
 from .build import AgendaRequest, find_meeting
 from .config import Configs
 from .i18n import Catalogue, catalogue
@@ -280,6 +280,10 @@ def refresh_agenda(store: Store, configs: Configs, settings: Any, request: Agend
             return None
     result, _ = build.run(store, configs, request, settings.templates_dir, settings.output_dir, now, pdf=pdf,
                           pdf_seconds=getattr(settings, "pdf_seconds", None))
+    if result.action == "created":
+        from .publish import after
+
+        after(store, configs, settings, now, request.body, {result.meeting})
     return result
 
 

@@ -464,6 +464,9 @@ def record_and_send(store: Store, configs: Configs, settings: Any, data: Minutes
     report = notify.dispatch(store, messages(store, configs, data.body, data.meeting, files), transport, clock)
     if not report.failed and not report.in_progress:
         mark_minuted(store, data.body, data.meeting, clock())
+    from .publish import after
+
+    notes = notes + after(store, configs, settings, clock(), data.body, {data.meeting})
     return {**recorded, "files": files, "notes": notes, "sent": report.as_dict()}
 
 

@@ -351,7 +351,12 @@ def run_year(store: Store, configs: Configs, settings: Any, year: int, bodies: l
         invited.add(notify.dispatch(store, messages, transport_for(config), clock))
     meeting_invitations.write_feeds(store, configs, settings.output_dir, clock(),
                                     meeting_invitations.feed_secret(settings.home))
-    return {**report.as_dict(), "invitations": invited.as_dict(), "budget": budget_report(store, configs, year)}
+    from .publish import after
+
+    notes = [note for config in configs if not bodies or config.body.key in bodies
+             for note in after(store, configs, settings, clock(), config.body.key)]
+    return {**report.as_dict(), "invitations": invited.as_dict(), "budget": budget_report(store, configs, year),
+            "notes": notes}
 
 
 def publish_calendar(store: Store, configs: Configs, settings: Any, body: str, committee: str, year: int,
@@ -359,7 +364,10 @@ def publish_calendar(store: Store, configs: Configs, settings: Any, body: str, c
     """`meetings generate`: a committee's regular meetings for a year, and the feeds rewritten."""
     from . import invitations as meeting_invitations
 
+    from .publish import after
+
     result = generate_calendar(store, configs, body, committee, year, now)
     feeds = meeting_invitations.write_feeds(store, configs, settings.output_dir, now,
                                             meeting_invitations.feed_secret(settings.home))
-    return {**result, "feeds": [str(f) for f in feeds if f.parent.name == body]}
+    notes = after(store, configs, settings, now, body)
+    return {**result, "feeds": [str(f) for f in feeds if f.parent.name == body], "notes": notes}

@@ -535,6 +535,32 @@ class AttendanceNoticeRow(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+class PublishedObjectRow(Base):
+    """One public object as last published (OParl 1.1), the ledger behind stable ids, `created`,
+    `modified` and `deleted` (see meetprep.publish.oparl).
+
+    `path` is the object's URL below the OParl root (gentofte/paper/EMN-2025-05820): the same
+    object keeps it across rebuilds. `scope` is the unit that publishes it (body, meeting:<key>,
+    paper:<reference>): a run that publishes a scope compares what it has now with the scope's
+    rows; an object no longer there (a paper made closed, a withdrawn file) stays with
+    `deleted` true and no data but its id and type. `checksum` is of the object without its
+    dates, so that republishing unchanged data leaves `modified` alone.
+    """
+
+    __tablename__ = "published_objects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_key: Mapped[str] = mapped_column(String(64), index=True)
+    path: Mapped[str] = mapped_column(String(600), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))  # the OParl type: Paper, Meeting, ...
+    scope: Mapped[str] = mapped_column(String(300), index=True)
+    checksum: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    modified: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 # ---------------------------------------------------------------------------------------------
 # Engine, sessions, migrations
 
@@ -583,7 +609,7 @@ _ADVISORY_LOCK_ID = 0x6D656574  # "meet": one lock id for meetprep's migrations 
 
 # The newest migration. Checked against Alembic's script folder by a test, so that opening a
 # store already at the head costs one query and never imports Alembic (~0.15 s per command).
-HEAD = "0009"
+HEAD = "0010"
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

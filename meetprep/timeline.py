@@ -26,7 +26,7 @@ repeated run, or two at once, sends nothing twice; `meeting_steps` records what 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
@@ -116,6 +116,7 @@ class Context:
     now: dt.datetime
     transport: notify.Transport
     pdf: bool
+    notes: list[str] = field(default_factory=list)  # e.g. the portal not updated after a rebuild
 
     @property
     def body(self) -> str:
@@ -136,9 +137,13 @@ class Context:
         return notify.dispatch(self.store, messages, self.transport, lambda: self.now)
 
     def rebuild(self) -> build.BuildResult:
+        from .publish import after
+
         result, _ = build.run(self.store, self.configs, self.request(), self.settings.templates_dir,
                               self.settings.output_dir, self.now, pdf=self.pdf,
                               pdf_seconds=getattr(self.settings, "pdf_seconds", None))
+        if result.action == "created":
+            self.notes += after(self.store, self.configs, self.settings, self.now, self.body, {self.meeting_key})
         return result
 
 
@@ -435,6 +440,7 @@ def prepare_meeting(store: Store, configs: Configs, settings: Any, body: str, me
         report.add(current["report"])
         if current["note"]:
             outcome["notes"].append(current["note"])
+    outcome["notes"] += ctx.notes
     if report.sent:
         invitations.write_feeds(store, configs, settings.output_dir, now, invitations.feed_secret(settings.home))
     outcome.update(report.as_dict())
@@ -457,8 +463,12 @@ def announce(store: Store, configs: Configs, settings: Any, body: str, meeting_k
             version = ctx.rebuild().version
     current = keep_current(ctx)
     invitations.write_feeds(store, configs, settings.output_dir, now, invitations.feed_secret(settings.home))
-    return {"meeting": meeting_key, "agenda_version": version, "notes": [n for n in [current["note"]] if n],
-            **current["report"].as_dict()}
+    if version is None:  # a rebuild published the meeting already; a cancellation has none
+        from .publish import after
+
+        ctx.notes += after(store, configs, settings, now, body, {meeting_key})
+    return {"meeting": meeting_key, "agenda_version": version,
+            "notes": [n for n in [current["note"]] if n] + ctx.notes, **current["report"].as_dict()}
 
 
 def upcoming(store: Store, configs: Configs, today: dt.date, bodies: list[str] | None = None) -> list[tuple[str, str]]:

@@ -39,7 +39,7 @@ def test_migrations_match_the_models(store):
     with store.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
     assert diff == []
-    assert current_revision(store.engine) == head_revision() == "0009" == HEAD
+    assert current_revision(store.engine) == head_revision() == "0010" == HEAD
     assert stored_revision(store.engine) == HEAD
 
 
@@ -47,7 +47,7 @@ def test_opening_twice_is_harmless(tmp_path):
     url = f"sqlite:///{tmp_path / 'nested' / 'store.sqlite3'}"
     Store(url).close()
     with Store(url) as store:
-        assert current_revision(store.engine) == head_revision() == "0009"
+        assert current_revision(store.engine) == head_revision() == "0010"
     assert (tmp_path / "nested" / "store.sqlite3").exists()
 
 

@@ -28,6 +28,10 @@ def build_agenda(settings, body: str, committee: str, date: Optional[dt.date] = 
                                     renumber=renumber)
             result, notes = build(store, configs, request, settings.templates_dir, settings.output_dir, clock(), pdf=pdf,
                                   pdf_seconds=settings.pdf_seconds)
+            if result.action == "created":
+                from ..publish import after
+
+                notes += after(store, configs, settings, clock(), body, {result.meeting})
             return {**result.as_dict(), "notes": notes}
 
         return in_store(work, settings)

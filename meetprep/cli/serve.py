@@ -1,4 +1,5 @@
-"""`meetprep serve`: a Prefect server, the deployments and workers on this machine."""
+"""`meetprep serve`: a Prefect server, the deployments and workers on this machine, and the public
+portal with OParl (output/public)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ def serve(
     process_workers: bool = typer.Option(False, "--process-workers",
                                          help="Prefect's process workers (a new process per run, ~5 s slower to start "
                                               "each run) instead of resident ones."),
+    portal_port: int = typer.Option(8080, "--portal-port", help="Port of the public portal and OParl on 127.0.0.1 "
+                                                                "(0: do not serve them)."),
+    portal_only: bool = typer.Option(False, "--portal-only", help="Serve only the portal and OParl (no Prefect)."),
 ) -> None:
     """Serve everything on this machine: Prefect server and UI, the deployments of prefect.yaml, workers.
 
@@ -25,31 +29,64 @@ def serve(
     the daily and yearly schedules run by themselves. Resident workers run each flow run in
     their own long-lived process: a click gives documents in about a second.
     """
-    import signal as _signal
-
     from ..serve import Stack
 
     if workers > 1 and not prefect_database:
         raise typer.BadParameter("more than one worker needs PostgreSQL for the Prefect server (SQLite locks up)",
                                  param_hint="--workers")
     settings = guarded(False, current_settings)
+    console = get_console()
+    portal = _start_portal(settings, portal_port, console) if portal_port or portal_only else None
+    if portal_only:
+        _wait()
+        portal.shutdown()
+        console.print("Stopped.")
+        return
     stack = Stack(settings.home, {"MEETPREP_HOME": str(settings.home), "MEETPREP_DATABASE_URL": settings.database_url,
                                   "MEETPREP_CONFIG_DIR": str(settings.config_dir),
                                   "MEETPREP_TEMPLATES_DIR": str(settings.templates_dir),
                                   "MEETPREP_OUTPUT_DIR": str(settings.output_dir), "MEETPREP_DELIVERY": settings.delivery},
                   port=port, database_url=prefect_database)
-    console = get_console()
     try:
         with console.status("Starting the Prefect server, deploying prefect.yaml, starting workers…"):
             stack.start(workers=workers, resident=not process_workers)
         console.print(f"Serving. Prefect UI: {stack.ui}  (logs in {stack.logs}). Ctrl-C stops everything.", soft_wrap=True)
-        # Blocked, the signals wait for sigwait instead of killing us before the stack is stopped.
-        _signal.pthread_sigmask(_signal.SIG_BLOCK, {_signal.SIGINT, _signal.SIGTERM})
-        _signal.sigwait({_signal.SIGINT, _signal.SIGTERM})
+        _wait()
     except KeyboardInterrupt:
         pass
     except RuntimeError as exc:
         fail_environment(str(exc), False)
     finally:
         stack.stop()
+        if portal is not None:
+            portal.shutdown()
         console.print("Stopped.")
+
+
+def _wait() -> None:
+    import signal as _signal
+
+    # Blocked, the signals wait for sigwait instead of killing us before everything is stopped.
+    _signal.pthread_sigmask(_signal.SIG_BLOCK, {_signal.SIGINT, _signal.SIGTERM})
+    _signal.sigwait({_signal.SIGINT, _signal.SIGTERM})
+
+
+def _start_portal(settings, port: int, console):
+    """The portal's HTTP server in a thread of this process (meetprep.publish.server)."""
+    from ..publish import public_root
+    from ..publish.server import portal_server, start
+    from ..store import Store
+
+    store = guarded(False, lambda: Store(settings.database_url))
+    try:
+        server = portal_server(store, public_root(settings.output_dir), settings.public_url, port=port or 8080)
+    except OSError as exc:
+        fail_environment(f"cannot serve the portal on 127.0.0.1:{port}: {exc}", False)
+    start(server)
+    address = f"http://127.0.0.1:{server.server_address[1]}/"
+    console.print(f"Portal and OParl: {address} (files in {public_root(settings.output_dir)}; "
+                  f"OParl: {address}oparl/v1/system.json)", soft_wrap=True)
+    if address != settings.public_url:
+        console.print(f"[yellow]Note:[/] published addresses point to {settings.public_url} (MEETPREP_PUBLIC_URL); "
+                      f"set it to {address} and run `meetprep publish` for links that work here.", soft_wrap=True)
+    return server

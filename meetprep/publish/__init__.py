@@ -1,0 +1,183 @@
+"""Publishing for the public: the portal (static HTML), OParl 1.1, the Atom feeds.
+
+`publish()` is what `meetprep publish` and the flows run after a build, minutes or planning run.
+Everything it writes lies under `output/public/`, the folder to put on a web server (or to serve
+with `meetprep serve`):
+
+    output/public/index.html             the bodies
+    output/public/<body>/...             each body's portal (meetprep.publish.site)
+    output/public/oparl/v1/...           OParl 1.1: system.json, <body>/body.json, lists, objects
+
+Personal calendar feeds (closed titles) are never under it: they stay in output/personal-feeds.
+
+What is public is decided in one place, meetprep.publish.view. A run takes the body's publish
+lock: two runs (a schedule and a clerk) publish one after the other, and the second sees what
+the first wrote. A build publishes its own meeting and that meeting's papers (scoped); a whole
+publish also notices what is gone (a paper made closed, a deleted meeting) and removes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["publish", "PublishResult"]
+
+
+@dataclass
+class PublishResult:
+    body: str
+    folder: Path
+    pages: int = 0
+    objects_changed: int = 0
+    removed: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"body": self.body, "folder": str(self.folder), "pages": self.pages,
+                "objects_changed": self.objects_changed, "removed": self.removed}
+
+
+def public_root(output_dir: Path) -> Path:
+    return output_dir / "public"
+
+
+def publish(store: Any, configs: Any, settings: Any, now: dt.datetime, body: str | None = None,
+            meetings: set[str] | None = None) -> list[PublishResult]:
+    """Publish one body (or all) as a whole, or only `meetings` of `body` and their papers."""
+    from sqlalchemy import select
+
+    from ..store import AgendaRow, AgendaVersionRow, BodyRow, MeetingRow
+    from . import oparl
+    from .site import Site
+    from .view import public_body
+
+    if meetings is not None and body is None:
+        raise ValueError("publishing some meetings needs their body")
+    root = public_root(settings.output_dir)
+    results = []
+    for config in configs:
+        key = config.body.key
+        if body is not None and key != body:
+            continue
+        whole = meetings is None
+        with store.writing(f"publish:{key}") as session:
+            references: set[str] | None = None
+            if not whole:
+                # every paper any version of these agendas showed: one taken off must go too
+                rows = session.execute(select(AgendaVersionRow.entries).join(AgendaRow).join(MeetingRow)
+                                       .join(BodyRow, MeetingRow.body_id == BodyRow.id)
+                                       .where(BodyRow.key == key, MeetingRow.key.in_(meetings))).scalars()
+                references = {e["reference"] for entries in rows for e in entries if e["kind"] == "paper" and e["reference"]}
+            view = public_body(session, config, settings.output_dir, None if whole else set(meetings), references)
+            scopes = oparl.build_objects(view)
+            if not whole:
+                for meeting_key in meetings:
+                    scopes.setdefault(f"meeting:{meeting_key}", {})
+                for reference in references:
+                    scopes.setdefault(f"paper:{reference}", {})
+            changed = oparl.sync(session, key, scopes, now, whole)
+            result = PublishResult(key, root / key, objects_changed=len(changed))
+            _write_oparl(session, root, key, changed, whole, settings.public_url, [(c.body.key, c.body.name) for c in configs])
+            site = Site(view, settings.templates_dir, root)
+            site.assets()
+            site.feeds(settings.output_dir)
+            for meeting in view.meetings.values():
+                site.meeting_page(meeting)
+            for paper in view.papers.values():
+                site.paper_page(paper)
+            gone_papers = _gone(site.folder / "paper", set(view.papers), references if not whole else None)
+            gone_meetings = _gone(site.folder / "meeting", set(view.meetings), set(meetings) if not whole else None)
+            for reference in gone_papers:
+                site.remove_paper(reference)
+            for meeting_key in gone_meetings:
+                site.remove_meeting(meeting_key)
+            years = None if whole else {m.start.astimezone(view.zone).year for m in view.meetings.values()}
+            site.calendar_pages(session, years, now)
+            site.committee_pages(session, None if whole else {m.committee for m in view.meetings.values()})
+            site.search_index(years)
+            result.pages = len(site.written)
+            result.removed = sorted(gone_papers | gone_meetings)
+            results.append(result)
+    _write_root(root, configs)
+    return results
+
+
+def _gone(folder: Path, present: set[str], candidates: set[str] | None) -> set[str]:
+    """Keys whose page must go: the candidates not present (scoped), or every page on disk whose
+    key is not present (whole: pages are named by slug, so compare slugs)."""
+    from .view import slug
+
+    if candidates is not None:
+        return {c for c in candidates if c not in present}
+    slugs = {slug(k) for k in present}
+    return {p.stem for p in folder.glob("*.html") if p.stem not in slugs} if folder.is_dir() else set()
+
+
+def _write_oparl(session: Any, root: Path, body: str, changed: set[str], whole: bool, base: str,
+                 bodies: list[tuple[str, str]]) -> None:
+    from sqlalchemy import func, select
+
+    from ..folders import write_atomically
+    from ..store import PublishedObjectRow
+    from . import oparl
+
+    # a whole publish writes every object again (the files may be missing); a scoped one what changed
+    where = PublishedObjectRow.body_key == body if whole else PublishedObjectRow.path.in_(changed or {""})
+    rows = session.execute(select(PublishedObjectRow).where(where)).scalars().all()
+    for row, document in zip(rows, oparl.output(rows, session)):
+        write_atomically(root / row.path, oparl.absolute(document, base))
+    for kind, pages in oparl.pages_to_write(session, body, changed, whole).items():
+        for page in sorted(pages):
+            document = oparl.list_page(session, body, kind, page, totals=False)
+            write_atomically(root / oparl.static_page_path(body, kind, page), oparl.absolute(document, base))
+    first, last = session.execute(select(func.min(PublishedObjectRow.created), func.max(PublishedObjectRow.modified))).one()
+    now = dt.datetime.now(dt.timezone.utc)
+    system = oparl.system_object(bodies, first or now, last or now)
+    write_atomically(root / oparl.system_path(), oparl.absolute(system, base))
+    body_rows = session.execute(select(PublishedObjectRow).where(
+        PublishedObjectRow.kind == "Body", PublishedObjectRow.path.in_([oparl.body_path(k) for k, _ in bodies]))
+        .order_by(PublishedObjectRow.id)).scalars().all()
+    listing = {"data": oparl.output(body_rows, session), "pagination": {"elementsPerPage": oparl.PAGE_SIZE, "currentPage": 1},
+               "links": {"first": oparl.url(oparl.bodies_path()), "self": oparl.url(oparl.bodies_path())}}
+    write_atomically(root / oparl.bodies_path(), oparl.absolute(listing, base))
+
+
+def _write_root(root: Path, configs: Any) -> None:
+    """output/public/index.html: a link to each body's portal, each in its own language."""
+    from html import escape
+
+    from ..folders import write_atomically
+    from ..i18n import catalogue
+
+    links = []
+    for config in configs:
+        words = catalogue(config.body.locale.value)
+        if (root / config.body.key / "index.html").exists():
+            links.append(f'<li lang="{config.body.locale.value}"><a href="{escape(config.body.key)}/index.html">'
+                         f'{escape(config.body.name)}: {escape(words.text("portal.site_name"))}</a></li>')
+    first = next(iter(configs), None)
+    lang = first.body.locale.value if first else "da"
+    title = catalogue(lang).text("portal.site_name")
+    html = (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{escape(title)}</title>\n'
+            f'</head>\n<body>\n<main>\n<h1>{escape(title)}</h1>\n<ul>\n' + "\n".join(links) +
+            '\n</ul>\n</main>\n</body>\n</html>\n')
+    write_atomically(root / "index.html", html.encode("utf-8"))
+
+
+def after(store: Any, configs: Any, settings: Any, now: dt.datetime, body: str,
+          meetings: set[str] | None = None) -> list[str]:
+    """Publish after a build, minutes or planning run: only `meetings` (and their papers) where
+    given, else the whole body. A failure here is returned as a note, never raised: the run's own
+    work (documents, messages) is done and recorded, and `meetprep publish` catches up."""
+    import logging
+
+    try:
+        publish(store, configs, settings, now, body=body, meetings=meetings)
+    except Exception as exc:  # noqa: BLE001 - any failure of publishing must not undo the build
+        logging.getLogger("meetprep.publish").exception("publishing %s failed", body)
+        return [f"the public portal of {body} was not updated ({type(exc).__name__}: {exc}); "
+                f"run `meetprep publish --body {body}`"]
+    return []
