@@ -2,7 +2,8 @@
 # Install what the tests need and run the whole suite. The README's second command and .ci/run.
 #
 # System packages come from Debian: PostgreSQL (store tests on a second database),
-# LibreOffice Writer (PDF output) and Dovecot (replies read from a real IMAP server). They are installed when this runs as root with apt-get;
+# LibreOffice Writer (PDF output), Dovecot (replies read from a real IMAP server) and Chromium
+# (the public portal in a real browser, with axe-core and playwright-core from npm). They are installed when this runs as root with apt-get;
 # otherwise the tests that need them are skipped locally (and fail in CI, where CI=true).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,7 @@ packages=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
 command -v soffice >/dev/null 2>&1 || packages+=(libreoffice-writer-nogui)
 [ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null 2>&1 || packages+=(dovecot-imapd)
+[ -x /usr/bin/chromium ] || packages+=(chromium)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing Debian packages: ${packages[*]}"
@@ -25,5 +27,8 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+if command -v npm >/dev/null 2>&1; then
+  (cd tests/browser && npm ci --no-audit --no-fund --silent)
+fi
 .venv/bin/ruff check --quiet meetprep flows tests bench scripts
 exec .venv/bin/python -m pytest "$@"

@@ -34,8 +34,12 @@
     if (!words.length) { status.textContent = ""; return; }
     status.textContent = script.dataset.loading;
     load().then(function (all) {
+      var shown = {};
       var hits = all.filter(function (e) {
-        return words.every(function (w) { return e.haystack.indexOf(w) !== -1; });
+        var key = e.href + "|" + e.title;  // a paper on several meetings is one hit
+        if (shown[key] || !words.every(function (w) { return e.haystack.indexOf(w) !== -1; })) { return false; }
+        shown[key] = true;
+        return true;
       });
       hits.slice(0, 200).forEach(function (e) {
         var item = document.createElement("li");
