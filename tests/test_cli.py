@@ -40,7 +40,7 @@ COMMANDS = [[], ["items"], ["items", "import"], ["items", "list"], ["meetings", 
             ["attachments", "chase"], ["attachments", "deliver"], ["minutes", "record"], ["planning", "plan"],
             ["planning", "spend"], ["planning", "report"], ["meetings", "move"], ["meetings", "cancel"],
             ["meetings", "timeline"], ["meetings", "prepare"], ["meetings", "attendance"], ["replies", "take"],
-            ["minutes", "form"]]
+            ["minutes", "form"], ["publish"]]
 
 
 def test_the_list_of_commands_is_complete():
