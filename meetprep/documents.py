@@ -213,7 +213,7 @@ def _case_type(words: Catalogue, paper: dict[str, Any]) -> str:
     return words.text(f"case_types.{current['role']}") if current else ""
 
 
-def _label(words: Catalogue, entry: dict[str, Any]) -> str:
+def item_label(words: Catalogue, entry: dict[str, Any]) -> str:
     """'Punkt 1', 'TOP Ö 3', 'TOP N 1.1': the pattern and part letters are in the catalogue."""
     return words.text("numbering.item", part=words.data["numbering"]["part"][entry["part"]], number=entry["number"]).strip()
 
@@ -223,7 +223,7 @@ def _item(words: Catalogue, entry: dict[str, Any], draft: Any, variant: str) -> 
     hidden = closed and variant == PUBLIC
     base = {
         "number": entry["number"],
-        "label": _label(words, entry),
+        "label": item_label(words, entry),
         "part": entry["part"],
         "sub": entry["parent"] is not None,
         "hidden": hidden,

@@ -19,7 +19,7 @@ from meetprep.publish import publish
 from meetprep.publish.server import portal_server, start
 from tests.conftest import ROOT
 from tests.servers import free_port
-from tests.test_publish import CLOCK, SECRET_FILE, SECRET_TITLE, build_meeting, wedel_papers
+from tests.test_publish import CLOCK, SECRET_FILE, SECRET_TITLE, build_meeting, portal_settings, wedel_papers
 
 BROWSER = ROOT / "tests" / "browser"
 
@@ -44,13 +44,11 @@ def run_browser(url: str, word: str) -> dict:
 
 @pytest.fixture
 def served(tmp_path):
-    from meetprep.config import Settings, load_configs
+    from meetprep.config import load_configs
     from meetprep.store import Store
 
     port = free_port()
-    settings = Settings.from_env({"MEETPREP_HOME": str(tmp_path / "home"), "MEETPREP_PUBLIC_URL": f"http://127.0.0.1:{port}/",
-                                  "MEETPREP_CONFIG_DIR": str(ROOT / "config"),
-                                  "MEETPREP_TEMPLATES_DIR": str(ROOT / "templates")})
+    settings = portal_settings(tmp_path, f"http://127.0.0.1:{port}/")
     store = Store(settings.database_url)
     server = portal_server(store, settings.output_dir / "public", settings.public_url, port=port)
     start(server)

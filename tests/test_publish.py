@@ -29,13 +29,16 @@ SECRET_TEXT = "Kaufpreisvorstellung des Erwerbers"
 SCHEMAS = ROOT / "meetprep" / "publish" / "schema"
 
 
+def portal_settings(tmp_path: Path, base: str) -> Settings:
+    """The shipped config and templates, data under tmp_path, published below `base`."""
+    return Settings.from_env({"MEETPREP_HOME": str(tmp_path / "home"), "MEETPREP_PUBLIC_URL": base,
+                              "MEETPREP_CONFIG_DIR": str(ROOT / "config"), "MEETPREP_TEMPLATES_DIR": str(ROOT / "templates")})
+
+
 @pytest.fixture
 def world(tmp_path):
     configs = load_configs(ROOT / "config")
-    base = "http://127.0.0.1:8765/"
-    settings = Settings.from_env({"MEETPREP_HOME": str(tmp_path / "home"), "MEETPREP_PUBLIC_URL": base,
-                                  "MEETPREP_CONFIG_DIR": str(ROOT / "config"),
-                                  "MEETPREP_TEMPLATES_DIR": str(ROOT / "templates")})
+    settings = portal_settings(tmp_path, "http://127.0.0.1:8765/")
     store = Store(settings.database_url)
     yield store, configs, settings, tmp_path
     store.close()

@@ -134,7 +134,7 @@ def _write_oparl(session: Any, root: Path, body: str, changed: set[str], whole: 
             write_atomically(root / oparl.static_page_path(body, kind, page), oparl.absolute(document, base))
     first, last = session.execute(select(func.min(PublishedObjectRow.created), func.max(PublishedObjectRow.modified))).one()
     now = dt.datetime.now(dt.timezone.utc)
-    system = oparl.system_object(bodies, first or now, last or now)
+    system = oparl.system_object(first or now, last or now)
     write_atomically(root / oparl.system_path(), oparl.absolute(system, base))
     body_rows = session.execute(select(PublishedObjectRow).where(
         PublishedObjectRow.kind == "Body", PublishedObjectRow.path.in_([oparl.body_path(k) for k, _ in bodies]))

@@ -146,9 +146,9 @@ class Objects:
         scope = f"meeting:{meeting.key}"
         path = object_path(body, "Meeting", meeting.key)
         location = None
-        if meeting.room or meeting.address:
+        if meeting.place:
             location = self.add(scope, object_path(body, "Location", f"meeting.{meeting.key}"), "Location",
-                                description=", ".join(x for x in (meeting.room, meeting.address) if x),
+                                description=meeting.place,
                                 room=meeting.room, streetAddress=meeting.address, meetings=[url(path)])
         items = []
         for item in meeting.items:
@@ -270,12 +270,16 @@ def sync(session: Session, body: str, scopes: dict[str, dict[str, dict[str, Any]
     by_path = {r.path: r for r in rows}
     changed: set[str] = set()
     flat = {path: data for objects in scopes.values() for path, data in objects.items()}
+    # objects this run did not load by body and scope (another scope published them before)
+    elsewhere: dict[str, PublishedObjectRow] = {}
+    unseen = [path for path in flat if path not in by_path]
+    for start in range(0, len(unseen), 500):
+        elsewhere.update((r.path, r) for r in session.execute(select(PublishedObjectRow).where(
+            PublishedObjectRow.path.in_(unseen[start:start + 500]))).scalars())
     for scope, objects in scopes.items():
         for path, data in objects.items():
             digest = checksum(_resolved(data, flat, {}))
-            row = by_path.pop(path, None)
-            if row is None:
-                row = session.execute(select(PublishedObjectRow).where(PublishedObjectRow.path == path)).scalar_one_or_none()
+            row = by_path.pop(path, None) or elsewhere.get(path)
             if row is None:
                 session.add(PublishedObjectRow(body_key=body, path=path, kind=data["type"].rsplit("/", 1)[-1], scope=scope,
                                                checksum=digest, data=data, created=now, modified=now, deleted=False))
@@ -294,7 +298,7 @@ def sync(session: Session, body: str, scopes: dict[str, dict[str, dict[str, Any]
     return changed
 
 
-def system_object(bodies: list[tuple[str, str]], created: dt.datetime, modified: dt.datetime) -> dict[str, Any]:
+def system_object(created: dt.datetime, modified: dt.datetime) -> dict[str, Any]:
     return {"id": url(system_path()), "type": SCHEMA + "System", "oparlVersion": SCHEMA, "name": "meetprep",
             "body": url(bodies_path()), "product": "https://github.com/meetprep/meetprep",
             "created": _stamp(created), "modified": _stamp(modified)}
@@ -430,4 +434,4 @@ def kind_of_list(name: str) -> str | None:
 
 
 __all__ = ["build_objects", "sync", "output", "list_page", "absolute", "system_object", "PAGE_SIZE",
-           "object_path", "list_path", "PublicFile"]
+           "object_path", "list_path"]

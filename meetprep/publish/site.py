@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import extract, select
 from sqlalchemy.orm import Session
 
+from ..documents import text_blocks
 from ..folders import write_atomically
 from ..i18n import Catalogue, catalogue
 from ..store import BodyRow, MeetingRow, OrganizationRow
@@ -145,15 +146,12 @@ class Site:
         committee = self.view.committees.get(meeting.committee)
         return {"meeting": meeting, "when": self.when(meeting.start), "items": items,
                 "state": self.t(f"states.{meeting.state}"),
-                "place": ", ".join(x for x in (meeting.room, meeting.address) if x),
+                "place": meeting.place,
                 "committee": committee, "committee_href": f"{up}committee/{slug(meeting.committee)}.html",
                 "agenda_files": [self.file_context(f, up) for f in meeting.agenda_files],
-                "minutes_files": [self.file_context(f, up) for f in meeting.minutes_files],
-                "decided": any(i["result"] or i["resolution"] for i in items)}
+                "minutes_files": [self.file_context(f, up) for f in meeting.minutes_files]}
 
     def paper_context(self, paper: PublicPaper) -> dict[str, Any]:
-        from ..documents import text_blocks
-
         up = "../"
         sessions = []
         for s in paper.sessions:
@@ -202,8 +200,6 @@ class Site:
 
     def search_shard(self, meeting: PublicMeeting) -> None:
         """The meeting's public items and papers as search entries (search/meetings/<key>.json)."""
-        from ..documents import text_blocks
-
         entries = []
         day = self.day(meeting.start.astimezone(self.view.zone).date())
         entries.append({"title": meeting.name, "kind": self.t("search_kinds.meeting"), "date": day,
@@ -251,7 +247,7 @@ class Site:
         write_atomically(folder / "index.json", json.dumps({"shards": shards}).encode())
 
     def calendar_pages(self, session: Session, years: set[int] | None, now: dt.datetime) -> None:
-        rows = meeting_rows(session, self.view.key, years)
+        rows = meeting_rows(session, self.view.key, self.words, years)
         by_year: dict[int, list[dict[str, Any]]] = {}
         for row in rows:
             by_year.setdefault(row["start"].astimezone(self.view.zone).year, []).append(row)
@@ -265,7 +261,7 @@ class Site:
                 months.setdefault(month, []).append(self.meeting_summary(row, "../"))
             self.page("calendar.html", f"calendar/{year}.html", 1, year=year, months=list(months.items()))
         all_years = sorted({int(p.stem) for p in (self.folder / "calendar").glob("*.html") if p.stem.isdigit()})
-        coming = [self.meeting_summary(r, "") for r in upcoming(session, self.view.key, now)]
+        coming = [self.meeting_summary(r, "") for r in upcoming(session, self.view.key, self.words, now)]
         self.page("index.html", "index.html", 0, coming=coming, years=all_years, events=[
             {"name": e.name, "when": self.when(e.start), "committee": self.view.committees[e.committee].name
              if e.committee in self.view.committees else ""} for e in self.view.events if e.end >= now],
@@ -278,7 +274,7 @@ class Site:
         for committee in self.view.committees.values():
             if keys is not None and committee.key not in keys:
                 continue
-            rows = meeting_rows(session, self.view.key, None, committee.key)
+            rows = meeting_rows(session, self.view.key, self.words, None, committee.key)
             feeds = [{"name": self.t(f"feed_kinds.{suffix}"), "href": f"../feeds/{slug(committee.key)}.{suffix}"}
                      for suffix in ("ics", "atom") if (self.folder / "feeds" / f"{slug(committee.key)}.{suffix}").exists()]
             members = [{"name": m.name, "role": self.t(f"roles.{m.role}"), "group": m.on_behalf_of or ""}
@@ -313,7 +309,8 @@ def _grouped(blocks) -> list[dict[str, Any]]:
     return out
 
 
-def meeting_rows(session: Session, body: str, years: set[int] | None, committee: str | None = None) -> list[dict[str, Any]]:
+def meeting_rows(session: Session, body: str, words: Catalogue, years: set[int] | None,
+                 committee: str | None = None) -> list[dict[str, Any]]:
     """The body's meetings as short rows (no agendas), for calendars and committee pages."""
     query = (select(MeetingRow.key, MeetingRow.start, MeetingRow.state, MeetingRow.extraordinary, OrganizationRow.key,
                     OrganizationRow.name)
@@ -323,16 +320,13 @@ def meeting_rows(session: Session, body: str, years: set[int] | None, committee:
         query = query.where(extract("year", MeetingRow.start).in_(sorted(years | {y - 1 for y in years} | {y + 1 for y in years})))
     if committee:
         query = query.where(OrganizationRow.key == committee)
-    words = None
     rows = []
     for key, start, state, extraordinary, org_key, org_name in session.execute(query):
-        if words is None:
-            words = catalogue(session.execute(select(BodyRow.locale).where(BodyRow.key == body)).scalar_one())
         rows.append({"key": key, "start": start, "state": state, "committee": org_key,
                      "name": words.meeting_name(org_name, extraordinary), "cancelled": state == "cancelled"})
     return rows
 
 
-def upcoming(session: Session, body: str, now: dt.datetime, count: int = 12) -> list[dict[str, Any]]:
-    rows = meeting_rows(session, body, {now.year})
+def upcoming(session: Session, body: str, words: Catalogue, now: dt.datetime, count: int = 12) -> list[dict[str, Any]]:
+    rows = meeting_rows(session, body, words, {now.year})
     return [r for r in rows if r["start"] >= now - dt.timedelta(hours=12)][:count]

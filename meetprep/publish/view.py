@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..agenda import access_of
+from ..documents import item_label
 from ..model import BodyConfig
 from ..store import (
     AgendaRow,
@@ -112,14 +113,16 @@ class PublicMeeting:
     address: str | None
     state: str
     cancelled: bool
-    extraordinary: bool
-    modified: dt.datetime
     items: list[PublicItem] = field(default_factory=list)
     agenda_files: list[PublicFile] = field(default_factory=list)
     minutes_files: list[PublicFile] = field(default_factory=list)
     agenda_version: int | None = None
     minuted: bool = False
     present: list[str] = field(default_factory=list)  # person keys, from the minutes
+
+    @property
+    def place(self) -> str:
+        return ", ".join(x for x in (self.room, self.address) if x)
 
 
 @dataclass
@@ -150,8 +153,6 @@ class PublicPaper:
     sessions: list[PublicSession]
     files: list[PublicFile]
     documents: list[PublicFile]  # its own rendered document (Vorlage), where the body writes one
-    created: dt.datetime
-    modified: dt.datetime
     meetings: list[str] = field(default_factory=list)
 
 
@@ -173,14 +174,11 @@ class PublicCommittee:
     short_name: str | None
     classification: str
     period: str | None
-    room: str | None
-    address: str | None
     members: list[PublicMember]
 
 
 @dataclass
 class PublicEvent:
-    key: str
     committee: str
     name: str
     start: dt.datetime
@@ -208,10 +206,14 @@ class PublicBody:
         return ZoneInfo(self.timezone)
 
 
-def _published_version(agenda: AgendaRow, approval_required: bool) -> int | None:
-    if approval_required:
-        return agenda.approved_version
-    return agenda.current_version or None
+def published_version(agenda: AgendaRow | None, config: BodyConfig, committee: str) -> AgendaVersionRow | None:
+    """The agenda version the public sees: the approved one where the committee wants approval,
+    else the current one; None before there is one."""
+    if agenda is None:
+        return None
+    org = config.organization(committee)
+    number = agenda.approved_version if org and org.agenda.approval_required else agenda.current_version
+    return next((v for v in agenda.versions if v.version == number), None) if number else None
 
 
 def public_body(session: Session, config: BodyConfig, output_dir: Path, meeting_keys: set[str] | None = None,
@@ -245,26 +247,19 @@ def public_body(session: Session, config: BodyConfig, output_dir: Path, meeting_
     versions: dict[int, AgendaVersionRow] = {}
     for meeting in meetings:
         org = orgs[meeting.organization_id]
-        org_config = next((o for o in config.organizations if o.key == org.key), None)
         item = PublicMeeting(
             key=meeting.key, committee=org.key, name=words.meeting_name(org.name, meeting.extraordinary),
             start=meeting.start, end=meeting.end, room=meeting.room, address=meeting.address, state=meeting.state,
-            cancelled=meeting.state == "cancelled", extraordinary=meeting.extraordinary, modified=meeting.updated_at,
-            minuted=meeting.state == "minuted")
-        agenda = agendas.get(meeting.id)
-        number = _published_version(agenda, bool(org_config and org_config.agenda.approval_required)) if agenda else None
-        version = next((v for v in agenda.versions if v.version == number), None) if agenda and number else None
+            cancelled=meeting.state == "cancelled", minuted=meeting.state == "minuted")
+        version = published_version(agendas.get(meeting.id), config, org.key)
         if version is not None:
             versions[meeting.id] = version
             item.agenda_version = version.version
-            item.modified = max(item.modified, version.created_at)
             for order, entry in enumerate(version.entries):
                 public = access_of(entry["access"]) == "public"
                 reference = entry["reference"] if public and entry["kind"] == "paper" else None
-                label = words.text("numbering.item", part=words.data["numbering"]["part"][entry["part"]],
-                                   number=entry["number"]).strip()
                 item.items.append(PublicItem(
-                    key=entry["key"], number=entry["number"], label=label,
+                    key=entry["key"], number=entry["number"], label=item_label(words, entry),
                     title=entry["title"] if public else None, public=public, withdrawn=bool(entry["withdrawn"]),
                     reference=reference, order=order,
                     standing_text=words.fill_meeting(entry.get("standing_text"), meeting.start.astimezone(zone), org.name)
@@ -291,8 +286,7 @@ def _committees(config: BodyConfig) -> dict[str, PublicCommittee]:
                                 voting_right=bool(m.voting_right), on_behalf_of=m.on_behalf_of, start=m.start, end=m.end)
                    for m in org.memberships if m.role.value in PUBLIC_ROLES]
         out[org.key] = PublicCommittee(key=org.key, name=org.name, short_name=org.short_name,
-                                       classification=org.classification, period=org.period,
-                                       room=org.location.room, address=org.location.address, members=members)
+                                       classification=org.classification, period=org.period, members=members)
     return out
 
 
@@ -401,8 +395,7 @@ def _add_papers(session: Session, view: PublicBody, config: BodyConfig, body_id:
             originator_unit=paper.originator_unit, sections=paper.sections or [], proposal=paper.proposal,
             related=[r for r in paper.related if r in public_refs],
             amends=paper.amends.reference if paper.amends and paper.amends.reference in public_refs else None,
-            sessions=sessions, files=files, documents=documents.get(paper.reference, []),
-            created=paper.created_at, modified=paper.updated_at, meetings=meetings)
+            sessions=sessions, files=files, documents=documents.get(paper.reference, []), meetings=meetings)
 
 
 def _meetings_showing(session: Session, config: BodyConfig, paper: PaperRow, view: PublicBody, whole: bool) -> list[str]:
@@ -424,12 +417,8 @@ def _meetings_showing(session: Session, config: BodyConfig, paper: PaperRow, vie
 
 def _published_entry(session: Session, config: BodyConfig, meeting: MeetingRow, entry_key: str) -> bool:
     agenda = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none()
-    if agenda is None:
-        return False
-    org = next((o for o in config.organizations if o.key == meeting.organization.key), None)
-    number = _published_version(agenda, bool(org and org.agenda.approval_required))
-    version = next((v for v in agenda.versions if v.version == number), None)
-    return bool(version) and any(e["key"] == entry_key and not e["withdrawn"] and access_of(e["access"]) == "public"
+    version = published_version(agenda, config, meeting.organization.key)
+    return version is not None and any(e["key"] == entry_key and not e["withdrawn"] and access_of(e["access"]) == "public"
                                  for e in version.entries)
 
 
@@ -468,6 +457,6 @@ def _events(session: Session, config: BodyConfig, body_id: int) -> list[PublicEv
         event = events.get(row.event_key)
         if event is None or not getattr(event, "public", False):
             continue
-        out.append(PublicEvent(key=f"{row.event_key}-{row.year}", committee=event.committee, name=row.name,
+        out.append(PublicEvent(committee=event.committee, name=row.name,
                                start=row.start, end=row.end))
     return out
