@@ -14,6 +14,10 @@ process (the contexts are prepared beforehand, not timed).
   refused    the same command with one config file broken (an unknown time zone): the error;
   list       `meetprep items list` of the body (reads the store, prints a table).
 
+Each case runs twice: with each command in its own process (MEETPREP_FORKSERVER=off: the first
+command of a session, or scripts that turn the fork server off) and through a warm fork server
+(what a clerk at a terminal gets from the second command on; started before measuring).
+
 Prints min and median of each side and the ratio of the medians. Not a test: nothing is asserted.
 """
 
@@ -79,6 +83,19 @@ def paired(repeat: int, a: Callable[[], float], b: Callable[[], float]) -> tuple
     return a_times, b_times
 
 
+def wait_for_server(python: str, env: dict[str, str]) -> str:
+    probe = "from meetprep import launch; print(launch.socket_path(launch.folder()))"
+    socket_path = subprocess.run([python, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout.strip()
+    from meetprep import launch
+
+    deadline = time.monotonic() + 60
+    while not (os.path.exists(socket_path) and launch.running(socket_path)):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"no fork server on {socket_path}")
+        time.sleep(0.1)
+    return socket_path
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
@@ -87,6 +104,7 @@ def main() -> int:
     meetprep = str(Path(python).with_name("meetprep"))
     work = Path(tempfile.mkdtemp(prefix="meetprep-bench-cli-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MEETPREP_", "PREFECT_API_URL"))}
+    env["MEETPREP_FORKSERVER"] = "off"
     imported = work / "imported"
     home_env = {**env, "MEETPREP_HOME": str(imported)}
     run([meetprep, "items", "import", str(ROOT / "examples" / BODY)], home_env)
@@ -100,10 +118,10 @@ def main() -> int:
 
     fresh = work / "fresh"
 
-    def build_fresh() -> float:
+    def build_fresh(extra: dict[str, str]) -> float:
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.copytree(imported, fresh)
-        return run(build, {**env, "MEETPREP_HOME": str(fresh)})
+        return run(build, {**env, **extra, "MEETPREP_HOME": str(fresh)})
 
     built = work / "built"
     shutil.copytree(imported, built)
@@ -124,18 +142,25 @@ def main() -> int:
         return run(baseline, env)
 
     cases = [
-        ("build: a new agenda, 2 documents", build_fresh),
-        ("rebuild: nothing changed", lambda: run(build, built_env)),
-        ("refused: a broken config file", lambda: run(build, broken_env, expect=1)),
-        ("items list", lambda: run([meetprep, "items", "list", "--body", BODY], built_env)),
+        ("build: a new agenda, 2 documents", lambda extra: build_fresh(extra)),
+        ("rebuild: nothing changed", lambda extra: run(build, {**built_env, **extra})),
+        ("refused: a broken config file", lambda extra: run(build, {**broken_env, **extra}, expect=1)),
+        ("items list", lambda extra: run([meetprep, "items", "list", "--body", BODY], {**built_env, **extra})),
     ]
+    forkserver = {"MEETPREP_FORKSERVER": "on", "MEETPREP_FORKSERVER_DIR": str(work / "fs")}
+    run([meetprep, "--version"], {**env, **forkserver})  # starts the server in the background
+    socket_path = wait_for_server(python, {**env, **forkserver})
     print(f"\n{args.repeat} alternating runs each; {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{platform.machine()}; baseline B: docxtpl renders the same 2 documents in a new process\n")
-    print(f"{'A':<36}{'A min':>8}{'A med':>8}{'B min':>8}{'B med':>8}{'A/B med':>9}")
-    for name, case in cases:
-        a_times, b_times = paired(args.repeat, case, base)
-        a_med, b_med = statistics.median(a_times), statistics.median(b_times)
-        print(f"{name:<36}{min(a_times):>8.3f}{a_med:>8.3f}{min(b_times):>8.3f}{b_med:>8.3f}{a_med / b_med:>8.2f}x")
+    print(f"{'A':<48}{'A min':>8}{'A med':>8}{'B min':>8}{'B med':>8}{'A/B med':>9}")
+    for mode, extra in (("alone", {}), ("fork server", forkserver)):
+        for name, case in cases:
+            a_times, b_times = paired(args.repeat, lambda: case(extra), base)
+            a_med, b_med = statistics.median(a_times), statistics.median(b_times)
+            print(f"{name + ' (' + mode + ')':<48}{min(a_times):>8.3f}{a_med:>8.3f}{min(b_times):>8.3f}{b_med:>8.3f}"
+                  f"{a_med / b_med:>8.2f}x")
+    run([meetprep, "forkserver", "stop"], {**env, **forkserver})
+    assert not os.path.exists(socket_path)
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

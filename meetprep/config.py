@@ -41,6 +41,10 @@ ENV_VARS = {
     "MEETPREP_REPLIES": "where replies to meeting requests arrive: a maildir folder (default MEETPREP_HOME/replies) "
                         "or imaps://user:password@host/INBOX",
     "MEETPREP_PDF_SECONDS": "time limit for LibreOffice per document, in seconds (default: 60)",
+    "MEETPREP_FORKSERVER": "auto (default), on or off: whether commands run in a warm fork server (docs/performance.md)",
+    "MEETPREP_FORKSERVER_DIR": "the user's private folder for the fork server's socket and log "
+                               "(default: $XDG_RUNTIME_DIR/meetprep, else <tmp>/meetprep-<uid>)",
+    "MEETPREP_FORKSERVER_IDLE": "seconds without a command after which the fork server exits (default: 900)",
 }
 
 

@@ -32,6 +32,8 @@ def _isolated_environment(tmp_path, monkeypatch):
         if name.startswith("MEETPREP_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("MEETPREP_HOME", str(tmp_path / "home"))
+    # Commands a test starts run in their own process; tests/test_forkserver.py turns it on.
+    monkeypatch.setenv("MEETPREP_FORKSERVER", "off")
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,7 @@ COMMANDS = [[], ["items"], ["items", "import"], ["items", "list"], ["meetings", 
             ["attachments", "chase"], ["attachments", "deliver"], ["minutes", "record"], ["planning", "plan"],
             ["planning", "spend"], ["planning", "report"], ["meetings", "move"], ["meetings", "cancel"],
             ["meetings", "timeline"], ["meetings", "prepare"], ["meetings", "attendance"], ["replies", "take"],
-            ["minutes", "form"], ["publish"]]
+            ["minutes", "form"], ["publish"], ["forkserver", "status"], ["forkserver", "stop"]]
 
 
 def test_the_list_of_commands_is_complete():
