@@ -6,9 +6,12 @@ A German city (Tagesordnung ×2 and one Vorlage per paper for every meeting): 60
 11 meetings each, 25 papers per meeting at --scale 1 (17,820 documents); --scale 0.1 keeps
 6 committees. Both sides run in two processes, each taking half of the meetings:
   baseline  docxtpl alone renders the documents from contexts prepared beforehand;
-  meetprep  `meetprep.build.run` builds each agenda end to end (select, plan, render, record).
+  meetprep  `meetprep.build.run` builds each agenda end to end (select, plan, render, record),
+            then publishes the meeting to the portal and OParl, as `meetprep agenda build` does.
 Prints documents per second, the ratio (target: meetprep at least 80 % of the baseline's
-throughput) and each process's peak memory (target: under 500 MB). Not a test.
+throughput), each process's peak memory (target: under 500 MB), and the mean seconds of a
+meetprep build among the first and the last tenth of each process's builds (a build must not
+slow down as the store fills). Not a test.
 """
 
 from __future__ import annotations
@@ -109,23 +112,31 @@ def baseline_worker(args) -> tuple[int, float, int]:
     return len(jobs), time.perf_counter() - start, peak_kb()
 
 
-def meetprep_worker(args) -> tuple[int, float, int]:
+def meetprep_worker(args) -> tuple[int, float, int, list[float]]:
     work, share = args
     _environment(work)
-    from meetprep import build
+    from meetprep import build, publish
     from meetprep.config import Settings, load_configs
     from meetprep.store import Store
 
     settings = Settings.from_env()
     configs = load_configs(settings.config_dir)
     store = Store(settings.database_url)
-    written = 0
+    written, each = 0, []
     start = time.perf_counter()
     for committee, day in share:
+        began = time.perf_counter()
+        now = dt.datetime.now(dt.timezone.utc)
         result, _ = build.run(store, configs, build.AgendaRequest("grossstadt", committee, day - dt.timedelta(days=8), day=day),
-                              settings.templates_dir, settings.output_dir, dt.datetime.now(dt.timezone.utc), pdf=False)
+                              settings.templates_dir, settings.output_dir, now, pdf=False)
+        if result.action == "created":
+            notes = publish.after(store, configs, settings, now, "grossstadt", {result.meeting})
+            assert not notes, notes
         written += len(result.documents)
-    return written, time.perf_counter() - start, peak_kb()
+        each.append(time.perf_counter() - began)
+        if os.environ.get("YEAR_PROGRESS"):
+            print(len(each), committee, day, f"{each[-1]:.2f}", flush=True)
+    return written, time.perf_counter() - start, peak_kb(), each
 
 
 def main() -> int:
@@ -154,12 +165,19 @@ def main() -> int:
         documents = sum(r[0] for r in results)
         busy = max(r[1] for r in results)  # the slower process decides
         rows.append((name, documents, busy, documents / busy, max(r[2] for r in results) / 1024, wall))
+        if len(results[0]) > 3:
+            tenth = max(1, min(len(r[3]) for r in results) // 10)
+            first = [t for r in results for t in r[3][:tenth]]
+            last = [t for r in results for t in r[3][-tenth:]]
+            growth = (f"a build (and publish), mean of the first and last {tenth} of each process: "
+                      f"{sum(first) / len(first):.3f} s and {sum(last) / len(last):.3f} s")
     base = rows[0][3]
     print(f"\nA year of a city: {committees} committees x 11 meetings x 25 papers (scale {args.scale}); "
           f"{os.cpu_count()} cores, Python {platform.python_version()}\n")
     print(f"{'what':<30}{'documents':>10}{'seconds':>9}{'docs/s':>9}{'of base':>9}{'peak MB':>9}")
     for name, documents, busy, rate, peak, _ in rows:
         print(f"{name:<30}{documents:>10}{busy:>9.1f}{rate:>9.1f}{rate / base:>8.0%}{peak:>9.0f}")
+    print(f"\n{growth}")
     return 0
 
 

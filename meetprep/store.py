@@ -548,11 +548,15 @@ class PublishedObjectRow(Base):
     """
 
     __tablename__ = "published_objects"
+    __table_args__ = (UniqueConstraint("body_key", "kind", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     body_key: Mapped[str] = mapped_column(String(64), index=True)
     path: Mapped[str] = mapped_column(String(600), unique=True)
     kind: Mapped[str] = mapped_column(String(32))  # the OParl type: Paper, Meeting, ...
+    # 1, 2, ... in the body's list of its kind, given when first published and never changed:
+    # the static list page that holds it is (position - 1) // PAGE_SIZE + 1, found without counting
+    position: Mapped[int] = mapped_column(Integer)
     scope: Mapped[str] = mapped_column(String(300), index=True)
     checksum: Mapped[str] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -609,7 +613,7 @@ _ADVISORY_LOCK_ID = 0x6D656574  # "meet": one lock id for meetprep's migrations 
 
 # The newest migration. Checked against Alembic's script folder by a test, so that opening a
 # store already at the head costs one query and never imports Alembic (~0.15 s per command).
-HEAD = "0010"
+HEAD = "0011"
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -39,7 +39,7 @@ def test_migrations_match_the_models(store):
     with store.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
     assert diff == []
-    assert current_revision(store.engine) == head_revision() == "0010" == HEAD
+    assert current_revision(store.engine) == head_revision() == "0011" == HEAD
     assert stored_revision(store.engine) == HEAD
 
 
@@ -47,7 +47,7 @@ def test_opening_twice_is_harmless(tmp_path):
     url = f"sqlite:///{tmp_path / 'nested' / 'store.sqlite3'}"
     Store(url).close()
     with Store(url) as store:
-        assert current_revision(store.engine) == head_revision() == "0010"
+        assert current_revision(store.engine) == head_revision() == "0011"
     assert (tmp_path / "nested" / "store.sqlite3").exists()
 
 
@@ -87,3 +87,28 @@ def test_bad_url_is_reported_without_password():
     with pytest.raises(StoreUnavailable) as caught:
         Store("nosuchdb://clerk:s3cret@localhost/x")
     assert "s3cret" not in str(caught.value)
+
+
+def test_published_objects_get_their_list_positions_when_the_store_is_upgraded(store):
+    """0011 numbers the ledger's rows per body and kind in ledger order, as new rows are numbered."""
+    from sqlalchemy import text
+
+    from meetprep.store import upgrade
+
+    with store.engine.begin() as connection:
+        connection.execute(text("DROP TABLE published_objects"))
+        connection.execute(text("UPDATE alembic_version SET version_num = '0009'"))
+    upgrade(store.engine, "0010")
+    rows = [("a", "Paper"), ("a", "Meeting"), ("b", "Paper"), ("a", "Paper"), ("a", "Meeting"), ("a", "Paper")]
+    with store.engine.begin() as connection:
+        for number, (body, kind) in enumerate(rows, start=1):
+            connection.execute(text(
+                "INSERT INTO published_objects (id, body_key, path, kind, scope, checksum, data, created, modified, deleted) "
+                "VALUES (:id, :body, :path, :kind, 'body', 'x', '{}', '2026-01-01 00:00:00', '2026-01-01 00:00:00', false)"),
+                {"id": number, "body": body, "path": f"{body}/{kind}/{number}", "kind": kind})
+    upgrade(store.engine)
+    with store.engine.connect() as connection:
+        positions = connection.execute(text("SELECT id, position FROM published_objects ORDER BY id")).all()
+    assert [tuple(p) for p in positions] == [(1, 1), (2, 1), (3, 1), (4, 2), (5, 2), (6, 3)]
+    with pytest.raises(IntegrityError), store.engine.begin() as connection:  # one place per position
+        connection.execute(text("UPDATE published_objects SET position = 1 WHERE id = 4"))

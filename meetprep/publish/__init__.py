@@ -132,7 +132,9 @@ def _write_oparl(session: Any, root: Path, body: str, changed: set[str], whole: 
         for page in sorted(pages):
             document = oparl.list_page(session, body, kind, page, totals=False)
             write_atomically(root / oparl.static_page_path(body, kind, page), oparl.absolute(document, base))
-    first, last = session.execute(select(func.min(PublishedObjectRow.created), func.max(PublishedObjectRow.modified))).one()
+    # both through an index (the first row is the oldest): no scan of the whole ledger per build
+    first = session.execute(select(PublishedObjectRow.created).order_by(PublishedObjectRow.id).limit(1)).scalar()
+    last = session.execute(select(func.max(PublishedObjectRow.modified))).scalar()
     now = dt.datetime.now(dt.timezone.utc)
     system = oparl.system_object(first or now, last or now)
     write_atomically(root / oparl.system_path(), oparl.absolute(system, base))

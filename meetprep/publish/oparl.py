@@ -276,12 +276,17 @@ def sync(session: Session, body: str, scopes: dict[str, dict[str, dict[str, Any]
     for start in range(0, len(unseen), 500):
         elsewhere.update((r.path, r) for r in session.execute(select(PublishedObjectRow).where(
             PublishedObjectRow.path.in_(unseen[start:start + 500]))).scalars())
+    last_position: dict[str, int] = {}
     for scope, objects in scopes.items():
         for path, data in objects.items():
             digest = checksum(_resolved(data, flat, {}))
             row = by_path.pop(path, None) or elsewhere.get(path)
             if row is None:
-                session.add(PublishedObjectRow(body_key=body, path=path, kind=data["type"].rsplit("/", 1)[-1], scope=scope,
+                kind = data["type"].rsplit("/", 1)[-1]
+                if kind not in last_position:
+                    last_position[kind] = _last_position(session, body, kind)
+                last_position[kind] += 1
+                session.add(PublishedObjectRow(body_key=body, path=path, kind=kind, scope=scope, position=last_position[kind],
                                                checksum=digest, data=data, created=now, modified=now, deleted=False))
                 changed.add(path)
             elif row.checksum != digest or row.deleted or row.scope != scope:
@@ -296,6 +301,12 @@ def sync(session: Session, body: str, scopes: dict[str, dict[str, dict[str, Any]
         changed.add(row.path)
     session.flush()
     return changed
+
+
+def _last_position(session: Session, body: str, kind: str) -> int:
+    """The highest position in the body's list of `kind` (0 for none): one look into the index."""
+    return session.execute(select(func.max(PublishedObjectRow.position)).where(
+        PublishedObjectRow.body_key == body, PublishedObjectRow.kind == kind)).scalar() or 0
 
 
 def system_object(created: dt.datetime, modified: dt.datetime) -> dict[str, Any]:
@@ -384,8 +395,15 @@ def list_page(session: Session, body: str, kind: str, page: int = 1, *, modified
         query = query.where(PublishedObjectRow.created <= created_until)
     # Deleted objects stay in the lists (as {"deleted": true}): a client that keeps a copy
     # learns of them with modified_since, and pages of the static lists never shift.
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(PublishedObjectRow.id).offset((page - 1) * limit).limit(limit)).scalars()
+    filtered = any((modified_since, modified_until, created_since, created_until))
+    if filtered:
+        total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        query = query.order_by(PublishedObjectRow.position).offset((page - 1) * limit).limit(limit)
+    else:  # positions run 1..n without gaps: the page is a range of them, the total the last one
+        total = _last_position(session, body, kind)
+        query = query.where(PublishedObjectRow.position.between((page - 1) * limit + 1, page * limit)).order_by(
+            PublishedObjectRow.position)
+    rows = session.execute(query).scalars()
     pages = max(1, -(-total // limit))
     link = link or (lambda number: url(static_page_path(body, kind, number)))
     links = {"first": link(1), "self": link(page)}
@@ -408,19 +426,15 @@ def pages_to_write(session: Session, body: str, changed: set[str], whole: bool) 
     """{kind: page numbers} of the static list pages to write: all of them after a whole
     publish; else the pages holding a changed object and the last two (a new page gives the one
     before it a `next` link). Pages never shift: lists keep deleted objects, in ledger order."""
-    def count(kind: str, *where: Any) -> int:
-        return session.execute(select(func.count()).where(PublishedObjectRow.body_key == body,
-                                                          PublishedObjectRow.kind == kind, *where)).scalar_one()
-
     pages: dict[str, set[int]] = {}
     if not whole:
-        rows = session.execute(select(PublishedObjectRow.kind, PublishedObjectRow.id).where(
+        rows = session.execute(select(PublishedObjectRow.kind, PublishedObjectRow.position).where(
             PublishedObjectRow.path.in_(changed or {""}))).all()
-        for kind, row_id in rows:
+        for kind, position in rows:
             if kind in LISTS.values():
-                pages.setdefault(kind, set()).add(count(kind, PublishedObjectRow.id < row_id) // PAGE_SIZE + 1)
+                pages.setdefault(kind, set()).add((position - 1) // PAGE_SIZE + 1)
     for kind in (LISTS.values() if whole else list(pages)):
-        last = max(1, -(-count(kind) // PAGE_SIZE))
+        last = max(1, -(-_last_position(session, body, kind) // PAGE_SIZE))
         pages.setdefault(kind, set()).update(range(1, last + 1) if whole else {last, max(1, last - 1)})
     return pages
 
