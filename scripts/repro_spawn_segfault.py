@@ -1,0 +1,55 @@
+"""Reproduces a segmentation fault seen on 2026-11-22 (Python 3.11.7, SQLite 3.40.1, SQLAlchemy 2.0.58).
+
+    .venv/bin/python scripts/repro_spawn_segfault.py [--start-method spawn|fork]
+
+Builds and publishes (as `meetprep agenda build` does) the 66 meetings of a six-committee German
+city, one after the other, in one worker process. Started with "spawn" (a new interpreter) the
+worker died of SIGSEGV or "free(): invalid pointer" every time it was tried (six runs), after
+1-2 minutes, at varying places (SQLAlchemy's loading, session close, json.dumps): a corrupted
+allocator free list (gdb on a core file: pymalloc_alloc). Not with "fork", not in the main
+process, not under gdb, not without publishing; also with SQLAlchemy's C extensions off
+(DISABLE_SQLALCHEMY_CEXT_RUNTIME=1) and with `ulimit -s unlimited`. Cause not found yet.
+Prints the worker's exit code (-11: the crash) and, if it lived, its first and last build times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import faulthandler
+import multiprocessing
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def worker(args, queue) -> None:
+    faulthandler.enable(file=sys.stderr)
+    from bench import year
+
+    result = year.meetprep_worker(args)
+    queue.put((result[0], result[3][:2], result[3][-2:]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--start-method", default="spawn", choices=["spawn", "fork", "forkserver"])
+    options = parser.parse_args()
+    from bench import year
+
+    work = Path(tempfile.mkdtemp(prefix="meetprep-segv-"))
+    days = year.write_world(work, 6, 11, 25)
+    year.import_world(work)
+    context = multiprocessing.get_context(options.start_method)
+    queue = context.Queue()
+    process = context.Process(target=worker, args=((work, days), queue))
+    process.start()
+    process.join()
+    print("worker exit code", process.exitcode, queue.get() if process.exitcode == 0 else "")
+    return 0 if process.exitcode == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
