@@ -165,8 +165,9 @@ def main() -> int:
     shares = [(work, days[0::2]), (work, days[1::2])]
     # A worker that dies must stop the bench, not hang it (multiprocessing.Pool waits forever for
     # a task whose process is gone): ProcessPoolExecutor raises BrokenProcessPool instead.
-    # YEAR_START_METHOD=fork: spawned workers that build and publish died of a segmentation
-    # fault here (2026-11-22, Python 3.11.7; see the closing note of issue 13); forked ones not.
+    # Workers that build and publish died of a segmentation fault here (2026-11-22, Python
+    # 3.11.7), spawned ones every time, forked ones at full scale: scripts/repro_spawn_segfault.py.
+    # YEAR_START_METHOD chooses how the workers start (spawn, fork).
     context = multiprocessing.get_context(os.environ.get("YEAR_START_METHOD", "spawn"))
     rows = []
     for name, worker in (("docxtpl alone, 2 processes", baseline_worker), ("meetprep build, 2 processes", meetprep_worker)):

@@ -4,11 +4,14 @@
 
 Builds and publishes (as `meetprep agenda build` does) the 66 meetings of a six-committee German
 city, one after the other, in one worker process. Started with "spawn" (a new interpreter) the
-worker died of SIGSEGV or "free(): invalid pointer" every time it was tried (six runs), after
+worker died of SIGSEGV or "free(): invalid pointer" every time it was tried (eight runs), after
 1-2 minutes, at varying places (SQLAlchemy's loading, session close, json.dumps): a corrupted
-allocator free list (gdb on a core file: pymalloc_alloc). Not with "fork", not in the main
-process, not under gdb, not without publishing; also with SQLAlchemy's C extensions off
-(DISABLE_SQLALCHEMY_CEXT_RUNTIME=1) and with `ulimit -s unlimited`. Cause not found yet.
+allocator free list (gdb on a core file: pymalloc_alloc). Also with SQLAlchemy's C extensions
+off (DISABLE_SQLALCHEMY_CEXT_RUNTIME=1), with --block for markupsafe._speedups, yaml._yaml or
+greenlet, with all of these at once, and with `ulimit -s unlimited`: what is left to suspect
+is lxml (docxtpl's documents) and CPython's own modules (sqlite3, _json). Not seen without publishing, in the main process or
+under gdb; "fork" survived this small city once but a forked worker of `bench/year.py --scale 1`
+died the same way. Cause not found yet.
 Prints the worker's exit code (-11: the crash) and, if it lived, its first and last build times.
 """
 
@@ -25,8 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def worker(args, queue) -> None:
+def worker(args, queue, blocked: list[str]) -> None:
     faulthandler.enable(file=sys.stderr)
+    for name in blocked:  # an optional C extension: its package falls back to pure Python
+        sys.modules[name] = None
     from bench import year
 
     result = year.meetprep_worker(args)
@@ -36,6 +41,8 @@ def worker(args, queue) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--start-method", default="spawn", choices=["spawn", "fork", "forkserver"])
+    parser.add_argument("--block", action="append", default=[], metavar="MODULE",
+                        help="make importing MODULE fail in the worker, e.g. markupsafe._speedups, yaml._yaml, greenlet")
     options = parser.parse_args()
     from bench import year
 
@@ -44,7 +51,7 @@ def main() -> int:
     year.import_world(work)
     context = multiprocessing.get_context(options.start_method)
     queue = context.Queue()
-    process = context.Process(target=worker, args=((work, days), queue))
+    process = context.Process(target=worker, args=((work, days), queue, options.block))
     process.start()
     process.join()
     print("worker exit code", process.exitcode, queue.get() if process.exitcode == 0 else "")
