@@ -8,8 +8,10 @@ worker died of SIGSEGV or "free(): invalid pointer" every time it was tried (eig
 1-2 minutes, at varying places (SQLAlchemy's loading, session close, json.dumps): a corrupted
 allocator free list (gdb on a core file: pymalloc_alloc). Also with SQLAlchemy's C extensions
 off (DISABLE_SQLALCHEMY_CEXT_RUNTIME=1), with --block for markupsafe._speedups, yaml._yaml or
-greenlet, with all of these at once, and with `ulimit -s unlimited`: what is left to suspect
-is lxml (docxtpl's documents) and CPython's own modules (sqlite3, _json). Not seen without publishing, in the main process or
+greenlet, with all of these at once, with --skip-word (no Word documents rendered, so lxml does
+no work) and all of the above together, with `ulimit -s unlimited`, and with Debian's own
+Python 3.11.2 in place of the pyenv build: what is left to suspect is CPython 3.11's own
+modules (sqlite3 with Debian's SQLite 3.40.1, _json) or something in how meetprep uses them. Not seen without publishing, in the main process or
 under gdb; "fork" survived this small city once but a forked worker of `bench/year.py --scale 1`
 died the same way. Cause not found yet.
 Prints the worker's exit code (-11: the crash) and, if it lived, its first and last build times.
@@ -28,10 +30,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def worker(args, queue, blocked: list[str]) -> None:
+def worker(args, queue, blocked: list[str], skip_word: bool = False) -> None:
     faulthandler.enable(file=sys.stderr)
     for name in blocked:  # an optional C extension: its package falls back to pure Python
         sys.modules[name] = None
+    if skip_word:  # each "document" is its template's bytes: docxtpl and lxml do no work
+        from meetprep import documents
+
+        documents.render_docx = lambda template, context: Path(template).read_bytes()
     from bench import year
 
     result = year.meetprep_worker(args)
@@ -43,6 +49,7 @@ def main() -> int:
     parser.add_argument("--start-method", default="spawn", choices=["spawn", "fork", "forkserver"])
     parser.add_argument("--block", action="append", default=[], metavar="MODULE",
                         help="make importing MODULE fail in the worker, e.g. markupsafe._speedups, yaml._yaml, greenlet")
+    parser.add_argument("--skip-word", action="store_true", help="do not render the Word documents (no lxml work)")
     options = parser.parse_args()
     from bench import year
 
@@ -51,7 +58,7 @@ def main() -> int:
     year.import_world(work)
     context = multiprocessing.get_context(options.start_method)
     queue = context.Queue()
-    process = context.Process(target=worker, args=((work, days), queue, options.block))
+    process = context.Process(target=worker, args=((work, days), queue, options.block, options.skip_word))
     process.start()
     process.join()
     print("worker exit code", process.exitcode, queue.get() if process.exitcode == 0 else "")
