@@ -140,6 +140,44 @@ def meetprep_worker(args) -> tuple[int, float, int, list[float]]:
     return written, time.perf_counter() - start, peak_kb(), each
 
 
+def meetprep_forking_worker(args) -> tuple[int, float, int, list[float]]:
+    """As meetprep_worker, but each build (and publish) in a child forked from this process with
+    meetprep imported: how the fork server runs a clerk's commands. Peak memory: the largest
+    child's own high-water mark (it counts the pages it shares with this process)."""
+    import json
+
+    work, share = args
+    _environment(work)
+    import meetprep.build  # noqa: F401 - imported once, before the children
+    import meetprep.publish.oparl  # noqa: F401
+    import meetprep.publish.site  # noqa: F401
+
+    written, each, peak = 0, [], 0
+    start = time.perf_counter()
+    for item in share:
+        read, write = os.pipe()
+        child = os.fork()
+        if child == 0:
+            os.close(read)
+            code = 1
+            try:
+                documents, _seconds, child_peak, times = meetprep_worker((work, [item]))
+                os.write(write, json.dumps([documents, child_peak, times[0]]).encode())
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        with os.fdopen(read, "rb") as pipe:
+            report = pipe.read()
+        _, status = os.waitpid(child, 0)
+        if status != 0 or not report:
+            raise RuntimeError(f"the build of {item} ended with status {status}")
+        documents, child_peak, seconds = json.loads(report)
+        written, peak = written + documents, max(peak, child_peak)
+        each.append(seconds)
+    return written, time.perf_counter() - start, max(peak, peak_kb()), each
+
+
 def import_world(work: Path) -> None:
     _environment(work)
     from meetprep.config import Settings, load_configs
@@ -167,10 +205,12 @@ def main() -> int:
     # a task whose process is gone): ProcessPoolExecutor raises BrokenProcessPool instead.
     # Workers that build and publish died of a segmentation fault here (2026-11-22, Python
     # 3.11.7), spawned ones every time, forked ones at full scale: scripts/repro_spawn_segfault.py.
-    # YEAR_START_METHOD chooses how the workers start (spawn, fork).
+    # YEAR_START_METHOD chooses how the workers start (spawn, fork); YEAR_FORK_PER_BUILD=1 runs
+    # each build in a child of its worker, as the fork server runs commands (no crash seen so).
     context = multiprocessing.get_context(os.environ.get("YEAR_START_METHOD", "spawn"))
     rows = []
-    for name, worker in (("docxtpl alone, 2 processes", baseline_worker), ("meetprep build, 2 processes", meetprep_worker)):
+    meetprep = meetprep_forking_worker if os.environ.get("YEAR_FORK_PER_BUILD") else meetprep_worker
+    for name, worker in (("docxtpl alone, 2 processes", baseline_worker), ("meetprep build, 2 processes", meetprep)):
         with ProcessPoolExecutor(2, mp_context=context) as pool:
             start = time.perf_counter()
             results = list(pool.map(worker, shares))

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def worker(args, queue, blocked: list[str], skip_word: bool = False) -> None:
+def worker(args, queue, blocked: list[str], skip_word: bool = False, fork_per_build: bool = False) -> None:
     faulthandler.enable(file=sys.stderr)
     for name in blocked:  # an optional C extension: its package falls back to pure Python
         sys.modules[name] = None
@@ -40,6 +40,21 @@ def worker(args, queue, blocked: list[str], skip_word: bool = False) -> None:
         documents.render_docx = lambda template, context: Path(template).read_bytes()
     from bench import year
 
+    if fork_per_build:  # as the fork server runs commands: each build and publish in a child
+        import os
+
+        import meetprep.publish.oparl  # noqa: F401 - imported once, before the children
+        import meetprep.publish.site  # noqa: F401
+        work, days = args
+        codes = []
+        for day in days:
+            child = os.fork()
+            if child == 0:
+                year.meetprep_worker((work, [day]))
+                os._exit(0)
+            codes.append(os.waitpid(child, 0)[1])
+        queue.put((len(days), "child statuses", sorted(set(codes))))
+        return
     result = year.meetprep_worker(args)
     queue.put((result[0], result[3][:2], result[3][-2:]))
 
@@ -50,6 +65,7 @@ def main() -> int:
     parser.add_argument("--block", action="append", default=[], metavar="MODULE",
                         help="make importing MODULE fail in the worker, e.g. markupsafe._speedups, yaml._yaml, greenlet")
     parser.add_argument("--skip-word", action="store_true", help="do not render the Word documents (no lxml work)")
+    parser.add_argument("--fork-per-build", action="store_true", help="each build and publish in a forked child")
     options = parser.parse_args()
     from bench import year
 
@@ -58,7 +74,7 @@ def main() -> int:
     year.import_world(work)
     context = multiprocessing.get_context(options.start_method)
     queue = context.Queue()
-    process = context.Process(target=worker, args=((work, days), queue, options.block, options.skip_word))
+    process = context.Process(target=worker, args=((work, days), queue, options.block, options.skip_word, options.fork_per_build))
     process.start()
     process.join()
     print("worker exit code", process.exitcode, queue.get() if process.exitcode == 0 else "")
