@@ -220,7 +220,7 @@ def serve(path: str, idle: float) -> int:
             reap()
             try:
                 connection, _ = listener.accept()
-            except (socket.timeout, InterruptedError):
+            except socket.timeout:
                 continue
             last = time.monotonic()
             if not handle(connection, stamp, listener, lock):

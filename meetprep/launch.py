@@ -40,10 +40,19 @@ OFF = frozenset({"off", "0", "no", "false"})
 CONNECT_TIMEOUT = 2.0
 
 
+def mode() -> str:
+    """MEETPREP_FORKSERVER as the launcher reads it: auto, on, or one of the spellings of off."""
+    return os.environ.get("MEETPREP_FORKSERVER", "auto").strip().lower()
+
+
+def log_path(directory: str) -> str:
+    return os.path.join(directory, "forkserver.log")
+
+
 def main() -> None:
-    mode = os.environ.get("MEETPREP_FORKSERVER", "auto").strip().lower()
+    mode_ = mode()
     args = sys.argv[1:]
-    usable = mode not in OFF and not (args and args[0] in IN_PROCESS) and hasattr(socket, "send_fds")
+    usable = mode_ not in OFF and not (args and args[0] in IN_PROCESS) and hasattr(socket, "send_fds")
     if usable:
         code = through_forkserver(args)
         if code is not None:
@@ -53,7 +62,7 @@ def main() -> None:
 
         run_here()
     finally:
-        if usable and (mode == "on" or _interactive()):
+        if usable and (mode_ == "on" or _interactive()):
             start_forkserver()
 
 
@@ -181,12 +190,7 @@ def through_forkserver(args: list[str]) -> int | None:
 
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
         signal.signal(number, forward)
-    while True:
-        try:
-            line = reader.readline()
-            break
-        except InterruptedError:
-            continue
+    line = reader.readline()  # a forwarded signal does not interrupt it (PEP 475: retried)
     connection.close()
     if line.startswith(b"X"):
         return int(line[1:])
@@ -204,7 +208,7 @@ def start_forkserver() -> None:
     import subprocess
 
     try:
-        with open(os.path.join(directory, "forkserver.log"), "ab") as log:
+        with open(log_path(directory), "ab") as log:
             subprocess.Popen([sys.executable, "-m", "meetprep.forkserver", "--socket", socket_path(directory)],
                              stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
                              close_fds=True, cwd="/")

@@ -25,10 +25,10 @@ def _where() -> tuple[str | None, str | None]:
 def status(as_json: bool = JsonOption) -> None:
     """Show whether a fork server runs for this installation, its socket, process and log."""
     directory, path = _where()
-    mode = os.environ.get("MEETPREP_FORKSERVER", "auto")
+    mode = launch.mode()
     pid = launch.running(path) if path else None
     report = {"mode": mode, "folder": directory, "socket": path, "running": pid is not None, "pid": pid,
-              "log": os.path.join(directory, "forkserver.log") if directory else None}
+              "log": launch.log_path(directory) if directory else None}
     if as_json:
         print_json(report)
     else:
