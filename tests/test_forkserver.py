@@ -189,3 +189,31 @@ def test_an_untrusted_socket_folder_is_not_used(tmp_path):
     assert done.returncode == 0 and "meetprep" in done.stdout
     time.sleep(0.5)
     assert list(folder.iterdir()) == []  # no socket, no log: others could enter the folder
+
+
+def test_ctrl_c_reaches_the_command_in_the_server(server, tmp_path):
+    env, folder, socket_path = server
+    assert cli(env, "--version").returncode == 0
+    wait_ready(socket_path)
+    client = subprocess.Popen([MEETPREP, "demo", "--out", str(tmp_path / "demo")], env=env, cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not any(c.startswith("demo ") for c in served_commands(folder)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    line = next(l for l in (folder / "forkserver.log").read_text().splitlines() if "] command " in l and ": demo " in l)
+    child = int(line.split("] command ", 1)[1].split(":", 1)[0])
+    time.sleep(1.5)  # well into the demo's imports and builds
+    client.send_signal(signal.SIGINT)
+    _out, _err = client.communicate(timeout=60)
+    assert client.returncode == 130  # as the demo run alone answers Ctrl-C
+    deadline = time.monotonic() + 10
+    while alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(child)  # the command itself stopped, not only the client
+
+
+def alive(pid: int) -> bool:
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
