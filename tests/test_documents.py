@@ -294,3 +294,35 @@ def test_pdfs_are_written_in_one_go_when_libreoffice_is_there(tmp_path, configs)
     assert [item["/Title"] for item in public.outline if isinstance(item, dict)][:2] == [
         "Indholdsfortegnelse", "Punkt 1: Ny model for dialog på integrationsområdet"]
     store.close()
+
+
+def test_one_compiled_template_renders_each_document_with_its_own_context_and_an_edit_is_seen(tmp_path):
+    """The Word environment compiles a template part once per process: documents rendered one
+    after another from it keep their own text, and a template edited in between is used."""
+    from docx import Document as NewDocument
+
+    from meetprep import documents
+
+    def template(path: Path, line: str) -> Path:
+        document = NewDocument()
+        document.add_paragraph(line)
+        document.save(str(path))
+        return path
+
+    first = template(tmp_path / "a.docx", "Punkt {{ paper.title }}")
+    rendered = []
+    for title in ("Budget 2027", "Skolestruktur", "<b>Vej & park</b>"):
+        out = tmp_path / f"{len(rendered)}.docx"
+        out.write_bytes(documents.render_docx(first, {"paper": {"title": title}}))
+        rendered.append(text(out))
+    assert ["Punkt Budget 2027" in rendered[0], "Punkt Skolestruktur" in rendered[1],
+            "Punkt <b>Vej & park</b>" in rendered[2]] == [True, True, True]
+    assert "Budget" not in rendered[1] + rendered[2]
+    environment = documents.jinja_environment()
+    assert environment is documents.jinja_environment() and environment.compiled  # compiled once, kept
+    edited = template(tmp_path / "a.docx", "Sag {{ paper.title }} (ændret)")
+    out = tmp_path / "edited.docx"
+    out.write_bytes(documents.render_docx(edited, {"paper": {"title": "Budget 2027"}}))
+    assert "Sag Budget 2027 (ændret)" in text(out) and "Punkt" not in text(out)
+    with pytest.raises(documents.TemplateProblem):  # the sandbox and strict undefined stay
+        documents.render_docx(template(tmp_path / "b.docx", "{{ paper.__class__.__mro__ }}"), {"paper": {}})
