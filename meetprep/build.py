@@ -567,18 +567,20 @@ def _describe_existing(store: Store, draft: Draft, result: BuildResult) -> Build
 def _schedule_steps(session: Session, meeting: MeetingRow, draft: Draft) -> None:
     """Papers on the agenda are scheduled for this meeting; papers that left it are pending again."""
     on_agenda = {e["reference"] for e in draft.entries if e["kind"] == "paper" and not e["withdrawn"]}
+    # only the steps of papers on this agenda and those this meeting held before: the
+    # committee's other pending papers (all of next year's, after an import) are not read
     steps = session.execute(
-        select(ConsultationRow).join(PaperRow).where(
+        select(ConsultationRow, PaperRow.reference).join(PaperRow).where(
             ConsultationRow.organization_id == meeting.organization_id,
             ConsultationRow.status.in_(OPEN_STATUSES),
-            PaperRow.body_id == meeting.body_id)
-    ).scalars()
+            PaperRow.body_id == meeting.body_id,
+            or_(PaperRow.reference.in_(on_agenda), ConsultationRow.meeting_id == meeting.id))
+    ).all()
     current_position = {
         reference: next((c["position"] for c in paper["consultations"] if c["current"]), None)
         for reference, paper in draft.papers.items()
     }
-    for step in steps:
-        reference = step.paper.reference
+    for step, reference in steps:
         if reference in on_agenda and current_position.get(reference) == step.position:
             step.status, step.meeting_id = ConsultationStatus.scheduled.value, meeting.id
         elif step.meeting_id == meeting.id:
