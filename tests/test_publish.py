@@ -321,3 +321,69 @@ def test_a_danish_portal_speaks_danish(world):
     meeting_object = next(o for o in objects.values() if o["type"].endswith("/Meeting"))
     assert meeting_object["start"] == "2026-02-02T16:30:00+01:00"
     assert meeting_object["location"]["room"] == "Mødelokale 3"
+
+
+def test_static_list_pages_spliced_from_object_files_equal_the_ledger_over_many_pages(world, monkeypatch):
+    """With one object per page, two builds each open new pages of every list: every static
+    page (written by scoped publishes only) equals the page rendered from the ledger, its
+    `next` links included, and an object file deleted by hand makes the page render anew."""
+    from meetprep.publish import oparl
+
+    monkeypatch.setattr(oparl, "PAGE_SIZE", 1)
+    store, configs, settings, tmp = world
+    import_files(store, configs, [wedel_papers(tmp / "wedel")], CLOCK)
+    build_meeting(store, configs, settings, "sozialausschuss", dt.date(2024, 2, 6))
+    build_meeting(store, configs, settings, "rat", dt.date(2024, 2, 29))
+    root, base = settings.output_dir / "public", settings.public_url
+
+    def expected(session, kind: str, page: int) -> dict:
+        return json.loads(oparl.absolute(oparl.list_page(session, "wedel", kind, page, totals=False), base))
+
+    with store.session() as session:
+        pages = oparl.pages_to_write(session, "wedel", set(), whole=True)
+        assert sum(len(p) for p in pages.values()) > 10 and max(len(p) for p in pages.values()) >= 3
+        for kind, numbers in pages.items():
+            for page in numbers:
+                static = json.loads((root / oparl.static_page_path("wedel", kind, page)).read_text(encoding="utf-8"))
+                assert static == expected(session, kind, page), (kind, page)
+                assert ("next" in static["links"]) == (page < max(numbers))
+        assert_valid(crawl(root, base))  # every list, an empty one too, is there after builds alone
+        meeting = next(o for o in expected(session, "Meeting", 1)["data"])
+        (root / meeting["id"][len(base):]).unlink()
+        spliced = oparl.static_list_page(session, root, "wedel", "Meeting", 1, base)
+        assert json.loads(spliced) == expected(session, "Meeting", 1)
+
+
+def test_search_shards_are_grouped_by_committee_and_year_and_follow_a_moved_meeting(world):
+    from meetprep import meetings
+    from meetprep.publish import after
+
+    store, configs, settings, tmp = world
+    import_files(store, configs, [wedel_papers(tmp / "wedel")], CLOCK)
+    result = build_meeting(store, configs, settings, "sozialausschuss", dt.date(2024, 2, 6))
+    search = settings.output_dir / "public" / "wedel" / "search"
+
+    def hits(shard: str) -> list[str]:
+        return [e["title"] for e in json.loads((search / shard).read_text(encoding="utf-8"))]
+
+    assert json.loads((search / "index.json").read_text())["shards"] == ["sozialausschuss-2024.json"]
+    assert "Neuer Spielplatz <Rosengarten> & Co" in hits("sozialausschuss-2024.json")
+    assert SECRET_TITLE not in json.dumps([hits(s) for s in ["sozialausschuss-2024.json"]])
+    shard = next((search / "meetings" / "sozialausschuss-2024").glob("*.json"))
+
+    # a shard from before the grouping lies flat in search/meetings: it is moved into its group
+    flat = search / "meetings" / shard.name
+    shard.rename(flat)
+    (search / "sozialausschuss-2024.json").unlink()
+    build_meeting(store, configs, settings, "rat", dt.date(2024, 2, 29))
+    assert not flat.exists() and shard.exists()
+    assert "Neuer Spielplatz <Rosengarten> & Co" in hits("sozialausschuss-2024.json")
+
+    # moved into the next year: its entries leave the 2024 group and join 2025's
+    meetings.move(store, configs, "wedel", result.meeting, CLOCK, start="2025-01-14 19:00")
+    assert after(store, configs, settings, CLOCK, "wedel", {result.meeting}) == []
+    shards = json.loads((search / "index.json").read_text())["shards"]
+    assert "sozialausschuss-2025.json" in shards and "sozialausschuss-2024.json" not in shards
+    assert not (search / "sozialausschuss-2024.json").exists()
+    assert "Neuer Spielplatz <Rosengarten> & Co" in hits("sozialausschuss-2025.json")
+    assert list((search / "meetings").rglob(shard.name)) == [search / "meetings" / "sozialausschuss-2025" / shard.name]

@@ -96,7 +96,7 @@ def publish(store: Any, configs: Any, settings: Any, now: dt.datetime, body: str
             years = None if whole else {m.start.astimezone(view.zone).year for m in view.meetings.values()}
             site.calendar_pages(session, years, now)
             site.committee_pages(session, None if whole else {m.committee for m in view.meetings.values()})
-            site.search_index(years)
+            site.search_index(everything=whole)
             result.pages = len(site.written)
             result.removed = sorted(gone_papers | gone_meetings)
             results.append(result)
@@ -128,10 +128,14 @@ def _write_oparl(session: Any, root: Path, body: str, changed: set[str], whole: 
     rows = session.execute(select(PublishedObjectRow).where(where)).scalars().all()
     for row, document in zip(rows, oparl.output(rows, session)):
         write_atomically(root / row.path, oparl.absolute(document, base))
-    for kind, pages in oparl.pages_to_write(session, body, changed, whole).items():
-        for page in sorted(pages):
-            document = oparl.list_page(session, body, kind, page, totals=False)
-            write_atomically(root / oparl.static_page_path(body, kind, page), oparl.absolute(document, base))
+    to_write = oparl.pages_to_write(session, body, changed, whole)
+    for kind in oparl.LISTS.values():  # body.json links every list, an empty one too
+        if not (root / oparl.static_page_path(body, kind, 1)).exists():
+            to_write.setdefault(kind, set()).add(1)
+    for kind, pages in to_write.items():
+        for page in sorted(pages):  # after the objects: a page is spliced from their files
+            write_atomically(root / oparl.static_page_path(body, kind, page),
+                             oparl.static_list_page(session, root, body, kind, page, base))
     # both through an index (the first row is the oldest): no scan of the whole ledger per build
     first = session.execute(select(PublishedObjectRow.created).order_by(PublishedObjectRow.id).limit(1)).scalar()
     last = session.execute(select(func.max(PublishedObjectRow.modified))).scalar()

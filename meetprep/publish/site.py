@@ -69,6 +69,7 @@ class Site:
         self.env = environment(templates_dir)
         self.templates_dir = templates_dir
         self.written: list[Path] = []
+        self._dirty_groups: set[str] = set()  # search shard groups to merge again
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -195,7 +196,7 @@ class Site:
 
     def remove_meeting(self, key: str) -> None:
         (self.folder / "meeting" / f"{slug(key)}.html").unlink(missing_ok=True)
-        (self.folder / "search" / "meetings" / f"{slug(key)}.json").unlink(missing_ok=True)
+        self._drop_shards(slug(key))
         shutil.rmtree(self.folder / "files" / "meeting" / slug(key), ignore_errors=True)
 
     def search_shard(self, meeting: PublicMeeting) -> None:
@@ -217,34 +218,57 @@ class Site:
             entries.append({"title": paper.title, "reference": paper.reference, "kind": paper.paper_type, "date": day,
                             "href": f"paper/{slug(paper.reference)}.html", "text": text[:4000]})
         data = {"meeting": meeting.key, "committee": meeting.committee, "year": meeting.start.year, "entries": entries}
-        write_atomically(self.folder / "search" / "meetings" / f"{slug(meeting.key)}.json",
+        group = _shard_group(data)
+        self._drop_shards(slug(meeting.key), keep=group)  # a meeting moved to another year or committee
+        write_atomically(self.folder / "search" / "meetings" / group / f"{slug(meeting.key)}.json",
                          json.dumps(data, ensure_ascii=False).encode())
+        self._dirty_groups.add(group)
 
-    def search_index(self, years: set[int] | None) -> None:
+    def _drop_shards(self, name: str, keep: str | None = None) -> None:
+        """Remove the meeting's shard from every group but `keep`; those groups are merged again."""
+        for path in (self.folder / "search" / "meetings").glob(f"*/{name}.json"):
+            if path.parent.name != keep:
+                path.unlink(missing_ok=True)
+                self._dirty_groups.add(path.parent.name)
+
+    def search_index(self, everything: bool = False) -> None:
         """Merge the meetings' shards into one file per committee and year, and list those in
-        search/index.json. Only the given years are merged again (all when None)."""
+        search/index.json. A meeting's shard lies in its group's folder
+        (search/meetings/<committee>-<year>/<meeting>.json), so a build merges again only the
+        groups it touched and reads none of the other meetings; `everything` merges all."""
         meetings = self.folder / "search" / "meetings"
-        merged: dict[str, list[dict[str, Any]]] = {}
-        for path in sorted(meetings.glob("*.json")) if meetings.is_dir() else []:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if years is not None and data["year"] not in years:
-                continue
-            name = f"{slug(data['committee'])}-{data['year']}.json"
-            merged.setdefault(name, []).extend(data["entries"])
         folder = self.folder / "search"
-        for name, entries in merged.items():
+        self._regroup_flat_shards(meetings)
+        groups = sorted(p.name for p in meetings.iterdir() if p.is_dir()) if meetings.is_dir() else []
+        for group in groups if everything else sorted(self._dirty_groups):
+            entries: list[dict[str, Any]] = []
+            for path in sorted((meetings / group).glob("*.json")):
+                entries.extend(json.loads(path.read_text(encoding="utf-8"))["entries"])
             seen, unique = set(), []
             for entry in entries:  # a paper on two meetings is one hit
                 if (entry["href"], entry["title"]) not in seen:
                     seen.add((entry["href"], entry["title"]))
                     unique.append(entry)
-            write_atomically(folder / name, json.dumps(unique, ensure_ascii=False).encode())
-        if years is None:
-            for old in folder.glob("*.json"):
-                if old.name not in merged and old.name != "index.json":
+            if unique:
+                write_atomically(folder / f"{group}.json", json.dumps(unique, ensure_ascii=False).encode())
+            else:
+                (folder / f"{group}.json").unlink(missing_ok=True)
+        if everything:
+            for old in folder.glob("*.json") if folder.is_dir() else []:
+                if old.stem not in groups and old.name != "index.json":
                     old.unlink()
-        shards = sorted(p.name for p in folder.glob("*.json") if p.name != "index.json")
+        self._dirty_groups.clear()
+        shards = sorted(p.name for p in folder.glob("*.json") if p.name != "index.json") if folder.is_dir() else []
         write_atomically(folder / "index.json", json.dumps({"shards": shards}).encode())
+
+    def _regroup_flat_shards(self, meetings: Path) -> None:
+        """Shards written before they were grouped (search/meetings/<meeting>.json) move into
+        their group's folder, once, so that no meeting drops out of the search."""
+        for path in sorted(meetings.glob("*.json")) if meetings.is_dir() else []:
+            group = _shard_group(json.loads(path.read_text(encoding="utf-8")))
+            (meetings / group).mkdir(parents=True, exist_ok=True)
+            os.replace(path, meetings / group / path.name)
+            self._dirty_groups.add(group)
 
     def calendar_pages(self, session: Session, years: set[int] | None, now: dt.datetime) -> None:
         rows = meeting_rows(session, self.view.key, self.words, years)
@@ -294,6 +318,10 @@ class Site:
                 data = path.read_bytes()
                 if not target.exists() or target.read_bytes() != data:
                     self.written.append(write_atomically(target, data))
+
+
+def _shard_group(data: dict[str, Any]) -> str:
+    return f"{slug(data['committee'])}-{data['year']}"
 
 
 def _grouped(blocks) -> list[dict[str, Any]]:
