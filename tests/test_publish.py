@@ -387,3 +387,26 @@ def test_search_shards_are_grouped_by_committee_and_year_and_follow_a_moved_meet
     assert not (search / "sozialausschuss-2024.json").exists()
     assert "Neuer Spielplatz <Rosengarten> & Co" in hits("sozialausschuss-2025.json")
     assert list((search / "meetings").rglob(shard.name)) == [search / "meetings" / "sozialausschuss-2025" / shard.name]
+
+
+def test_coming_meetings_and_a_year_calendar_cross_new_year(world):
+    """The portal's "coming meetings" look past New Year; a year's calendar holds the meetings
+    of its local year only, a meeting at 00:30 on 1 January (23:30 UTC) included."""
+    from meetprep.i18n import catalogue
+    from meetprep.publish.site import meeting_rows, upcoming
+
+    store, configs, settings, tmp = world
+    folder = wedel_papers(tmp / "wedel")
+    write_yaml(folder / "meetings.yaml", {"body": "wedel", "meetings": [
+        {"committee": "sozialausschuss", "start": "2024-02-06T19:00:00+01:00"},
+        {"committee": "rat", "start": "2024-01-01T00:30:00+01:00"},
+        {"committee": "rat", "start": "2023-12-31T18:00:00+01:00"}]})
+    import_files(store, configs, [folder], CLOCK)
+    words = catalogue("de")
+    with store.session() as session:
+        coming = upcoming(session, "wedel", words, dt.datetime(2023, 12, 20, tzinfo=dt.timezone.utc))
+        assert [r["start"].date().isoformat() for r in coming] == ["2023-12-31", "2023-12-31", "2024-02-06"]
+        rows = meeting_rows(session, "wedel", words, {2024})
+    zone = dt.timezone(dt.timedelta(hours=1))
+    local_2024 = [r["start"].astimezone(zone).date().isoformat() for r in rows if r["start"].astimezone(zone).year == 2024]
+    assert local_2024 == ["2024-01-01", "2024-02-06"]

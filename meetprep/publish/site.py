@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import extract, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from ..documents import text_blocks
@@ -338,16 +338,25 @@ def _grouped(blocks) -> list[dict[str, Any]]:
 
 
 def meeting_rows(session: Session, body: str, words: Catalogue, years: set[int] | None,
-                 committee: str | None = None) -> list[dict[str, Any]]:
+                 committee: str | None = None, since: dt.datetime | None = None,
+                 count: int | None = None) -> list[dict[str, Any]]:
     """The body's meetings as short rows (no agendas), for calendars and committee pages."""
     query = (select(MeetingRow.key, MeetingRow.start, MeetingRow.state, MeetingRow.extraordinary, OrganizationRow.key,
                     OrganizationRow.name)
              .join(OrganizationRow, MeetingRow.organization_id == OrganizationRow.id)
              .join(BodyRow, MeetingRow.body_id == BodyRow.id).where(BodyRow.key == body).order_by(MeetingRow.start))
     if years:
-        query = query.where(extract("year", MeetingRow.start).in_(sorted(years | {y - 1 for y in years} | {y + 1 for y in years})))
+        # each year a range of the start index, a day wider on both sides: a meeting near New
+        # Year belongs to its local year, which the caller works out
+        spans = [and_(MeetingRow.start >= dt.datetime(y - 1, 12, 31, tzinfo=dt.timezone.utc),
+                      MeetingRow.start < dt.datetime(y + 1, 1, 2, tzinfo=dt.timezone.utc)) for y in sorted(years)]
+        query = query.where(or_(*spans))
     if committee:
         query = query.where(OrganizationRow.key == committee)
+    if since:
+        query = query.where(MeetingRow.start >= since)
+    if count:
+        query = query.limit(count)
     rows = []
     for key, start, state, extraordinary, org_key, org_name in session.execute(query):
         rows.append({"key": key, "start": start, "state": state, "committee": org_key,
@@ -356,5 +365,4 @@ def meeting_rows(session: Session, body: str, words: Catalogue, years: set[int] 
 
 
 def upcoming(session: Session, body: str, words: Catalogue, now: dt.datetime, count: int = 12) -> list[dict[str, Any]]:
-    rows = meeting_rows(session, body, words, {now.year})
-    return [r for r in rows if r["start"] >= now - dt.timedelta(hours=12)][:count]
+    return meeting_rows(session, body, words, None, since=now - dt.timedelta(hours=12), count=count)
