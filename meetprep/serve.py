@@ -23,6 +23,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+RESTARTS_PER_HOUR = 5
+
+
 class Stack:
     """`prefect server start`, a process work pool, `prefect deploy --all` and N workers."""
 
@@ -48,17 +51,50 @@ class Stack:
         if database_url:  # PostgreSQL for more than one worker: SQLite gives "database is locked"
             self.env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
         self.processes: list[subprocess.Popen] = []
+        self.workers: dict[str, tuple[subprocess.Popen, tuple[str, ...], list[str] | None, dict[str, str]]] = {}
+        self.restarts: dict[str, list[float]] = {}
+        self.given_up: set[str] = set()
 
     @property
     def ui(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def _spawn(self, name: str, *args: str, command: list[str] | None = None, **env: str) -> subprocess.Popen:
-        log = (self.logs / f"{name}.log").open("w")
+    def _spawn(self, name: str, *args: str, command: list[str] | None = None, append: bool = False,
+               **env: str) -> subprocess.Popen:
+        log = (self.logs / f"{name}.log").open("a" if append else "w")
         process = subprocess.Popen([*(command or [self.prefect]), *args], cwd=PROJECT_ROOT, env={**self.env, **env}, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)
         self.processes.append(process)
         return process
+
+    def _spawn_worker(self, name: str, *args: str, command: list[str] | None = None, **env: str) -> subprocess.Popen:
+        process = self._spawn(name, *args, command=command, **env)
+        self.workers[name] = (process, args, command, env)
+        return process
+
+    def revive(self) -> list[tuple[str, int, bool]]:
+        """Start again each worker that ended; reports (name, exit code, started again). A
+        worker that dies (a crash, the OOM killer) must not leave the work pool without anyone
+        to take its runs. One that ended RESTARTS_PER_HOUR times in the last hour is left down
+        and reported once: it fails for a reason a restart does not cure (its log says which)."""
+        revived = []
+        now = time.monotonic()
+        for name, (process, args, command, env) in list(self.workers.items()):
+            code = process.poll()
+            if code is None or name in self.given_up:
+                continue
+            recent = [t for t in self.restarts.get(name, []) if now - t < 3600]
+            if len(recent) >= RESTARTS_PER_HOUR:
+                self.given_up.add(name)
+                revived.append((name, code, False))
+                continue
+            self.restarts[name] = recent + [now]
+            self.processes.remove(process)
+            with (self.logs / f"{name}.log").open("a") as log:
+                log.write(f"\n--- meetprep serve: {name} ended with exit code {code}; starting it again ---\n")
+            self.workers[name] = (self._spawn(name, *args, command=command, append=True, **env), args, command, env)
+            revived.append((name, code, True))
+        return revived
 
     def run(self, *args: str, timeout: float = 120) -> str:
         result = subprocess.run([self.prefect, "--no-prompt", *args], cwd=PROJECT_ROOT, env=self.env,
@@ -93,11 +129,11 @@ class Stack:
         self.run("deploy", "--all", timeout=300)
         for index in range(workers):
             if resident:
-                self._spawn(f"worker-{index + 1}", "--pool", "meetprep", command=[sys.executable, "-m", "meetprep.resident"],
-                            **(worker_env or {}))
+                self._spawn_worker(f"worker-{index + 1}", "--pool", "meetprep",
+                                   command=[sys.executable, "-m", "meetprep.resident"], **(worker_env or {}))
             else:
-                self._spawn(f"worker-{index + 1}", "worker", "start", "--pool", "meetprep", "--name", f"worker-{index + 1}",
-                            "--limit", "2", **(worker_env or {}))
+                self._spawn_worker(f"worker-{index + 1}", "worker", "start", "--pool", "meetprep", "--name",
+                                   f"worker-{index + 1}", "--limit", "2", **(worker_env or {}))
         return self
 
     def stop(self) -> None:

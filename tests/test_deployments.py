@@ -51,3 +51,58 @@ def test_daily_deployments_cover_every_body_in_its_own_time_zone(configs, entryp
             for body in deployment["parameters"]["bodies"]:
                 covered[body] = deployment["schedules"][0]["timezone"]
     assert covered == {c.body.key: c.body.timezone for c in configs}
+
+
+WORKER = """
+import os, pathlib, signal, sys, time
+marker = pathlib.Path(sys.argv[1])
+runs = int(marker.read_text()) + 1 if marker.exists() else 1
+marker.write_text(str(runs))
+print("worker run", runs, flush=True)
+if runs == 1 or sys.argv[2] == "always":
+    os.kill(os.getpid(), signal.SIGSEGV)
+time.sleep(60)
+"""
+
+
+def test_serve_starts_a_worker_again_that_died_and_leaves_down_one_that_keeps_dying(tmp_path):
+    """`meetprep serve` looks at its workers every 2 s (Stack.revive): a worker killed by a
+    signal is started again with its log kept; one that dies every time stops being restarted."""
+    import subprocess
+    import sys
+    import time
+
+    from meetprep import serve
+
+    stack = serve.Stack(tmp_path)
+
+    def ended(name: str) -> None:
+        process = stack.workers[name][0]
+        process.wait(timeout=30)
+
+    try:
+        stack._spawn_worker("worker-1", "-c", WORKER, str(tmp_path / "once"), "once", command=[sys.executable])
+        ended("worker-1")
+        assert stack.revive() == [("worker-1", -11, True)]
+        process = stack.workers["worker-1"][0]
+        with pytest.raises(subprocess.TimeoutExpired):
+            process.wait(timeout=1.0)  # the second start lives
+        assert stack.revive() == []
+        deadline = time.monotonic() + 10
+        log = tmp_path / "logs" / "worker-1.log"
+        while "worker run 2" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        text = log.read_text()
+        assert text.index("worker run 1") < text.index("ended with exit code -11") < text.index("worker run 2")
+
+        stack._spawn_worker("worker-2", "-c", WORKER, str(tmp_path / "always"), "always", command=[sys.executable])
+        reports = []
+        for _ in range(serve.RESTARTS_PER_HOUR + 2):
+            ended("worker-2")
+            reports += stack.revive()
+        assert reports == [("worker-2", -11, True)] * serve.RESTARTS_PER_HOUR + [("worker-2", -11, False)]
+        assert stack.workers["worker-2"][0].poll() == -11  # left down
+        assert (tmp_path / "always").read_text() == str(serve.RESTARTS_PER_HOUR + 1)
+    finally:
+        stack.stop()
+    assert all(p.poll() is not None for p in stack.processes)

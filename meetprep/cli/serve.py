@@ -51,7 +51,7 @@ def serve(
         with console.status("Starting the Prefect server, deploying prefect.yaml, starting workers…"):
             stack.start(workers=workers, resident=not process_workers)
         console.print(f"Serving. Prefect UI: {stack.ui}  (logs in {stack.logs}). Ctrl-C stops everything.", soft_wrap=True)
-        _wait()
+        _wait(stack, console)
     except KeyboardInterrupt:
         pass
     except RuntimeError as exc:
@@ -63,12 +63,21 @@ def serve(
         console.print("Stopped.")
 
 
-def _wait() -> None:
+def _wait(stack=None, console=None) -> None:
+    """Until Ctrl-C or SIGTERM; meanwhile a worker that ends is started again (Stack.revive)."""
     import signal as _signal
 
-    # Blocked, the signals wait for sigwait instead of killing us before everything is stopped.
+    # Blocked, the signals wait for sigtimedwait instead of killing us before everything is stopped.
     _signal.pthread_sigmask(_signal.SIG_BLOCK, {_signal.SIGINT, _signal.SIGTERM})
-    _signal.sigwait({_signal.SIGINT, _signal.SIGTERM})
+    while _signal.sigtimedwait({_signal.SIGINT, _signal.SIGTERM}, 2.0) is None:
+        for name, code, again in stack.revive() if stack is not None else []:
+            log = stack.logs / f"{name}.log"
+            if again:
+                console.print(f"[yellow]{name} ended (exit code {code}); started it again. Its log: {log}[/yellow]",
+                              soft_wrap=True)
+            else:
+                console.print(f"[red]{name} keeps ending (exit code {code}); left down. Its log: {log}[/red]",
+                              soft_wrap=True)
 
 
 def _start_portal(settings, port: int, console):
