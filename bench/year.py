@@ -203,10 +203,10 @@ def main() -> int:
     shares = [(work, days[0::2]), (work, days[1::2])]
     # A worker that dies must stop the bench, not hang it (multiprocessing.Pool waits forever for
     # a task whose process is gone): ProcessPoolExecutor raises BrokenProcessPool instead.
-    # Workers that build and publish died of a segmentation fault here (2026-11-22, Python
-    # 3.11.7), spawned ones every time, forked ones at full scale: scripts/repro_spawn_segfault.py.
-    # YEAR_START_METHOD chooses how the workers start (spawn, fork); YEAR_FORK_PER_BUILD=1 runs
-    # each build in a child of its worker, as the fork server runs commands (no crash seen so).
+    # Workers that build and publish died of a segmentation fault here until commit c7c2d05
+    # (2026-11-22, Python 3.11.7): see scripts/repro_spawn_segfault.py. YEAR_START_METHOD
+    # chooses how the workers start (spawn, fork); YEAR_FORK_PER_BUILD=1 runs each build in a
+    # child of its worker, as the fork server runs a clerk's commands.
     context = multiprocessing.get_context(os.environ.get("YEAR_START_METHOD", "spawn"))
     rows = []
     meetprep = meetprep_forking_worker if os.environ.get("YEAR_FORK_PER_BUILD") else meetprep_worker

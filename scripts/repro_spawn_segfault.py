@@ -1,19 +1,24 @@
-"""Reproduces a segmentation fault seen on 2026-11-22 (Python 3.11.7, SQLite 3.40.1, SQLAlchemy 2.0.58).
+"""Reproduced a segmentation fault seen on 2026-11-22 (Python 3.11.7, SQLite 3.40.1, SQLAlchemy 2.0.58).
 
     .venv/bin/python scripts/repro_spawn_segfault.py [--start-method spawn|fork]
 
 Builds and publishes (as `meetprep agenda build` does) the 66 meetings of a six-committee German
-city, one after the other, in one worker process. Started with "spawn" (a new interpreter) the
-worker died of SIGSEGV or "free(): invalid pointer" every time it was tried (eight runs), after
-1-2 minutes, at varying places (SQLAlchemy's loading, session close, json.dumps): a corrupted
-allocator free list (gdb on a core file: pymalloc_alloc). Also with SQLAlchemy's C extensions
-off (DISABLE_SQLALCHEMY_CEXT_RUNTIME=1), with --block for markupsafe._speedups, yaml._yaml or
-greenlet, with all of these at once, with --skip-word (no Word documents rendered, so lxml does
-no work) and all of the above together, with `ulimit -s unlimited`, and with Debian's own
-Python 3.11.2 in place of the pyenv build: what is left to suspect is CPython 3.11's own
-modules (sqlite3 with Debian's SQLite 3.40.1, _json) or something in how meetprep uses them. Not seen without publishing, in the main process or
-under gdb; "fork" survived this small city once but a forked worker of `bench/year.py --scale 1`
-died the same way. Cause not found yet.
+city, one after the other, in one worker process. Up to commit 7bd9f2f, started with "spawn" the
+worker died of SIGSEGV or "free(): invalid pointer" every time (ten runs), after 1-2 minutes,
+at varying places: a corrupted allocator free list (gdb on a core file: pymalloc_alloc; with
+PYTHONMALLOC=malloc MALLOC_CHECK_=3 glibc aborts later in an unrelated fdopen, "malloc_consolidate():
+unaligned fastbin chunk", so the damage is done earlier and elsewhere). It stayed with SQLAlchemy's
+C extensions off, with markupsafe's, PyYAML's and greenlet's C extensions blocked (--block), without
+Word rendering (--skip-word), with sqlite3's statement cache off (cached_statements=0), with an
+unlimited stack and with Debian's own Python 3.11.2.
+
+Bisected on 2026-11-22: the trigger is the rendering of the static OParl list pages through
+`oparl.output()` (each page loads its 100 objects and all their embedded children from the ledger,
+thousands of JSON rows through large IN lists, and renders them). Since commit c7c2d05 a static page
+is spliced from its objects' files instead, and the worker has not crashed since (four runs of this
+script on spawn and fork, two with only that change on top of 7bd9f2f, and `bench/year.py --scale 1`
+on spawn). The cause inside CPython or SQLAlchemy is not found; the served OParl API
+(meetprep.publish.server) still renders lists with `output()`.
 Prints the worker's exit code (-11: the crash) and, if it lived, its first and last build times.
 """
 
