@@ -61,9 +61,11 @@ class Stack:
 
     def _spawn(self, name: str, *args: str, command: list[str] | None = None, append: bool = False,
                **env: str) -> subprocess.Popen:
-        log = (self.logs / f"{name}.log").open("a" if append else "w")
-        process = subprocess.Popen([*(command or [self.prefect]), *args], cwd=PROJECT_ROOT, env={**self.env, **env}, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        # the child has its own copy of the log's descriptor: ours is closed here, not left to
+        # the garbage collector (a ResourceWarning for each start and restart)
+        with (self.logs / f"{name}.log").open("a" if append else "w") as log:
+            process = subprocess.Popen([*(command or [self.prefect]), *args], cwd=PROJECT_ROOT, env={**self.env, **env},
+                                       stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.processes.append(process)
         return process
 
