@@ -18,6 +18,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -441,22 +442,13 @@ def plain_jinja_environment():
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
 
 
-_ENVIRONMENT: Any = None
-
-
+@lru_cache(maxsize=1)
 def jinja_environment():
     """The process's sandboxed environment for Word templates, which compiles each template
     part once. docxtpl compiles a part's XML with `from_string` for every document it renders:
     the 25 papers of a meeting from one template were 25 compilations of the same text, a third
     of the rendering time. A template edited in Word has new XML, so it is compiled anew; the
     context of each document is passed to `render`, never kept in the environment."""
-    global _ENVIRONMENT
-    if _ENVIRONMENT is None:
-        _ENVIRONMENT = _compiling_once_environment()
-    return _ENVIRONMENT
-
-
-def _compiling_once_environment():
     from collections import OrderedDict
 
     from jinja2 import StrictUndefined

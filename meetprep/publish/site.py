@@ -239,8 +239,11 @@ class Site:
         meetings = self.folder / "search" / "meetings"
         folder = self.folder / "search"
         self._regroup_flat_shards(meetings)
-        groups = sorted(p.name for p in meetings.iterdir() if p.is_dir()) if meetings.is_dir() else []
-        for group in groups if everything else sorted(self._dirty_groups):
+        if everything:
+            groups = sorted(p.name for p in meetings.iterdir() if p.is_dir()) if meetings.is_dir() else []
+        else:  # a build: the groups it touched, without listing every committee-year
+            groups = sorted(self._dirty_groups)
+        for group in groups:
             entries: list[dict[str, Any]] = []
             for path in sorted((meetings / group).glob("*.json")):
                 entries.extend(json.loads(path.read_text(encoding="utf-8"))["entries"])
