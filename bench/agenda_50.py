@@ -49,9 +49,11 @@ def main() -> int:
 
     from docxtpl import DocxTemplate
 
-    from meetprep import build, documents
+    from meetprep.agenda import build
+
+    from meetprep.agenda import documents
     from meetprep.config import Settings, load_configs
-    from meetprep.importing import import_files
+    from meetprep.importing.pipeline import import_files
     from meetprep.store import Store
 
     settings = Settings.from_env()

@@ -51,7 +51,8 @@ for template, context in pickle.load(open(sys.argv[1], "rb")):
 
 CONTEXTS = '''
 import datetime as dt, pickle, sys
-from meetprep import build, documents
+from meetprep.agenda import build
+from meetprep.agenda import documents
 from meetprep.config import Settings, load_configs
 from meetprep.store import Store
 settings = Settings.from_env(); configs = load_configs(settings.config_dir)
@@ -86,7 +87,7 @@ def paired(repeat: int, a: Callable[[], float], b: Callable[[], float]) -> tuple
 def wait_for_server(python: str, env: dict[str, str]) -> str:
     probe = "from meetprep import launch; print(launch.socket_path(launch.folder()))"
     socket_path = subprocess.run([python, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout.strip()
-    from meetprep import launch
+    from meetprep.runtime import launch
 
     deadline = time.monotonic() + 60
     while not (os.path.exists(socket_path) and launch.running(socket_path)):

@@ -84,7 +84,8 @@ def populate(store, configs, meetings_per_committee: int, papers_per_meeting: in
 
 
 def main() -> int:
-    from meetprep import attachments, reminders
+    from meetprep.attachments import core as attachments
+    from meetprep.messages import reminders
     from meetprep.config import load_configs
     from meetprep.store import Store
 

@@ -34,7 +34,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    from meetprep.serve import Stack
+    from meetprep.runtime.supervisor import Stack
 
     python, work = sys.executable, Path(tempfile.mkdtemp(prefix="meetprep-bench-served-"))
     meetprep = str(Path(python).with_name("meetprep"))

@@ -91,7 +91,9 @@ def baseline_worker(args) -> tuple[int, float, int]:
     _environment(work)
     from docxtpl import DocxTemplate
 
-    from meetprep import build, documents
+    from meetprep.agenda import build
+
+    from meetprep.agenda import documents
     from meetprep.config import Settings, load_configs
     from meetprep.store import Store
 
@@ -116,7 +118,8 @@ def baseline_worker(args) -> tuple[int, float, int]:
 def meetprep_worker(args) -> tuple[int, float, int, list[float]]:
     work, share = args
     _environment(work)
-    from meetprep import build, publish
+    from meetprep import publish
+    from meetprep.agenda import build
     from meetprep.config import Settings, load_configs
     from meetprep.store import Store
 
@@ -148,7 +151,7 @@ def meetprep_forking_worker(args) -> tuple[int, float, int, list[float]]:
 
     work, share = args
     _environment(work)
-    import meetprep.build  # noqa: F401 - imported once, before the children
+    import meetprep.agenda.build  # noqa: F401 - imported once, before the children
     import meetprep.publish.oparl  # noqa: F401
     import meetprep.publish.site  # noqa: F401
 
@@ -181,7 +184,7 @@ def meetprep_forking_worker(args) -> tuple[int, float, int, list[float]]:
 def import_world(work: Path) -> None:
     _environment(work)
     from meetprep.config import Settings, load_configs
-    from meetprep.importing import import_files
+    from meetprep.importing.pipeline import import_files
     from meetprep.store import Store
 
     settings = Settings.from_env()

@@ -1,15 +1,15 @@
 """Flow: build a meeting's agenda and render its documents.
 
-Thin wiring: each task is one step of `meetprep.build` / `meetprep.documents`, which do the
-work and are tested without Prefect. The flow is where the clock enters (`as_of` defaults to
-today in the body's time zone) and where results are shown in the Prefect UI (artifacts).
+Thin wiring: the job meetprep.jobs.agenda.build_agenda runs each of its steps (plan, render,
+convert, record, publish) as a task of this flow; the steps are tested without Prefect. The flow
+is where the clock enters (`as_of` defaults to today in the body's time zone) and where results
+are shown in the Prefect UI (artifacts).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,50 +18,11 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
-from meetprep import build, documents
+from flows._tasks import as_task
+from meetprep.agenda import build
 from meetprep.config import Settings, load_configs
-from meetprep.folders import staging
+from meetprep.jobs.agenda import build_agenda as build_and_publish
 from meetprep.store import Store
-
-
-@task(name="plan-agenda", cache_policy=NO_CACHE)
-def plan_agenda(settings: Settings, request: build.AgendaRequest) -> tuple[build.Draft, str]:
-    draft = build.prepare(Store.shared(settings.database_url), load_configs(settings.config_dir), request)
-    digest = build.checksum(draft, documents.template_hashes(settings.templates_dir, draft.body["locale"], draft.documents))
-    return draft, digest
-
-
-@task(name="render-documents", cache_policy=NO_CACHE)
-def render_documents(settings: Settings, draft: build.Draft, staging: Path) -> list[dict[str, Any]]:
-    return documents.render_all(draft, settings.templates_dir, staging)
-
-
-@task(name="convert-to-pdf", timeout_seconds=900, cache_policy=NO_CACHE)
-def convert_to_pdf(settings: Settings, draft: build.Draft, written: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
-    added, notes = documents.add_pdfs(draft, written, settings.pdf_seconds)
-    for note in notes:
-        get_run_logger().warning(note)
-    return added, notes
-
-
-# The tag lets an operator bound concurrent writes on a server:
-#   prefect concurrency-limit create meetprep-agenda-write 4
-# (correctness does not depend on it: the store locks the meeting; see meetprep.build.record).
-@task(name="record-version", cache_policy=NO_CACHE, tags=["meetprep-agenda-write"])
-def record_version(settings: Settings, draft: build.Draft, digest: str, files: list[dict[str, Any]],
-                   now: dt.datetime) -> build.BuildResult:
-    return build.record(Store.shared(settings.database_url), draft, digest, files, settings.output_dir, now)
-
-
-@task(name="publish-portal", cache_policy=NO_CACHE)
-def publish_portal(settings: Settings, body: str, meeting: str, now: dt.datetime) -> list[str]:
-    """The meeting and its papers on the public portal and in OParl (meetprep.publish)."""
-    from meetprep.publish import after
-
-    notes = after(Store.shared(settings.database_url), load_configs(settings.config_dir), settings, now, body, {meeting})
-    for note in notes:
-        get_run_logger().warning(note)
-    return notes
 
 
 @task(name="publish-agenda-artifact", cache_policy=NO_CACHE)
@@ -119,21 +80,9 @@ async def build_agenda(
         config = load_configs(settings.config_dir).get(body)
         as_of = now.astimezone(ZoneInfo(config.body.timezone) if config else dt.timezone.utc).date()
     request = build.AgendaRequest(body=body, committee=committee, as_of=as_of, day=date, meeting=meeting, renumber=renumber)
-    draft, digest = plan_agenda(settings, request)
-    notes: list[str] = []
-    if digest == draft.previous_checksum:
-        result = record_version(settings, quote(draft), digest, [], now)
-    else:
-        with staging(settings.output_dir, prefix="build-") as folder:
-            # quote(): the draft is plain data with no futures in it; without it Prefect walks
-            # every nested value of it for each task (a third of a small build's time).
-            written = render_documents(settings, quote(draft), folder)
-            if pdf:
-                added, more = convert_to_pdf(settings, quote(draft), quote(written))
-                written = written + added
-                notes += more
-            result = record_version(settings, quote(draft), digest, quote(written), now)
-    if result.action == "created":
-        notes += publish_portal(settings, body, result.meeting, now)
+    result, notes = build_and_publish(Store.shared(settings.database_url), load_configs(settings.config_dir), settings,
+                                      request, now, pdf, step=as_task)
+    for note in notes:
+        get_run_logger().warning(note)
     publish_artifact(quote(result))
     return {**result.as_dict(), "notes": notes}

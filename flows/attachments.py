@@ -1,7 +1,7 @@
 """Flows: deliver an attachment that was still to follow, and chase the ones still missing (daily).
 
-Thin wiring over `meetprep.attachments`: the same jobs the command line runs without Prefect, as
-tasks, with what is outstanding as a table artifact."""
+Thin wiring over meetprep.jobs.attachments: the same jobs the command line runs without Prefect,
+each of their steps a task, with what is outstanding as a table artifact."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from meetprep import attachments, notify
+from flows._tasks import as_task
+from meetprep.jobs import attachments
+from meetprep.messages import ledger
 from meetprep.config import Settings, load_configs
 from meetprep.store import Store
 
@@ -23,21 +25,19 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _transport(settings: Settings, body: str) -> notify.Transport:
-    return notify.transport_for(settings, load_configs(settings.config_dir).get(body).body.mail, _now)
+def _transport(settings: Settings, body: str) -> ledger.Transport:
+    return ledger.transport_for(settings, load_configs(settings.config_dir).get(body).body.mail, _now)
 
 
-@task(name="deliver-attachment", cache_policy=NO_CACHE, tags=["meetprep-agenda-write"])
 def deliver(settings: Settings, body: str, reference: str, source: Path, position: int | None, as_of: dt.date,
             pdf: bool) -> dict[str, Any]:
     return attachments.deliver(Store.shared(settings.database_url), load_configs(settings.config_dir), settings, body,
-                               reference, source, position, as_of, _now, _transport(settings, body), pdf)
+                               reference, source, position, as_of, _now, _transport(settings, body), pdf, step=as_task)
 
 
-@task(name="chase-attachments", cache_policy=NO_CACHE)
 def chase_body(settings: Settings, body: str, day: dt.date, pdf: bool) -> dict[str, Any]:
     return attachments.chase_day(Store.shared(settings.database_url), load_configs(settings.config_dir), settings, body,
-                                 day, _now, _transport(settings, body), pdf)
+                                 day, _now, _transport(settings, body), pdf, step=as_task)
 
 
 @task(name="publish-outstanding", cache_policy=NO_CACHE)
@@ -82,7 +82,7 @@ async def chase_attachments(bodies: list[str] | None = None, as_of: dt.date | No
         settings: where meetprep keeps its data; default the worker's environment (MEETPREP_*).
     """
     settings = settings or Settings.from_env()
-    result: dict[str, Any] = {"delivered": [], "rejected": [], **notify.DispatchReport().as_dict(), "outstanding": []}
+    result: dict[str, Any] = {"delivered": [], "rejected": [], **ledger.DispatchReport().as_dict(), "outstanding": []}
     for config in load_configs(settings.config_dir):
         if bodies and config.body.key not in bodies:
             continue

@@ -1,6 +1,6 @@
 """Flows: send a meeting's invitations, and the daily reminders. Thin wiring over
-`meetprep.invitations`, `meetprep.reminders` and `meetprep.notify`: the same jobs the command line
-runs without Prefect, as tasks, with their reports as artifacts."""
+meetprep.jobs.invitations (each of its steps a task) and meetprep.messages.reminders: the same
+jobs the command line runs without Prefect, with their reports as artifacts."""
 
 from __future__ import annotations
 
@@ -15,7 +15,11 @@ from prefect.cache_policies import NO_CACHE
 from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 
-from meetprep import build, invitations, notify, reminders
+from flows._tasks import as_task
+from meetprep.agenda import build
+from meetprep.jobs.agenda import rebuild_before_sending
+from meetprep.jobs.invitations import send_invitations as send_job
+from meetprep.messages import ledger, reminders
 from meetprep.config import Settings, load_configs
 from meetprep.store import Store
 
@@ -24,25 +28,10 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-@task(name="rebuild-agenda", cache_policy=NO_CACHE, tags=["meetprep-agenda-write"])
-def rebuild_agenda(settings: Settings, request: build.AgendaRequest, pdf: bool) -> int | None:
-    result = invitations.refresh_agenda(Store.shared(settings.database_url), load_configs(settings.config_dir), settings,
-                                        request, _now(), pdf)
-    return result.version if result else None
-
-
-@task(name="send-invitations", cache_policy=NO_CACHE)
-def send(settings: Settings, request: build.AgendaRequest, pdf: bool) -> dict[str, Any]:
-    """Side effect: each message at most once, claimed in the store's ledger before it goes."""
-    configs = load_configs(settings.config_dir)
-    transport = notify.transport_for(settings, configs.get(request.body).body.mail, _now)
-    return invitations.send(Store.shared(settings.database_url), configs, settings, request, _now, transport, pdf)
-
-
 @task(name="send-reminders", cache_policy=NO_CACHE)
-def send_reminders_of(settings: Settings, body: str, day: dt.date) -> notify.DispatchReport:
+def send_reminders_of(settings: Settings, body: str, day: dt.date) -> ledger.DispatchReport:
     configs = load_configs(settings.config_dir)
-    transport = notify.transport_for(settings, configs.get(body).body.mail, _now)
+    transport = ledger.transport_for(settings, configs.get(body).body.mail, _now)
     return reminders.send_day(Store.shared(settings.database_url), configs, body, day, _now, transport)
 
 
@@ -86,7 +75,7 @@ async def send_invitations(body: str, committee: str, date: dt.date | None = Non
     configs = load_configs(settings.config_dir)
     zone = ZoneInfo(configs.get(body).body.timezone) if configs.get(body) else dt.timezone.utc
     request = build.AgendaRequest(body, committee, _now().astimezone(zone).date(), day=date, meeting=meeting)
-    rebuild_agenda(settings, request, pdf)
+    rebuild_before_sending(store, configs, settings, request, _now(), pdf, step=as_task)
     state = build.approval_state(store, configs, request)
     if state["required"] and state["current"] and state["approved"] != state["current"]:
         # The committee wants the clerk to approve the agenda first: wait for the form in the UI.
@@ -95,9 +84,11 @@ async def send_invitations(body: str, committee: str, date: dt.date | None = Non
                                       timeout=7 * 24 * 3600, poll_interval=5)
         if not answer.approve or answer.version != state["current"]:
             return {"meeting": state["meeting"], "approved": False, "comment": answer.comment,
-                    **notify.DispatchReport().as_dict(), "problems": [], "feeds": []}
+                    **ledger.DispatchReport().as_dict(), "problems": [], "feeds": []}
         build.approve(store, configs, request, _now())
-    result = send(settings, request, pdf)
+    # Each message at most once, claimed in the store's ledger before it goes.
+    transport = ledger.transport_for(settings, configs.get(body).body.mail, _now)
+    result = send_job(store, configs, settings, request, _now, transport, pdf, step=as_task)
     report(f"invitations-{body}-{result['meeting']}", f"Invitations for {result['meeting']}", result, result["problems"])
     if result["failed"]:
         get_run_logger().warning("%d invitation(s) could not be delivered", len(result["failed"]))
@@ -115,7 +106,7 @@ async def send_reminders(bodies: list[str] | None = None, as_of: dt.date | None 
         settings: where meetprep keeps its data; default the worker's environment (MEETPREP_*).
     """
     settings = settings or Settings.from_env()
-    results = notify.DispatchReport()
+    results = ledger.DispatchReport()
     for config in load_configs(settings.config_dir):
         if bodies and config.body.key not in bodies:
             continue

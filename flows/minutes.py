@@ -2,7 +2,7 @@
 
 The minutes come from a YAML file (`minutes_file`) or, without one, from a form in the Prefect
 UI: the flow pauses with a typed input (one row per agenda item, prefilled) and goes on when the
-clerk submits it. Thin wiring over `meetprep.minutes` and `meetprep.notify`.
+clerk submits it. Thin wiring over meetprep.jobs.minutes, each of its steps a task.
 """
 
 from __future__ import annotations
@@ -19,7 +19,10 @@ from prefect.input import RunInput
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from meetprep import minutes, notify
+from flows._tasks import as_task
+from meetprep.jobs.minutes import record_minutes as record_job
+from meetprep.messages import ledger
+from meetprep.minutes import record as minutes
 from meetprep.config import Settings, load_configs
 from meetprep.model import MinutesFile
 from meetprep.store import AgendaRow, Store, meeting_by_key
@@ -74,15 +77,6 @@ def from_form(body: str, meeting_key: str, form: MinutesForm) -> MinutesFile:
                                        "ended": form.ended, "attendance": {"absent": form.absent}, "items": items})
 
 
-@task(name="record-minutes", cache_policy=NO_CACHE, tags=["meetprep-agenda-write"], timeout_seconds=900)
-def record_and_send(settings: Settings, data: MinutesFile, source: str, pdf: bool) -> dict[str, Any]:
-    """Record, move the papers on, write and publish the referat / Niederschrift, send it once."""
-    configs = load_configs(settings.config_dir)
-    transport = notify.transport_for(settings, configs.get(data.body).body.mail, _now)
-    return minutes.record_and_send(Store.shared(settings.database_url), configs, settings, data, source, _now, transport,
-                                   pdf)
-
-
 @task(name="publish-minutes-artifact", cache_policy=NO_CACHE)
 def publish(body: str, meeting: str, recorded: dict[str, Any]) -> None:
     lines = [f"# Minutes of {meeting}", "", "| paper | result |", "|---|---|"]
@@ -111,6 +105,9 @@ async def record_minutes(body: str, meeting: str, minutes_file: str | None = Non
         form = await pause_flow_run(wait_for_input=MinutesForm.with_initial_data(**defaults), timeout=7 * 24 * 3600,
                                     poll_interval=5)
         data, source = from_form(body, meeting, form), "(Prefect form)"
-    result = record_and_send(settings, data, source, pdf)
+    configs = load_configs(settings.config_dir)
+    transport = ledger.transport_for(settings, configs.get(data.body).body.mail, _now)
+    result = record_job(Store.shared(settings.database_url), configs, settings, data, source, _now, transport, pdf,
+                        step=as_task)
     publish(body, meeting, result)
     return result

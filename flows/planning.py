@@ -1,7 +1,7 @@
 """Flows: plan the year's recurring events (yearly), and generate a committee's meeting calendar.
 
-Thin wiring over `meetprep.planning`: the same jobs the command line runs without Prefect, as
-tasks, with the plan and the budget as artifacts."""
+Thin wiring over meetprep.jobs.planning: the same jobs the command line runs without Prefect, each
+of their steps a task, with the plan and the budget as artifacts."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from meetprep import notify, planning
+from flows._tasks import as_task
+from meetprep.jobs import planning
+from meetprep.messages import ledger
 from meetprep.config import Settings, load_configs
 from meetprep.store import Store
 
@@ -21,18 +23,16 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-@task(name="plan-year", cache_policy=NO_CACHE)
 def run_year(settings: Settings, year: int, bodies: list[str] | None) -> dict[str, Any]:
     """The events, their checklists and orientation papers, invitations to partners (each once), the budget."""
     configs = load_configs(settings.config_dir)
-    return planning.run_year(Store.shared(settings.database_url), configs, settings, year, bodies, _now,
-                             lambda config: notify.transport_for(settings, config.body.mail, _now))
+    return planning.plan_year(Store.shared(settings.database_url), configs, settings, year, bodies, _now,
+                              lambda config: ledger.transport_for(settings, config.body.mail, _now), step=as_task)
 
 
-@task(name="generate-meeting-calendar", cache_policy=NO_CACHE)
 def generate(settings: Settings, body: str, committee: str, year: int) -> dict[str, Any]:
-    return planning.publish_calendar(Store.shared(settings.database_url), load_configs(settings.config_dir), settings,
-                                     body, committee, year, _now())
+    return planning.generate_calendar(Store.shared(settings.database_url), load_configs(settings.config_dir), settings,
+                                      body, committee, year, _now(), step=as_task)
 
 
 @task(name="publish-plan", cache_policy=NO_CACHE)

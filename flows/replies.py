@@ -1,8 +1,9 @@
 """Flow: take the replies to meeting requests (every ten minutes), call in substitutes, watch
 the quorum.
 
-Thin wiring over `meetprep.replies`: the job the command line runs without Prefect, as a task,
-with each meeting's attendance as a table artifact."""
+Thin wiring over meetprep.jobs.replies: the job the command line runs without Prefect, each of its
+steps (read replies, send to substitutes, notices) a task, with each meeting's attendance as a
+table artifact."""
 
 from __future__ import annotations
 
@@ -13,19 +14,15 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from meetprep import replies
+from flows._tasks import as_task
+from meetprep.jobs.replies import take_replies as take_job
+from meetprep.messages.replies import inbox_for
 from meetprep.config import Settings, load_configs
 from meetprep.store import Store
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
-
-
-@task(name="take-replies", cache_policy=NO_CACHE, tags=["meetprep-agenda-write"])
-def take(settings: Settings, source: str | None) -> dict[str, Any]:
-    return replies.take_and_follow_up(Store.shared(settings.database_url), load_configs(settings.config_dir), settings,
-                                      replies.inbox_for(settings, source), _now)
 
 
 @task(name="publish-attendance", cache_policy=NO_CACHE)
@@ -48,7 +45,8 @@ async def take_replies(source: str | None = None, settings: Settings | None = No
         source: a maildir folder or an imaps:// URL (default: MEETPREP_REPLIES, else MEETPREP_HOME/replies).
     """
     settings = settings or Settings.from_env()
-    result = take(settings, source)
+    result = take_job(Store.shared(settings.database_url), load_configs(settings.config_dir), settings,
+                      inbox_for(settings, source), _now, step=as_task)
     publish_attendance(result["attendance"])
     logger = get_run_logger()
     logger.info("%d replies counted, %d kept aside, %d messages sent", len(result["replies"]["counted"]),

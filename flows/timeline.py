@@ -1,6 +1,6 @@
 """Flow: the daily run of every meeting's timeline (`prepare-meetings`).
 
-Thin wiring over `meetprep.timeline`: one task lists the meetings to look at, one task per
+Thin wiring over meetprep.jobs.timeline.run_day: one task lists the meetings to look at, one task per
 meeting does what is due for it (a failing meeting is reported and the others go on), and a
 table artifact shows every meeting's timeline as the clerk reads it each morning.
 """
@@ -15,26 +15,16 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from meetprep import notify, timeline
+from flows._tasks import as_task
+from meetprep.jobs.timeline import run_day
+from meetprep.meetings import timeline
+from meetprep.messages import ledger
 from meetprep.config import Settings, load_configs
 from meetprep.store import Store
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
-
-
-@task(name="list-meetings", cache_policy=NO_CACHE)
-def list_meetings(settings: Settings, bodies: list[str] | None, day: dt.date) -> list[tuple[str, str]]:
-    return timeline.upcoming(Store.shared(settings.database_url), load_configs(settings.config_dir), day, bodies)
-
-
-@task(name="prepare-meeting", cache_policy=NO_CACHE, tags=["meetprep-agenda-write"])
-def prepare_meeting(settings: Settings, body: str, meeting: str, day: dt.date, pdf: bool) -> dict[str, Any]:
-    configs = load_configs(settings.config_dir)
-    transport = notify.transport_for(settings, configs.get(body).body.mail, _now)
-    return timeline.prepare_meeting(Store.shared(settings.database_url), configs, settings, body, meeting, day, _now(),
-                                    transport, pdf)
 
 
 @task(name="publish-timeline", cache_policy=NO_CACHE)
@@ -66,15 +56,10 @@ async def prepare_meetings(bodies: list[str] | None = None, as_of: dt.date | Non
     settings = settings or Settings.from_env()
     configs = load_configs(settings.config_dir)
     days = {c.body.key: as_of or _now().astimezone(ZoneInfo(c.body.timezone)).date() for c in configs}
-    result: dict[str, Any] = {"meetings": [], "errors": []}
-    seen = []
-    for body, key in list_meetings(settings, bodies, min(days.values())):
-        try:
-            result["meetings"].append(prepare_meeting(settings, body, key, days[body], pdf))
-            seen.append((body, key, days[body]))
-        except Exception as exc:  # one bad meeting never stops the others; it is in the artifact
-            error = "; ".join(str(p) for p in exc.problems) if hasattr(exc, "problems") else f"{type(exc).__name__}: {exc}"
-            result["errors"].append({"body": body, "meeting": key, "error": error})
-            get_run_logger().error("meeting %s/%s: %s", body, key, error)
-    publish_timeline(settings, seen, result["errors"])
+    result = run_day(Store.shared(settings.database_url), configs, settings, lambda config: days[config.body.key], _now(),
+                     lambda config: ledger.transport_for(settings, config.body.mail, _now), bodies, pdf, step=as_task)
+    for error in result["errors"]:  # one bad meeting never stops the others; it is in the artifact
+        get_run_logger().error("meeting %s/%s: %s", error["body"], error["meeting"], error["error"])
+    publish_timeline(settings, [(m["body"], m["meeting"], dt.date.fromisoformat(m["day"])) for m in result["meetings"]],
+                     result["errors"])
     return result

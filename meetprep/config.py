@@ -17,10 +17,10 @@ from typing import Any, Mapping
 
 from pydantic import ValidationError
 
-from . import cache
-from .model import BodyConfig
-from .problems import InputError, Problem, display_path, format_loc, problems_from_validation
-from .yamlio import load_yaml
+from meetprep import memo
+from meetprep.model import BodyConfig
+from meetprep.errors import ConfigError, InputError, Problem, display_path, format_loc, problems_from_validation
+from meetprep.yamlio import load_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,10 +46,6 @@ ENV_VARS = {
                                "(default: $XDG_RUNTIME_DIR/meetprep, else <tmp>/meetprep-<uid>)",
     "MEETPREP_FORKSERVER_IDLE": "seconds without a command after which the fork server exits (default: 900)",
 }
-
-
-class ConfigError(Exception):
-    """The environment is not usable (no config folder, bad database URL): exit code 3."""
 
 
 def _project_folder(name: str, cwd: Path) -> Path:
@@ -176,13 +172,13 @@ def load_configs(config_dir: Path) -> Configs:
     """Read every `*.yaml` in the config folder. Raises InputError listing all problems.
 
     Cached per process as long as no file in the folder changed (name, size, modification time);
-    each file's validated config also on disk where `meetprep.cache` has a folder, so that one
+    each file's validated config also on disk where the runtime's disk cache is installed (meetprep.memo), so that one
     edited file is all a new command validates again. A file with problems is never cached: it
     is read again, and refused again, every time.
     """
     if config_dir.is_dir():
         files = sorted([*config_dir.glob("*.yaml"), *config_dir.glob("*.yml")])
-        key = (str(config_dir.resolve()), cache.stamp(files))
+        key = (str(config_dir.resolve()), memo.stamp(files))
         if key in _CACHE:
             return _CACHE[key]
         configs = _load_configs(config_dir)
@@ -195,8 +191,7 @@ def _remembered_body_config(path: Path) -> BodyConfig:
     import hashlib
 
     name = "config-" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
-    made_from = (cache.stamp([path]), cache.code_stamp("pydantic", "holidays", "yaml"))
-    return cache.remembered(name, made_from, lambda: load_body_config(path))
+    return memo.remembered(name, [path], ("pydantic", "holidays", "yaml"), lambda: load_body_config(path))
 
 
 def _load_configs(config_dir: Path) -> Configs:

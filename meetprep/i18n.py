@@ -96,6 +96,6 @@ class Catalogue:
 
 @lru_cache(maxsize=4)
 def catalogue(locale: str) -> Catalogue:
-    from .yamlio import load_yaml  # YAML 1.2 rules: the key `no` stays the text "no"
+    from meetprep.yamlio import load_yaml  # YAML 1.2 rules: the key `no` stays the text "no"
 
     return Catalogue(locale, load_yaml(LOCALE_DIR / f"{locale}.yaml").data)

@@ -21,13 +21,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from . import calendar
-from .config import Configs
-from .deadlines import holiday_name, on_business_day
-from .i18n import catalogue
-from .model import BodyConfig, RecurringEvent
-from .notify import Outgoing
-from .store import (
+from meetprep.messages import calendar
+from meetprep.config import Configs
+from meetprep.meetings.deadlines import holiday_name, on_business_day
+from meetprep.i18n import catalogue
+from meetprep.model import BodyConfig, RecurringEvent
+from meetprep.messages.ledger import Outgoing
+from meetprep.store import (
     BodyRow,
     ConsultationRow,
     MeetingRow,
@@ -251,7 +251,7 @@ def task_reminders(store: Store, configs: Configs, as_of: dt.date, days_before: 
 
 def record_spend(store: Store, body: str, event_key: str, year: int, amount: float, text: str, day: dt.date,
                  now: dt.datetime) -> None:
-    from .problems import InputError, Problem
+    from meetprep.errors import InputError, Problem
 
     with store.writing(f"body:{body}") as session:
         row = session.execute(select(PlannedEventRow).join(BodyRow).where(
@@ -294,7 +294,7 @@ def generate_calendar(store: Store, configs: Configs, body: str, committee: str,
     """Put a committee's regular meetings for `year` into the store (existing ones stay as they are)."""
     from dateutil.rrule import rrulestr
 
-    from .problems import InputError, Problem
+    from meetprep.errors import InputError, Problem
 
     config = configs.get(body)
     org_config = config.organization(committee) if config else None
@@ -309,7 +309,7 @@ def generate_calendar(store: Store, configs: Configs, body: str, committee: str,
     with store.writing(f"body:{body}") as session:
         body_row = session.execute(select(BodyRow).where(BodyRow.key == body)).scalar_one_or_none()
         if body_row is None:
-            from .store import sync_config
+            from meetprep.store import sync_config
 
             sync_config(session, configs)
             body_row = session.execute(select(BodyRow).where(BodyRow.key == body)).scalar_one()
@@ -333,41 +333,3 @@ def generate_calendar(store: Store, configs: Configs, body: str, committee: str,
                                    state="planned", extraordinary=False, sequence=0, updated_at=now))
             created.append(key)
     return {"body": body, "committee": committee, "year": year, "created": created, "kept": kept, "skipped": skipped}
-
-
-def run_year(store: Store, configs: Configs, settings: Any, year: int, bodies: list[str] | None, clock,
-             transport_for) -> dict[str, Any]:
-    """The whole of `planning plan` without Prefect: the events, their invitations (each sent once),
-    the budget report and the feeds."""
-    from . import invitations as meeting_invitations
-    from . import notify
-
-    report = plan_year(store, configs, year, clock(), bodies)
-    invited = notify.DispatchReport()
-    for config in configs:
-        if bodies and config.body.key not in bodies:
-            continue
-        messages = invitations(store, configs, year, clock(), [config.body.key])
-        invited.add(notify.dispatch(store, messages, transport_for(config), clock))
-    meeting_invitations.write_feeds(store, configs, settings.output_dir, clock(),
-                                    meeting_invitations.feed_secret(settings.home))
-    from .publish import after
-
-    notes = [note for config in configs if not bodies or config.body.key in bodies
-             for note in after(store, configs, settings, clock(), config.body.key)]
-    return {**report.as_dict(), "invitations": invited.as_dict(), "budget": budget_report(store, configs, year),
-            "notes": notes}
-
-
-def publish_calendar(store: Store, configs: Configs, settings: Any, body: str, committee: str, year: int,
-                     now: dt.datetime) -> dict[str, Any]:
-    """`meetings generate`: a committee's regular meetings for a year, and the feeds rewritten."""
-    from . import invitations as meeting_invitations
-
-    from .publish import after
-
-    result = generate_calendar(store, configs, body, committee, year, now)
-    feeds = meeting_invitations.write_feeds(store, configs, settings.output_dir, now,
-                                            meeting_invitations.feed_secret(settings.home))
-    notes = after(store, configs, settings, now, body)
-    return {**result, "feeds": [str(f) for f in feeds if f.parent.name == body], "notes": notes}

@@ -13,8 +13,10 @@ imports and works on.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -38,6 +40,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from meetprep.errors import StoreUnavailable
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -611,9 +615,23 @@ _MIGRATION_LOCK = threading.Lock()
 _ADVISORY_LOCK_ID = 0x6D656574  # "meet": one lock id for meetprep's migrations on PostgreSQL
 
 
-# The newest migration. Checked against Alembic's script folder by a test, so that opening a
-# store already at the head costs one query and never imports Alembic (~0.15 s per command).
-HEAD = "0011"
+_REVISION = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*['"]?([\w]+|None)['"]?""", re.M)
+
+
+@lru_cache(maxsize=None)
+def head_revision() -> str:
+    """The newest migration, read from the scripts' own `revision` and `down_revision` lines, so
+    that opening a store already at the head costs one query and never imports Alembic (~0.15 s
+    per command). A test checks it against Alembic's own reading."""
+    revisions, parents = set(), set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict((name, value) for name, value in _REVISION.findall(script.read_text(encoding="utf-8")))
+        revisions.add(found["revision"])
+        parents.add(found.get("down_revision"))
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise RuntimeError(f"the migrations in {MIGRATIONS} have {len(heads)} heads: {sorted(heads)}")
+    return heads.pop()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
@@ -623,7 +641,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     PostgreSQL an advisory lock serializes them across processes (SQLite's write lock does
     that there). A store already at the head revision is left alone.
     """
-    if revision == "head" and stored_revision(engine) == HEAD:
+    if revision == "head" and stored_revision(engine) == head_revision():
         return
     from alembic import command
     from alembic.config import Config
@@ -656,10 +674,6 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
-
-
-class StoreUnavailable(Exception):
-    """The store cannot be opened (bad URL, unreachable server, unwritable folder)."""
 
 
 def safe_url(url: str) -> str:

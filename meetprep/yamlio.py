@@ -23,7 +23,7 @@ from typing import Any, Callable
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .problems import InputError, Problem, display_path
+from meetprep.errors import InputError, Problem, display_path
 
 
 class _Resolver(yaml.resolver.BaseResolver):

@@ -40,7 +40,7 @@ def worker(args, queue, blocked: list[str], skip_word: bool = False, fork_per_bu
     for name in blocked:  # an optional C extension: its package falls back to pure Python
         sys.modules[name] = None
     if skip_word:  # each "document" is its template's bytes: docxtpl and lxml do no work
-        from meetprep import documents
+        from meetprep.agenda import documents
 
         documents.render_docx = lambda template, context: Path(template).read_bytes()
     from bench import year

@@ -149,11 +149,11 @@ SEED_MEETINGS = [
 @pytest.fixture(scope="session")
 def seed_builds(tmp_path_factory, configs):
     """The five seed meetings imported and built once (Word only), for tests that read them."""
-    from meetprep import build
+    from meetprep.agenda import build
 
     root = tmp_path_factory.mktemp("seed-builds")
     store = Store(f"sqlite:///{root / 'store.sqlite3'}")
-    from meetprep.importing import import_files
+    from meetprep.importing.pipeline import import_files
 
     import_files(store, configs, [EXAMPLES], dt.datetime(2023, 10, 1, tzinfo=dt.timezone.utc))
     results = {}

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from meetprep.serve import Stack
+from meetprep.runtime.supervisor import Stack
 
 ROOT = Path(__file__).resolve().parent.parent
 

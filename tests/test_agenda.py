@@ -4,7 +4,7 @@ import datetime as dt
 
 from hypothesis import given, settings as hsettings, strategies as st
 
-from meetprep.agenda import Candidate, plan, top_level_count
+from meetprep.agenda.numbering import Candidate, plan, top_level_count
 from meetprep.model import AgendaSettings, NumberingScheme, StandingItem
 
 D = dt.date(2025, 9, 1)

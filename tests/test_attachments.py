@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from meetprep import attachments
+from meetprep.attachments import core as attachments
 from meetprep.config import Settings
-from meetprep.importing import import_files
-from meetprep.problems import InputError
+from meetprep.importing.pipeline import import_files
+from meetprep.errors import InputError
 from meetprep.store import FileRow, PaperRow
 from tests.conftest import EXAMPLES, NOW, snapshot, write_yaml
 from tests.pdfgen import write_pdf

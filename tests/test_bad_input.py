@@ -22,10 +22,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from meetprep import build
+from meetprep.agenda import build
 from meetprep.cli import app
 from meetprep.config import load_configs
-from meetprep.importing import import_files
+from meetprep.importing.pipeline import import_files
 from meetprep.store import Store
 from tests.conftest import CONFIG_DIR, EXAMPLES, ROOT, snapshot
 from tests.pdfgen import minimal_pdf

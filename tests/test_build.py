@@ -8,9 +8,9 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from meetprep import build
-from meetprep.importing import import_files
-from meetprep.problems import InputError
+from meetprep.agenda import build
+from meetprep.importing.pipeline import import_files
+from meetprep.errors import InputError
 from meetprep.store import AgendaRow, AgendaVersionRow, ConsultationRow, MeetingRow, PaperRow, Store
 from tests.conftest import EXAMPLES, NOW, ROOT, snapshot, write_yaml
 

@@ -11,10 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from meetprep import cache, config, deadlines
+from meetprep import config
+
+from meetprep.runtime import cache
+
+from meetprep.meetings import deadlines
 from meetprep.config import load_configs
 from meetprep.model import HolidayCalendar
-from meetprep.problems import InputError
+from meetprep.errors import InputError
 from tests.conftest import ROOT
 
 

@@ -9,7 +9,7 @@ import icalendar
 import pytest
 import vobject
 
-from meetprep import calendar
+from meetprep.messages import calendar
 
 STAMP = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 

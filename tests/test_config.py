@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from meetprep.config import ConfigError, Settings, load_configs
-from meetprep.problems import InputError
+from meetprep.errors import InputError
 from tests.conftest import CONFIG_DIR
 
 

@@ -72,7 +72,7 @@ def test_serve_starts_a_worker_again_that_died_and_leaves_down_one_that_keeps_dy
     import sys
     import time
 
-    from meetprep import serve
+    from meetprep.runtime import supervisor as serve
 
     stack = serve.Stack(tmp_path)
 

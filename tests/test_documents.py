@@ -10,9 +10,9 @@ import pytest
 from docx import Document
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from meetprep import build
-from meetprep.documents import text_blocks
-from meetprep.importing import import_files
+from meetprep.agenda import build
+from meetprep.agenda.documents import text_blocks
+from meetprep.importing.pipeline import import_files
 from meetprep.store import Store
 from tests.conftest import EXAMPLES, NOW, ROOT, write_yaml
 from tests.docxtext import paragraphs, text
@@ -264,7 +264,7 @@ def test_injection_strings_come_out_literally(tmp_path, configs):
 
 
 def test_pdfs_are_written_in_one_go_when_libreoffice_is_there(tmp_path, configs):
-    from meetprep import pdf
+    from meetprep.agenda import pdf
 
     if pdf.soffice() is None:
         if __import__("os").environ.get("CI"):
@@ -301,7 +301,7 @@ def test_one_compiled_template_renders_each_document_with_its_own_context_and_an
     after another from it keep their own text, and a template edited in between is used."""
     from docx import Document as NewDocument
 
-    from meetprep import documents
+    from meetprep.agenda import documents
 
     def template(path: Path, line: str) -> Path:
         document = NewDocument()

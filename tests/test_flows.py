@@ -58,7 +58,7 @@ def subject_of(message) -> str:
 
 def test_build_agenda_flow_writes_documents_and_an_artifact(prefect_harness, meetprep_env, configs):
     from flows.agenda import build_agenda
-    from meetprep.importing import import_files
+    from meetprep.importing.pipeline import import_files
     from meetprep.config import Settings
     from meetprep.store import Store
 
@@ -395,7 +395,7 @@ def test_invitations_wait_for_the_clerks_approval(prefect_harness, meetprep_env,
 def test_prepare_meetings_flow_does_what_is_due_and_publishes_the_timeline(prefect_harness, meetprep_env, configs):
     from flows.timeline import prepare_meetings
     from meetprep.config import Settings
-    from meetprep.importing import import_files
+    from meetprep.importing.pipeline import import_files
     from meetprep.store import Store
 
     settings = Settings.from_env()

@@ -21,7 +21,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from meetprep import launch
+from meetprep.runtime import launch
 from tests.conftest import CONFIG_DIR, EXAMPLES, ROOT
 
 MEETPREP = str(Path(sys.executable).with_name("meetprep"))

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from meetprep.importing import import_files
-from meetprep.problems import InputError
+from meetprep.importing.pipeline import import_files
+from meetprep.errors import InputError
 from meetprep.store import MeetingRow, PaperRow
 from tests.conftest import EXAMPLES, NOW, snapshot, write_yaml
 

@@ -11,8 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from meetprep import build, documents, folders, pdf
-from meetprep.importing import import_files
+from meetprep import folders
+
+from meetprep.agenda import build
+
+from meetprep.agenda import documents
+
+from meetprep.agenda import pdf
+from meetprep.importing.pipeline import import_files
 from meetprep.store import Store
 from tests.conftest import EXAMPLES, NOW, ROOT
 

@@ -8,13 +8,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from meetprep import build, minutes
+from meetprep.agenda import build
+
+from meetprep.minutes import record as minutes
+from meetprep.jobs.minutes import write_documents as write_minutes
 from meetprep.config import Settings
 from meetprep.i18n import catalogue
-from meetprep.importing import import_files
-from meetprep.listing import list_papers
+from meetprep.importing.pipeline import import_files
+from meetprep.agenda.listing import list_papers
 from meetprep.model import MinutesFile
-from meetprep.problems import InputError
+from meetprep.errors import InputError
 from meetprep.store import DecisionRow, MeetingRow
 from tests.conftest import EXAMPLES, ROOT, snapshot, write_yaml
 from tests.docxtext import text
@@ -41,7 +44,7 @@ def doc(files, kind, variant="members") -> Path:
 def record(store, configs, settings, path_or_data, now=CLOCK):
     data = minutes.load(path_or_data) if isinstance(path_or_data, Path) else MinutesFile.model_validate(path_or_data)
     recorded = minutes.record(store, configs, data, "minutes.yaml", now)
-    files, _ = minutes.write_documents(store, configs, settings, data.body, data.meeting, pdf=False)
+    files, _ = write_minutes(store, configs, settings, data.body, data.meeting, pdf=False)
     return recorded, files
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 import json
 import shutil
@@ -16,11 +17,17 @@ import vobject
 import yaml
 from sqlalchemy import select
 
-from meetprep import build, invitations, notify, reminders
+from meetprep.agenda import build
+
+from meetprep.messages import invitations
+
+from meetprep.messages import ledger
+
+from meetprep.messages import reminders
 from meetprep.config import load_configs
-from meetprep.importing import import_files
+from meetprep.importing.pipeline import import_files
 from meetprep.store import MessageRow, Store
-from meetprep.problems import InputError
+from meetprep.errors import InputError
 from tests.conftest import CONFIG_DIR, EXAMPLES, ROOT, write_yaml
 from tests.servers import JsonEndpoint, Mailbox, wait_for
 
@@ -81,8 +88,8 @@ def docx_text(data: bytes) -> str:
     return "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
 
 
-def smtp(mailbox: Mailbox) -> notify.SmtpTransport:
-    return notify.SmtpTransport(notify.SmtpServer.from_url(mailbox.url), lambda: NOW)
+def smtp(mailbox: Mailbox) -> ledger.SmtpTransport:
+    return ledger.SmtpTransport(ledger.SmtpServer.from_url(mailbox.url), lambda: NOW)
 
 
 def calendar_part(message):
@@ -97,7 +104,7 @@ def test_invitations_arrive_as_meeting_requests(world):
     store, configs, _ = world
     planned = invitations.plan_invitations(store, configs, "gentofte", "ebi", NOW, day=DAY)
     with Mailbox() as mailbox:
-        report = notify.dispatch(store, planned.messages, smtp(mailbox), lambda: NOW)
+        report = ledger.dispatch(store, planned.messages, smtp(mailbox), lambda: NOW)
     assert len(report.sent) == 9 and report.failed == []
     assert sorted(r for _, rcpts, _ in mailbox.messages for r in rcpts) == sorted(
         ["soeren.heisel@example.org", "jesper.marcus@example.org", "katja.johansen@example.org", "stig.wall@example.org",
@@ -158,14 +165,14 @@ def test_a_second_run_sends_nothing_again(world):
     with Mailbox() as mailbox:
         for _ in range(2):
             planned = invitations.plan_invitations(store, configs, "gentofte", "ebi", NOW, day=DAY)
-            report = notify.dispatch(store, planned.messages, smtp(mailbox), lambda: NOW)
+            report = ledger.dispatch(store, planned.messages, smtp(mailbox), lambda: NOW)
     assert len(mailbox.messages) == 9 and len(report.skipped) == 9 and report.sent == []
 
 
 def test_change_of_time_sends_an_update_then_a_cancellation(world):
     store, configs, examples = world
     with Mailbox() as mailbox:
-        notify.dispatch(store, invitations.plan_invitations(store, configs, "gentofte", "ebi", NOW, day=DAY).messages,
+        ledger.dispatch(store, invitations.plan_invitations(store, configs, "gentofte", "ebi", NOW, day=DAY).messages,
                         smtp(mailbox), lambda: NOW)
         meetings = examples / "meetings.yaml"
         meetings.write_text(meetings.read_text(encoding="utf-8").replace(
@@ -180,13 +187,13 @@ def test_change_of_time_sends_an_update_then_a_cancellation(world):
         assert {m.kind for m in update.messages} == {"update"}
         agenda = next(a for a in update.messages[0].attachments if a.filename.endswith(".docx"))
         assert "kl. 17:00" in docx_text(agenda.data)  # the agenda rebuilt for the new time
-        notify.dispatch(store, update.messages, smtp(mailbox), lambda: NOW)
+        ledger.dispatch(store, update.messages, smtp(mailbox), lambda: NOW)
         text = meetings.read_text(encoding="utf-8")
         meetings.write_text(text.replace("    location: {room: Udvalgsværelse A/B}",
                                          "    location: {room: Udvalgsværelse A/B}\n    state: cancelled"), encoding="utf-8")
         import_files(store, configs, [meetings], NOW)
         cancel = invitations.plan_invitations(store, configs, "gentofte", "ebi", NOW, day=DAY)
-        notify.dispatch(store, cancel.messages, smtp(mailbox), lambda: NOW)
+        ledger.dispatch(store, cancel.messages, smtp(mailbox), lambda: NOW)
     received = mailbox.to("jesper.marcus@example.org")
     assert [m["Subject"].split(":")[0] for m in received] == ["Indkaldelse", "Ændret", "Aflyst"]
     events = [icalendar.Calendar.from_ical(calendar_part(m).get_payload(decode=True)) for m in received]
@@ -201,10 +208,10 @@ def test_reminders_by_apprise_and_email_with_failures_reported(world, endpoint):
     store, configs, _ = world
     due = reminders.due_reminders(store, configs, DAY - dt.timedelta(days=7))
     assert {m.kind for m in due} == {"reminder-7d"} and len(due) == 7
-    transport = notify.Router(None, notify.AppriseTransport())
+    transport = ledger.Router(None, ledger.AppriseTransport())
     with Mailbox(refuse={"marie.brixtofte@example.org"}) as mailbox:
         transport.email = smtp(mailbox)
-        report = notify.dispatch(store, due, transport, lambda: NOW, backoff=0.01)
+        report = ledger.dispatch(store, due, transport, lambda: NOW, backoff=0.01)
     assert [(p, d["title"]) for p, d in endpoint.received] == [
         ("katja", "Påmindelse: Erhvervs-, Beskæftigelses- og Integrationsudvalget Mandag d. 22. september 2025 kl. 16:30")]
     assert "Husk mødet i Erhvervs-, Beskæftigelses- og Integrationsudvalget" in endpoint.received[0][1]["message"]
@@ -216,7 +223,7 @@ def test_reminders_by_apprise_and_email_with_failures_reported(world, endpoint):
     # The next daily run retries only what failed.
     with Mailbox() as mailbox:
         transport.email = smtp(mailbox)
-        again = notify.dispatch(store, reminders.due_reminders(store, configs, DAY - dt.timedelta(days=6)),
+        again = ledger.dispatch(store, reminders.due_reminders(store, configs, DAY - dt.timedelta(days=6)),
                                 transport, lambda: NOW, backoff=0.01)
     assert [r for _, rcpts, _ in mailbox.messages for r in rcpts] == ["marie.brixtofte@example.org"]
     assert len(again.skipped) == 5 and len(again.failed) == 1
@@ -233,12 +240,12 @@ def test_reminder_days_follow_holidays_and_the_meeting(world):
 def test_apprise_none_counts_as_failure():
     class Nothing:
         def send(self, message):
-            raise notify.TransientFailure("apprise answered None for x")
+            raise ledger.TransientFailure("apprise answered None for x")
 
-    message = notify.Outgoing("k", "reminder-1d", 0, "apprise", "xyz://nothing", "s", "t")
-    assert notify.safe_recipient("ntfy://user:pass@ntfy.example.org/topic") == "ntfy://ntfy.example.org/…"
+    message = ledger.Outgoing("k", "reminder-1d", 0, "apprise", "xyz://nothing", "s", "t")
+    assert ledger.safe_recipient("ntfy://user:pass@ntfy.example.org/topic") == "ntfy://ntfy.example.org/…"
     with Store("sqlite://") as store:
-        report = notify.dispatch(store, [message], Nothing(), lambda: NOW, backoff=0.0)
+        report = ledger.dispatch(store, [message], Nothing(), lambda: NOW, backoff=0.0)
     assert report.failed[0]["error"].startswith("transient, 3 attempt(s)")
 
 
@@ -250,15 +257,16 @@ def sent_count(store: Store) -> int:
 SENDER = """
 import datetime as dt, sys
 from pathlib import Path
-from meetprep import invitations, notify
+from meetprep.messages import invitations
+from meetprep.messages import ledger
 from meetprep.config import load_configs
 from meetprep.store import Store
 store = Store(sys.argv[1]); configs = load_configs(Path(sys.argv[2]))
 later = dt.timedelta(minutes=int(sys.argv[4]))
 now = lambda: dt.datetime(2025, 9, 12, 8, tzinfo=dt.timezone.utc) + later
 planned = invitations.plan_invitations(store, configs, "gentofte", "ebi", now(), day=dt.date(2025, 9, 22))
-transport = notify.SmtpTransport(notify.SmtpServer.from_url(sys.argv[3]), now)
-report = notify.dispatch(store, planned.messages, transport, now)
+transport = ledger.SmtpTransport(ledger.SmtpServer.from_url(sys.argv[3]), now)
+report = ledger.dispatch(store, planned.messages, transport, now)
 print(len(report.sent), len(report.skipped), len(report.in_progress), len(report.failed))
 """
 
@@ -280,7 +288,7 @@ def test_a_run_killed_halfway_and_run_again_delivers_each_message_once(world, co
         sent, skipped, in_progress, failed = map(int, at_once.stdout.split())
         assert (sent, skipped, in_progress, failed) == (9 - delivered_before - 1, delivered_before, 1, 0)
         # After the lease ran out, the next run takes it over.
-        later = notify.LEASE.total_seconds() // 60 + 1
+        later = ledger.LEASE.total_seconds() // 60 + 1
         finished = subprocess.run([*command, str(int(later))], cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert finished.returncode == 0, finished.stderr
         assert finished.stdout.split() == ["1", "8", "0", "0"]
@@ -290,7 +298,7 @@ def test_a_run_killed_halfway_and_run_again_delivers_each_message_once(world, co
             per_recipient[address] = per_recipient.get(address, 0) + 1
     assert len(per_recipient) == 9
     # Exactly once. (A message caught between the server's "250" and the ledger's commit would be
-    # sent again with the same Message-ID, see meetprep/notify.py; the kill above lands while the
+    # sent again with the same Message-ID, see meetprep/ledger.py; the kill above lands while the
     # server still holds a message, outside that window of a few milliseconds.)
     assert set(per_recipient.values()) == {1}, per_recipient
     ids = [m["Message-ID"] for _, _, m in mailbox.messages]
@@ -308,27 +316,28 @@ def test_tls_with_an_internal_certificate_authority(tmp_path, implicit):
     cert, key = self_signed(tmp_path)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
-    message = notify.Outgoing("tls-key", "reminder-1d", 0, "email", "jesper.marcus@example.org", "Påmindelse", "Husk mødet.")
+    message = ledger.Outgoing("tls-key", "reminder-1d", 0, "email", "jesper.marcus@example.org", "Påmindelse", "Husk mødet.")
     with Mailbox(tls=context, implicit_tls=implicit) as mailbox, Store("sqlite://") as store:
-        untrusted = notify.SmtpTransport(notify.SmtpServer.from_url(mailbox.url), lambda: NOW)
-        refused = notify.dispatch(store, [message], untrusted, lambda: NOW, backoff=0.0)
+        untrusted = ledger.SmtpTransport(ledger.SmtpServer.from_url(mailbox.url), lambda: NOW)
+        refused = ledger.dispatch(store, [message], untrusted, lambda: NOW, backoff=0.0)
         assert refused.failed and "certificate is not trusted" in refused.failed[0]["error"]
         assert refused.failed[0]["error"].startswith("permanent")  # not retried: it would not help
-        trusted = notify.SmtpTransport(notify.SmtpServer.from_url(mailbox.url, cafile=cert), lambda: NOW)
-        assert len(notify.dispatch(store, [message], trusted, lambda: NOW).sent) == 1
+        trusted = ledger.SmtpTransport(ledger.SmtpServer.from_url(mailbox.url, cafile=cert), lambda: NOW)
+        assert len(ledger.dispatch(store, [message], trusted, lambda: NOW).sent) == 1
     (received,) = mailbox.messages
     assert received[1] == ["jesper.marcus@example.org"] and received[2]["Subject"] == "Påmindelse"
 
 
 def test_personal_feeds_live_outside_the_public_tree_under_unguessable_names(world, tmp_path):
-    from meetprep.invitations import feed_secret, feed_token, write_feeds
+    from meetprep.jobs.publishing import write_feeds
+    from meetprep.messages.feeds import feed_secret, feed_token
 
     store, configs, _ = world
     secret = feed_secret(tmp_path / "home")
     assert feed_secret(tmp_path / "home") == secret and len(secret) == 32  # made once, then kept
     assert oct((tmp_path / "home" / ".feed-secret").stat().st_mode & 0o777) == "0o600"
     out = tmp_path / "output"
-    written = write_feeds(store, configs, out, NOW, secret)
+    written = write_feeds(store, configs, SimpleNamespace(output_dir=out, home=tmp_path / "home"), NOW)
     public = sorted(p.relative_to(out).as_posix() for p in (out / "feeds").rglob("*") if p.is_file())
     assert "feeds/gentofte/ebi.ics" in public and not any("persons" in p or "personal" in p for p in public)
     for feed in (out / "feeds").rglob("*.ics"):  # nothing closed in anything public
@@ -368,12 +377,12 @@ def test_a_committee_feed_is_what_a_subscriber_expects_with_the_planned_public_e
     """REFRESH-INTERVAL and X-PUBLISHED-TTL, no alarms, the julestue and the dialogue meeting beside
     the meetings; a personal feed keeps its alarms."""
     from meetprep import planning
-    from meetprep.invitations import feed_secret, write_feeds
+    from meetprep.jobs.publishing import write_feeds
 
     store, configs, _ = world
     planning.plan_year(store, configs, 2026, NOW, ["gentofte"])
     out = tmp_path / "published"
-    write_feeds(store, configs, out, NOW, feed_secret(tmp_path))
+    write_feeds(store, configs, SimpleNamespace(output_dir=out, home=tmp_path), NOW)
     feed = icalendar.Calendar.from_ical((out / "feeds/gentofte/ebi.ics").read_bytes())
     assert feed["REFRESH-INTERVAL"].dt == dt.timedelta(hours=1) and str(feed["X-PUBLISHED-TTL"]) == "PT1H"
     assert feed.walk("VALARM") == []
@@ -389,11 +398,11 @@ def test_a_committee_feed_is_what_a_subscriber_expects_with_the_planned_public_e
 def test_an_atom_feed_lists_a_committees_new_public_documents_and_nothing_closed(world, tmp_path):
     import xml.etree.ElementTree as ET
 
-    from meetprep.invitations import feed_secret, write_feeds
+    from meetprep.jobs.publishing import write_feeds
 
     store, configs, _ = world
     out = tmp_path / "out"  # where the world's build wrote its documents
-    write_feeds(store, configs, out, NOW, feed_secret(tmp_path))
+    write_feeds(store, configs, SimpleNamespace(output_dir=out, home=tmp_path), NOW)
     data = (out / "feeds/gentofte/ebi.atom").read_bytes()
     atom = "{http://www.w3.org/2005/Atom}"
     feed = ET.fromstring(data)
@@ -405,6 +414,6 @@ def test_an_atom_feed_lists_a_committees_new_public_documents_and_nothing_closed
     assert all("/public/" in href and (out / href).is_file() for href in links)
     assert SECRET_TITLE.encode() not in data and b"EMN-2025-07777" not in data and b"medlemmer" not in data
     assert len({e.find(f"{atom}id").text for e in entries}) == len(entries)
-    write_feeds(store, configs, out, NOW + dt.timedelta(days=1), feed_secret(tmp_path))
+    write_feeds(store, configs, SimpleNamespace(output_dir=out, home=tmp_path), NOW + dt.timedelta(days=1))
     again = ET.fromstring((out / "feeds/gentofte/ebi.atom").read_bytes())
     assert [e.find(f"{atom}id").text for e in again.findall(f"{atom}entry")] == [e.find(f"{atom}id").text for e in entries]

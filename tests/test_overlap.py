@@ -3,7 +3,7 @@ each in its own process, against a real SMTP server and a real apprise endpoint 
 on SQLite and on PostgreSQL. Every recipient gets exactly one copy.
 
 Each run does what its flow does (the flows only wire these calls as tasks): plan the messages
-from the store, then `notify.dispatch` them through the live transports.
+from the store, then `ledger.dispatch` them through the live transports.
 """
 
 from __future__ import annotations
@@ -19,9 +19,22 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from meetprep import attachments, build, invitations, minutes, notify, planning, reminders
+from meetprep import planning
+
+from meetprep.attachments import core as attachments
+
+from meetprep.agenda import build
+
+from meetprep.messages import invitations
+
+from meetprep.minutes import record as minutes
+from meetprep.jobs.minutes import write_documents as write_minutes
+
+from meetprep.messages import ledger
+
+from meetprep.messages import reminders
 from meetprep.config import Settings, load_configs
-from meetprep.importing import import_files
+from meetprep.importing.pipeline import import_files
 from meetprep.store import MessageRow, Store
 from tests.conftest import CONFIG_DIR, EXAMPLES, ROOT, write_yaml
 from tests.overlap import overlapping
@@ -123,12 +136,12 @@ def world(template, tmp_path, config_dir):
 
 
 def _transport(smtp_url: str, now: dt.datetime):
-    return notify.Router(notify.SmtpTransport(notify.SmtpServer.from_url(smtp_url), lambda: now),
-                         notify.AppriseTransport())
+    return ledger.Router(ledger.SmtpTransport(ledger.SmtpServer.from_url(smtp_url), lambda: now),
+                         ledger.AppriseTransport())
 
 
-def _dispatch(store: Store, messages: list[notify.Outgoing], smtp_url: str, now: dt.datetime) -> dict[str, int]:
-    report = notify.dispatch(store, messages, _transport(smtp_url, now), lambda: now, backoff=0.05)
+def _dispatch(store: Store, messages: list[ledger.Outgoing], smtp_url: str, now: dt.datetime) -> dict[str, int]:
+    report = ledger.dispatch(store, messages, _transport(smtp_url, now), lambda: now, backoff=0.05)
     return {name: len(rows) for name, rows in report.as_dict().items()} | {"planned": len(messages)}
 
 
@@ -176,7 +189,7 @@ def record_minutes(settings: Settings, smtp_url: str) -> dict[str, int]:
     with Store(settings.database_url) as store:
         configs = load_configs(settings.config_dir)
         minutes.record(store, configs, minutes.load(source), str(source), now)
-        files, _ = minutes.write_documents(store, configs, settings, "gentofte", "ebi-2025-09-22", pdf=False)
+        files, _ = write_minutes(store, configs, settings, "gentofte", "ebi-2025-09-22", pdf=False)
         return _dispatch(store, minutes.messages(store, configs, "gentofte", "ebi-2025-09-22", files), smtp_url, now)
 
 

@@ -7,10 +7,12 @@ import datetime as dt
 import icalendar
 import yaml
 
-from meetprep import notify, planning
+from meetprep import planning
+
+from meetprep.messages import ledger
 from meetprep.config import load_configs
-from meetprep.importing import import_files
-from meetprep.listing import list_papers
+from meetprep.importing.pipeline import import_files
+from meetprep.agenda.listing import list_papers
 from tests.conftest import CONFIG_DIR, EXAMPLES, snapshot
 from tests.servers import Mailbox
 
@@ -63,9 +65,9 @@ def test_partners_get_calendar_invitations_once(store, configs):
     planning.plan_year(store, configs, 2026, NOW, ["gentofte"])
     messages = planning.invitations(store, configs, 2026, NOW, ["gentofte"])
     with Mailbox() as mailbox:
-        transport = notify.SmtpTransport(notify.SmtpServer.from_url(mailbox.url), lambda: NOW)
-        notify.dispatch(store, messages, transport, lambda: NOW)
-        again = notify.dispatch(store, planning.invitations(store, configs, 2026, NOW, ["gentofte"]), transport, lambda: NOW)
+        transport = ledger.SmtpTransport(ledger.SmtpServer.from_url(mailbox.url), lambda: NOW)
+        ledger.dispatch(store, messages, transport, lambda: NOW)
+        again = ledger.dispatch(store, planning.invitations(store, configs, 2026, NOW, ["gentofte"]), transport, lambda: NOW)
     assert again.sent == []
     to_netvaerkshuset = [m for _, rcpts, m in mailbox.messages if "netvaerkshuset@example.org" in rcpts]
     assert len(to_netvaerkshuset) == 4  # both events and both planning meetings

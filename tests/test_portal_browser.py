@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from meetprep import minutes
+from meetprep.minutes import record as minutes
 from meetprep.model import MinutesFile
 from meetprep.publish import publish
 from meetprep.publish.server import portal_server, start
@@ -60,7 +60,7 @@ def served(tmp_path):
 
 def test_every_page_of_the_portal_loads_links_resolve_and_axe_finds_nothing_serious(served):
     store, configs, settings, tmp = served
-    from meetprep.importing import import_files
+    from meetprep.importing.pipeline import import_files
 
     import_files(store, configs, [wedel_papers(tmp / "wedel")], CLOCK)
     build_meeting(store, configs, settings, "sozialausschuss", dt.date(2024, 2, 6))

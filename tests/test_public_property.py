@@ -20,14 +20,23 @@ import tempfile
 import zipfile
 from email import policy
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, example, given, settings, strategies as st
 
-from meetprep import build, invitations, minutes, notify
+from meetprep.agenda import build
+
+from meetprep.jobs.publishing import write_feeds
+from meetprep.messages import invitations
+
+from meetprep.minutes import record as minutes
+from meetprep.jobs.minutes import write_documents as write_minutes
+
+from meetprep.messages import ledger
 from meetprep.config import Settings, load_configs
-from meetprep.importing import import_files
+from meetprep.importing.pipeline import import_files
 from meetprep.store import Store
 from tests.conftest import CONFIG_DIR, ROOT, write_yaml
 from tests.pdfgen import write_pdf
@@ -127,8 +136,8 @@ def _public_text(paths: list[Path]) -> dict[str, str]:
     return found
 
 
-def _email_text(message: notify.Outgoing) -> str:
-    email = notify.compose_email(message, BUILT)
+def _email_text(message: ledger.Outgoing) -> str:
+    email = ledger.compose_email(message, BUILT)
     parsed = __import__("email").message_from_bytes(bytes(email), policy=policy.default)
     texts = [str(parsed["Subject"])]
     for part in parsed.walk():
@@ -210,7 +219,7 @@ def test_nothing_closed_reaches_anything_public(template, body, papers, changes,
             if versions:
                 public += sorted((versions[-1] / "public").iterdir())
         texts = _public_text(public)
-        feeds = invitations.write_feeds(store, configs, output, BUILT, b"secret")
+        feeds = write_feeds(store, configs, SimpleNamespace(output_dir=output, home=output), BUILT)
         texts.update(_public_text(sorted(p for p in (output / "feeds").rglob("*") if p.is_file())))
         for day in (dt.date.fromisoformat(start[:10]) for _, start in meetings):
             try:
@@ -249,7 +258,7 @@ def _record_minutes(store: Store, configs, body: str, meeting: str, work: Path, 
     minutes.record(store, configs, data, "(test)", BUILT)
     settings_ = Settings(home=work / "home", database_url=store.url, config_dir=Path("."), templates_dir=ROOT / "templates",
                          output_dir=output)
-    minutes.write_documents(store, configs, settings_, body, meeting, pdf=False)
+    write_minutes(store, configs, settings_, body, meeting, pdf=False)
     published = sorted((output / "public").rglob("*.docx"))
     assert published
     return _public_text(published)
@@ -299,7 +308,7 @@ def test_the_public_manifest_names_only_public_files(tmp_path, configs):
 def test_the_public_bundle_carries_public_attachments_only(tmp_path, configs):
     from pypdf import PdfReader
 
-    from meetprep import pdf
+    from meetprep.agenda import pdf
 
     if pdf.soffice() is None:
         if __import__("os").environ.get("CI"):

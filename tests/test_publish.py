@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from meetprep import build, minutes
+from meetprep.agenda import build
+
+from meetprep.minutes import record as minutes
 from meetprep.config import Settings, load_configs
-from meetprep.importing import import_files
+from meetprep.importing.pipeline import import_files
 from meetprep.model import MinutesFile
 from meetprep.publish import publish
 from meetprep.store import Store
@@ -355,7 +357,7 @@ def test_static_list_pages_spliced_from_object_files_equal_the_ledger_over_many_
 
 
 def test_search_shards_are_grouped_by_committee_and_year_and_follow_a_moved_meeting(world):
-    from meetprep import meetings
+    from meetprep.meetings import changes as meetings
     from meetprep.publish import after
 
     store, configs, settings, tmp = world

@@ -12,9 +12,17 @@ from email.utils import make_msgid
 import icalendar
 import pytest
 
-from meetprep import build, calendar, invitations, notify, replies
+from meetprep.agenda import build
+
+from meetprep.messages import calendar
+
+from meetprep.messages import invitations
+
+from meetprep.messages import ledger
+
+from meetprep.messages import replies
 from meetprep.config import load_configs
-from meetprep.importing import import_files
+from meetprep.importing.pipeline import import_files
 from meetprep.store import ReplyRow, Store
 from tests.conftest import EXAMPLES, ROOT, config_with
 
@@ -36,7 +44,7 @@ def world(tmp_path):
     import_files(store, configs, [EXAMPLES / "koebenhavn"], NOW - dt.timedelta(days=30))
     build.run(store, configs, build.AgendaRequest("koebenhavn", "biu", NOW.date(), day=DAY), ROOT / "templates",
               tmp_path / "out", NOW, pdf=False)
-    outbox = notify.OutboxTransport(tmp_path / "outbox", lambda: NOW)
+    outbox = ledger.OutboxTransport(tmp_path / "outbox", lambda: NOW)
     sent = send(store, configs, outbox)
     inbox = replies.MaildirInbox(tmp_path / "replies")
     yield store, configs, inbox, outbox, sent
@@ -45,7 +53,7 @@ def world(tmp_path):
 
 def send(store, configs, transport):
     planned = invitations.plan_invitations(store, configs, "koebenhavn", "biu", NOW, day=DAY)
-    return notify.dispatch(store, planned.messages, transport, lambda: NOW)
+    return ledger.dispatch(store, planned.messages, transport, lambda: NOW)
 
 
 def reply(attendee: str, partstat: str, client: str = "outlook", sender: str | None = None, sequence: int = 0,
@@ -174,7 +182,7 @@ def test_a_decline_calls_in_the_substitute_and_a_later_accept_withdraws_the_call
     request = ics_of(next(outbox.folder.glob("*biu-suppleant_invitation*.eml")))
     assert str(request["METHOD"]) == "REQUEST" and str(request.walk("VEVENT")[0]["UID"]) == UID
     assert "mailto:karim.eksempel@example.org" in [str(a) for a in request.walk("VEVENT")[0]["ATTENDEE"]]
-    told = notify.dispatch(store, replies.notices(store, configs, report.meetings, NOW), outbox, lambda: NOW)
+    told = ledger.dispatch(store, replies.notices(store, configs, report.meetings, NOW), outbox, lambda: NOW)
     assert [m["key"].split("/")[2:4] for m in told.sent] == [["biu-sekretariat", "substitute"]]
     # Hans can come after all: the substitute's request is withdrawn (CANCEL), once.
     deliver(inbox, reply("hans.eksempel@example.org", "ACCEPTED", "outlook", stamp=NOW + dt.timedelta(hours=2)))
@@ -197,7 +205,7 @@ def test_the_secretary_and_the_chair_hear_once_when_the_quorum_is_at_risk(world)
     report2 = replies.take(store, inbox, NOW)
     state = replies.attendance(store, configs, "koebenhavn", "biu-2010-01-27")
     assert (state["expected"], state["quorum"], state["at_risk"]) == (1, 2, True)
-    sent = notify.dispatch(store, replies.notices(store, configs, report.meetings | report2.meetings, NOW), outbox,
+    sent = ledger.dispatch(store, replies.notices(store, configs, report.meetings | report2.meetings, NOW), outbox,
                            lambda: NOW)
     quorum = sorted(m["key"].split("/")[2] for m in sent.sent if "/quorum/" in m["key"])
     assert quorum == ["biu-formand", "biu-sekretariat"]
@@ -261,7 +269,9 @@ def test_a_german_stellvertretung_is_personal_and_the_cli_shows_attendance(tmp_p
 def test_the_minutes_form_is_prefilled_from_the_replies_and_records_as_it_is(world, tmp_path):
     import yaml
 
-    from meetprep import minutes
+    from meetprep.minutes import record as minutes
+
+    from meetprep.jobs.minutes import write_documents as write_minutes
     from meetprep.config import Settings
     from meetprep.model import MinutesFile
     from tests.docxtext import text
@@ -282,7 +292,7 @@ def test_the_minutes_form_is_prefilled_from_the_replies_and_records_as_it_is(wor
     paper["result"] = "anbefalet"
     minutes.record(store, configs, MinutesFile.model_validate(data), "form.yaml", NOW)
     settings = Settings.from_env(env={"MEETPREP_HOME": str(tmp_path / "home")}, cwd=ROOT)
-    files, _ = minutes.write_documents(store, configs, settings, "koebenhavn", "biu-2010-01-27", pdf=False)
+    files, _ = write_minutes(store, configs, settings, "koebenhavn", "biu-2010-01-27", pdf=False)
     referat = text(next(f["path"] for f in files if f["variant"] == "members" and f["path"].endswith(".docx")))
     assert "Lone Eksempel (Fravær)" in referat and "Karim Eksempel" in referat
 
@@ -356,10 +366,10 @@ def test_a_substitute_invited_before_replies_were_read_is_not_withdrawn(world):
     store, configs, inbox, outbox, _ = world
     with store.session() as session:
         karim = session.query(PersonRow).filter_by(key="biu-suppleant").one()
-    earlier = notify.Outgoing(key="koebenhavn/biu-2010-01-27/biu-suppleant/invitation/0", kind="invitation",
+    earlier = ledger.Outgoing(key="koebenhavn/biu-2010-01-27/biu-suppleant/invitation/0", kind="invitation",
                               sequence=0, channel="email", recipient="karim.eksempel@example.org", subject="Indkaldelse",
                               text="...", meeting_id=1, person_id=karim.id, agenda_version=1)
-    notify.dispatch(store, [earlier], outbox, lambda: NOW - dt.timedelta(days=1))
+    ledger.dispatch(store, [earlier], outbox, lambda: NOW - dt.timedelta(days=1))
     assert [m["key"] for m in send(store, configs, outbox).sent] == []
     deliver(inbox, reply("hans.eksempel@example.org", "DECLINED"))
     replies.take(store, inbox, NOW)

@@ -19,13 +19,14 @@ from meetprep.store import (
     PaperRow,
     Store,
     StoreUnavailable,
-    HEAD,
     current_revision,
+    head_revision as head_from_scripts,
     stored_revision,
 )
 
 
 def head_revision() -> str:
+    """Alembic's own reading of the scripts."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
@@ -39,8 +40,8 @@ def test_migrations_match_the_models(store):
     with store.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
     assert diff == []
-    assert current_revision(store.engine) == head_revision() == "0011" == HEAD
-    assert stored_revision(store.engine) == HEAD
+    assert current_revision(store.engine) == head_revision() == "0011" == head_from_scripts()
+    assert stored_revision(store.engine) == head_from_scripts()
 
 
 def test_opening_twice_is_harmless(tmp_path):

@@ -17,9 +17,18 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from meetprep import build, meetings, notify, reminders, timeline
+from meetprep.agenda import build
+
+from meetprep.meetings import changes as meetings
+
+from meetprep.messages import ledger
+
+from meetprep.messages import reminders
+
+from meetprep.meetings import timeline
+from meetprep.jobs import timeline as timeline_jobs
 from meetprep.config import Settings, load_configs
-from meetprep.importing import import_files
+from meetprep.importing.pipeline import import_files
 from meetprep.store import MessageRow, Store
 from tests.conftest import CONFIG_DIR, ROOT, write_yaml
 from tests.docxtext import text as docx_text
@@ -93,8 +102,8 @@ class World:
 
     def run(self, day: dt.date, smtp_url: str, minutes: int = 0) -> dict:
         now = dt.datetime.combine(day, dt.time(5), dt.timezone.utc) + dt.timedelta(minutes=minutes)
-        transport = notify.SmtpTransport(notify.SmtpServer.from_url(smtp_url), lambda: now)
-        return timeline.run_day(self.store, self.configs, self.settings, lambda config: day, now, lambda config: transport,
+        transport = ledger.SmtpTransport(ledger.SmtpServer.from_url(smtp_url), lambda: now)
+        return timeline_jobs.run_day(self.store, self.configs, self.settings, lambda config: day, now, lambda config: transport,
                                 pdf=False)
 
 
@@ -235,7 +244,8 @@ def test_a_missed_run_catches_up_with_the_latest_step_only(tmp_path):
 RUNNER = """
 import datetime as dt, sys
 from pathlib import Path
-from meetprep import notify, timeline
+from meetprep.messages import ledger
+from meetprep.jobs import timeline as timeline_jobs
 from meetprep.config import Settings, load_configs
 from meetprep.store import Store
 folder, url, day, minutes = Path(sys.argv[1]), sys.argv[2], dt.date.fromisoformat(sys.argv[3]), int(sys.argv[4])
@@ -243,8 +253,8 @@ store = Store(f"sqlite:///{folder / 'store.sqlite3'}"); configs = load_configs(f
 settings = Settings(home=folder / "home", database_url=store.url, config_dir=folder / "config",
                     templates_dir=Path(sys.argv[5]), output_dir=folder / "out", delivery="live")
 now = dt.datetime.combine(day, dt.time(5), dt.timezone.utc) + dt.timedelta(minutes=minutes)
-transport = notify.SmtpTransport(notify.SmtpServer.from_url(url), lambda: now)
-result = timeline.run_day(store, configs, settings, lambda c: day, now, lambda c: transport, pdf=False)
+transport = ledger.SmtpTransport(ledger.SmtpServer.from_url(url), lambda: now)
+result = timeline_jobs.run_day(store, configs, settings, lambda c: day, now, lambda c: transport, pdf=False)
 print(sum(len(m["sent"]) for m in result["meetings"]), sum(len(m["in_progress"]) for m in result["meetings"]))
 """
 
@@ -311,8 +321,8 @@ def test_a_moved_meeting_makes_one_update_and_its_old_date_no_reminder(tmp_path)
             now = dt.datetime.combine(day, dt.time(4), dt.timezone.utc)
             meetings.move(world.store, world.configs, "gentofte", "ebi-2025-11-17", now, new_start)
             with Mailbox() as mailbox:
-                transport = notify.SmtpTransport(notify.SmtpServer.from_url(mailbox.url), lambda: now)
-                timeline.announce(world.store, world.configs, world.settings, "gentofte", "ebi-2025-11-17", now,
+                transport = ledger.SmtpTransport(ledger.SmtpServer.from_url(mailbox.url), lambda: now)
+                timeline_jobs.announce(world.store, world.configs, world.settings, "gentofte", "ebi-2025-11-17", now,
                                   transport, pdf=False)
             world.updates = list(mailbox.messages)
 
@@ -371,7 +381,7 @@ def test_a_meetings_file_keeps_a_meeting_by_its_key_and_warns_when_one_is_droppe
     ({"start": "2025-11-17 16:30"}, "to", "nothing changes"),
 ])
 def test_a_move_that_cannot_be_done_is_refused(tmp_path, bad, field, message):
-    from meetprep.problems import InputError
+    from meetprep.errors import InputError
 
     world = World(tmp_path, "gentofte")
     with pytest.raises(InputError) as caught:

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from meetprep import build, minutes
+from meetprep.agenda import build
+
+from meetprep.minutes import record as minutes
 from meetprep.config import load_configs
-from meetprep.importing import import_files
+from meetprep.importing.pipeline import import_files
 from meetprep.model import MinutesFile
 from meetprep.store import Store
 from tests.conftest import ROOT, config_with, write_yaml
@@ -36,7 +38,7 @@ def build_for(store, configs, out: Path, body: str, committee: str, day: dt.date
 
 
 def libreoffice() -> bool:
-    from meetprep import pdf
+    from meetprep.agenda import pdf
 
     if pdf.soffice() is None:
         if __import__("os").environ.get("CI"):
@@ -178,7 +180,7 @@ def test_a_danish_sag_shows_its_whole_sagsgang_its_type_and_its_udsat_sessions(w
 ])
 def test_counted_phrases_follow_the_languages_plural_rules(locale, abstain, expected):
     from meetprep.i18n import catalogue
-    from meetprep.minutes import vote_text
+    from meetprep.minutes.record import vote_text
 
     assert vote_text(catalogue(locale), {"yes": 9, "no": 0, "abstain": abstain}, unanimous=True) == expected
 
@@ -211,7 +213,7 @@ def test_standing_items_name_their_meeting_and_leave_empty_labels_out(tmp_path):
 
 
 def test_a_calendar_day_deadline_on_a_holiday_moves_to_the_business_day_before_unless_kept():
-    from meetprep.deadlines import deadline
+    from meetprep.meetings.deadlines import deadline
     from meetprep.model import DeadlineRule, HolidayCalendar
 
     denmark = HolidayCalendar(country="DK")
@@ -279,7 +281,7 @@ def test_sub_items_under_a_heading_and_numbers_asked_for_or_reported(tmp_path):
 def test_a_german_sondersitzung_away_from_the_town_hall_says_so_everywhere(world):
     import icalendar
 
-    from meetprep import invitations
+    from meetprep.messages import invitations
 
     store, configs, tmp = world
     papers = tmp / "wedel"

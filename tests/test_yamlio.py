@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from meetprep.problems import InputError
+from meetprep.errors import InputError
 from meetprep.yamlio import load_yaml
 
 

@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 import typer
 
-from .common import BodyOption, CommitteeOption, DateOption, JsonOption, MeetingOption, app, clock, current_settings, get_console, guarded, in_store, parse_day, print_json, print_table, run, today
+from meetprep.cli.common import BodyOption, CommitteeOption, DateOption, JsonOption, MeetingOption, app, clock, current_settings, get_console, guarded, in_store, parse_day, print_json, print_table, run, today
 
 
 agenda_app = typer.Typer(help="Agendas (dagsorden, Tagesordnung) and their documents.", no_args_is_help=True)
@@ -18,20 +18,16 @@ app.add_typer(agenda_app, name="agenda")
 def build_agenda(settings, body: str, committee: str, date: Optional[dt.date] = None, meeting: Optional[str] = None,
                  as_of: Optional[dt.date] = None, renumber: bool = False, pdf: bool = True, verbose: bool = False
                  ) -> dict[str, Any]:
-    """Build one agenda: with build.run in this process, or as the build-agenda flow on a Prefect server."""
+    """Build one agenda: with the build-agenda job in this process, or as the build-agenda flow on a Prefect server."""
 
     def plain() -> dict[str, Any]:
         def work(store, configs, settings):
-            from ..build import AgendaRequest, run as build
+            from meetprep.agenda.build import AgendaRequest
+            from meetprep.jobs.agenda import build_agenda
 
             request = AgendaRequest(body, committee, as_of or today(configs.get(body)), day=date, meeting=meeting,
                                     renumber=renumber)
-            result, notes = build(store, configs, request, settings.templates_dir, settings.output_dir, clock(), pdf=pdf,
-                                  pdf_seconds=settings.pdf_seconds)
-            if result.action == "created":
-                from ..publish import after
-
-                notes += after(store, configs, settings, clock(), body, {result.meeting})
+            result, notes = build_agenda(store, configs, settings, request, clock(), pdf=pdf)
             return {**result.as_dict(), "notes": notes}
 
         return in_store(work, settings)
@@ -109,7 +105,7 @@ def agenda_approve(
     day = parse_day(date, "--date")
 
     def work(store, configs, settings):
-        from ..build import AgendaRequest, approve
+        from meetprep.agenda.build import AgendaRequest, approve
 
         return approve(store, configs, AgendaRequest(body, committee, clock().date(), day=day, meeting=meeting), clock())
 

@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 import typer
 
-from .common import EXIT_UNDELIVERED, JsonOption, app, clock, current_settings, get_console, guarded, in_store, parse_day, prefect_api_url, print_dispatch, print_json, print_table, run, run_and_report, today, transport_for_body
+from meetprep.cli.common import EXIT_UNDELIVERED, JsonOption, app, clock, current_settings, get_console, guarded, in_store, parse_day, prefect_api_url, print_dispatch, print_json, print_table, run, run_and_report, today, transport_for_body
 
 
 attachments_app = typer.Typer(help="Attachments still to follow (eftersendes, wird nachgereicht).", no_args_is_help=True)
@@ -25,7 +25,7 @@ def attachments_list(
     day = parse_day(as_of, "--as-of") or clock().date()
 
     def work(store, configs, settings):
-        from ..attachments import outstanding
+        from meetprep.attachments.core import outstanding
 
         return [o.as_dict() for o in outstanding(store, configs, day, body or None)]
 
@@ -97,12 +97,12 @@ def deliver_attachment(settings, body: str, paper: str, source: Path, attachment
     first, so that a file that will be refused is refused before a flow starts)."""
 
     def refusal(store, configs, settings):
-        from ..attachments import check_delivery
+        from meetprep.attachments.core import check_delivery
 
         check_delivery(store, configs, body, paper, source, attachment)
 
     def plain(store, configs, settings):
-        from ..attachments import deliver
+        from meetprep.jobs.attachments import deliver
 
         return deliver(store, configs, settings, body, paper, source, attachment, as_of or today(configs.get(body)),
                        clock, transport_for_body(settings, configs, body), pdf)
@@ -117,7 +117,7 @@ def chase_attachments(settings, bodies: Optional[list[str]], day: Optional[dt.da
     """The daily chase: in this process, or as the chase-attachments flow on a Prefect server."""
 
     def plain(store, configs, settings):
-        from ..attachments import chase_day
+        from meetprep.jobs.attachments import chase_day
 
         result: dict[str, Any] = {"delivered": [], "rejected": [], "sent": [], "skipped": [], "in_progress": [],
                                   "failed": [], "outstanding": []}

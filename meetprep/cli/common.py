@@ -74,7 +74,7 @@ state = _State()
 
 def _version(value: bool) -> None:
     if value:
-        from .. import __version__
+        from meetprep import __version__
 
         typer.echo(f"meetprep {__version__}")
         raise typer.Exit()
@@ -97,8 +97,8 @@ def get_console(stderr: bool = False):
 
 
 def current_settings():
-    from .. import cache
-    from ..config import Settings
+    from meetprep.runtime import cache
+    from meetprep.config import Settings
 
     settings = Settings.from_env()
     settings = settings.with_home(state.home.resolve()) if state.home else settings
@@ -108,11 +108,11 @@ def current_settings():
 
 def in_store(work: Callable[[Any, Any, Any], Any], settings: Any = None) -> Any:
     """Call work(store, configs, settings) with the store open and the body configs loaded."""
-    from ..config import load_configs
+    from meetprep.config import load_configs
 
     settings = settings or current_settings()
     configs = load_configs(settings.config_dir)  # before the store (and SQLAlchemy): a bad config is refused at once
-    from ..store import Store
+    from meetprep.store import Store
 
     with Store(settings.database_url) as store:
         return work(store, configs, settings)
@@ -153,20 +153,21 @@ def fail_environment(message: str, as_json: bool) -> NoReturn:
 def guarded(as_json: bool, work: Callable[[], Any]) -> Any:
     """Run `work`, turning input and environment errors into messages and exit codes.
 
-    The error classes are looked up only in modules that `work` has imported: a command that
-    refuses bad input never pays for importing the store, SQLAlchemy or the documents.
+    meetprep's own errors are caught by class (meetprep.errors imports nothing heavy). SQLAlchemy's
+    is looked up only where `work` imported it: a command that refuses bad input never pays for
+    importing the store.
     """
-    from ..problems import InputError, Problem
+    from meetprep.errors import EnvironmentProblem, InputError, Problem, TemplateProblem
 
     try:
         return work()
     except InputError as exc:
         fail_input(exc.problems, as_json)
+    except EnvironmentProblem as exc:
+        fail_environment(str(exc), as_json)
+    except TemplateProblem as exc:
+        fail_input([Problem(file="(template)", message=str(exc))], as_json)
     except Exception as exc:
-        if _raised(exc, "meetprep.config", "ConfigError") or _raised(exc, "meetprep.store", "StoreUnavailable"):
-            fail_environment(str(exc), as_json)
-        if _raised(exc, "meetprep.documents", "TemplateProblem"):
-            fail_input([Problem(file="(template)", message=str(exc))], as_json)
         if _raised(exc, "sqlalchemy.exc", "OperationalError"):
             fail_environment(f"the store cannot be used: {exc.orig}", as_json)  # type: ignore[attr-defined]
         raise
@@ -214,21 +215,21 @@ def parse_day(value: Optional[str], option: str) -> Optional[dt.date]:
 
 
 def query(fn_name: str, **filters: Any) -> list[dict[str, Any]]:
-    from ..store import Store
+    from meetprep.store import Store
 
     with Store(current_settings().database_url) as store:
         return query_store(store, fn_name, **filters)
 
 
 def query_store(store, fn_name: str, **filters: Any) -> list[dict[str, Any]]:
-    from .. import listing
+    from meetprep.agenda import listing
 
     with store.session() as session:
         return getattr(listing, fn_name)(session, **filters)
 
 
 def transport_for_body(settings, configs, body: str):
-    from ..notify import transport_for
+    from meetprep.messages.ledger import transport_for
 
     config = configs.get(body)
     return transport_for(settings, config.body.mail, clock) if config else None

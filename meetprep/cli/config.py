@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from .common import JsonOption, app, current_settings, guarded, print_json, print_table, print_warnings
+from meetprep.cli.common import JsonOption, app, current_settings, guarded, print_json, print_table, print_warnings
 
 
 config_app = typer.Typer(help="The per-body configuration files.", no_args_is_help=True)
@@ -17,7 +17,7 @@ def config_check(as_json: bool = JsonOption) -> None:
     """Validate every body file in the config folder and show what it defines."""
 
     def work():
-        from ..config import load_configs
+        from meetprep.config import load_configs
 
         settings = current_settings()
         configs = load_configs(settings.config_dir)

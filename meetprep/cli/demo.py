@@ -7,12 +7,12 @@ from pathlib import Path
 
 import typer
 
-from .agenda import build_agenda, print_build
-from .attachments import chase_attachments, deliver_attachment
-from .invitations import send_invitations, send_reminders
-from .minutes import record_minutes
-from .common import JsonOption, app, clock, current_settings, get_console, guarded, print_json, query, query_store, state
-from .planning import plan_year, print_budget
+from meetprep.cli.agenda import build_agenda, print_build
+from meetprep.cli.attachments import chase_attachments, deliver_attachment
+from meetprep.cli.invitations import send_invitations, send_reminders
+from meetprep.cli.minutes import record_minutes
+from meetprep.cli.common import JsonOption, app, clock, current_settings, get_console, guarded, print_json, query, query_store, state
+from meetprep.cli.planning import plan_year, print_budget
 
 
 @app.command()
@@ -26,16 +26,16 @@ def demo(
     The story has its own clock: each body's papers arrive a month before its first meeting,
     and each agenda is built a week before its meeting.
     """
-    from ..config import PROJECT_ROOT
+    from meetprep.config import PROJECT_ROOT
 
     examples = Path("examples") if Path("examples").is_dir() else PROJECT_ROOT / "examples"
     state.home = out.resolve()
     from rich.progress import Progress
 
     def import_all():
-        from ..config import load_configs
-        from ..importing import import_files
-        from ..store import Store
+        from meetprep.config import load_configs
+        from meetprep.importing.pipeline import import_files
+        from meetprep.store import Store
 
         settings = current_settings()
         configs = load_configs(settings.config_dir)
@@ -74,7 +74,7 @@ def demo(
         delivered = guarded(as_json, lambda: deliver_attachment(settings, "herzogenrath", "V/2019/367-E04", late.resolve(),
                                                                 None, pdf, as_of=dt.date(2025, 3, 20)))
     # Seed 000's path: EBI recommends (its referat), then Økonomiudvalget and Kommunalbestyrelsen.
-    from ..minutes import load
+    from meetprep.minutes.record import load
 
     path = []
     starts = {m["key"]: m["start"] for m in query("list_meetings", body="gentofte")}
@@ -153,10 +153,10 @@ def demo(
 
 def _demo_timeline(settings, first: dt.date, last: dt.date) -> list[str]:
     """Run the daily timeline from the day after `first` to `last` on the story's clock: what each day did."""
-    from ..config import load_configs
-    from ..notify import OutboxTransport
-    from ..store import Store
-    from ..timeline import run_day
+    from meetprep.config import load_configs
+    from meetprep.messages.ledger import OutboxTransport
+    from meetprep.store import Store
+    from meetprep.jobs.timeline import run_day
 
     configs = load_configs(settings.config_dir)
     lines = []

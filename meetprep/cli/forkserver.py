@@ -8,8 +8,8 @@ import time
 
 import typer
 
-from .. import launch
-from .common import EXIT_ENVIRONMENT, JsonOption, app, get_console, print_json
+from meetprep.runtime import socket_folder
+from meetprep.cli.common import EXIT_ENVIRONMENT, JsonOption, app, get_console, print_json
 
 forkserver_app = typer.Typer(help="The warm fork server that makes commands quick (MEETPREP_FORKSERVER).",
                              no_args_is_help=True)
@@ -17,18 +17,18 @@ app.add_typer(forkserver_app, name="forkserver")
 
 
 def _where() -> tuple[str | None, str | None]:
-    directory = launch.folder()
-    return directory, launch.socket_path(directory) if directory else None
+    directory = socket_folder.folder()
+    return directory, socket_folder.socket_path(directory) if directory else None
 
 
 @forkserver_app.command("status")
 def status(as_json: bool = JsonOption) -> None:
     """Show whether a fork server runs for this installation, its socket, process and log."""
     directory, path = _where()
-    mode = launch.mode()
-    pid = launch.running(path) if path else None
+    mode = socket_folder.mode()
+    pid = socket_folder.running(path) if path else None
     report = {"mode": mode, "folder": directory, "socket": path, "running": pid is not None, "pid": pid,
-              "log": launch.log_path(directory) if directory else None}
+              "log": socket_folder.log_path(directory) if directory else None}
     if as_json:
         print_json(report)
     else:
@@ -47,11 +47,11 @@ def stop(as_json: bool = JsonOption) -> None:
     """Stop the fork server of this installation (commands then run in their own process until
     one starts again). Commands it is running finish."""
     _directory, path = _where()
-    pid = launch.running(path) if path else None
+    pid = socket_folder.running(path) if path else None
     if pid:
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + 5
-        while launch.running(path) and time.monotonic() < deadline:
+        while socket_folder.running(path) and time.monotonic() < deadline:
             time.sleep(0.05)
     if as_json:
         print_json({"stopped": pid})

@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 import typer
 
-from .common import BodyOption, CommitteeOption, DateOption, JsonOption, MeetingOption, app, clock, current_settings, guarded, in_store, parse_day, print_dispatch, print_json, run, run_and_report, today, transport_for_body
+from meetprep.cli.common import BodyOption, CommitteeOption, DateOption, JsonOption, MeetingOption, app, clock, current_settings, guarded, in_store, parse_day, print_dispatch, print_json, run, run_and_report, today, transport_for_body
 
 
 invitations_app = typer.Typer(help="Meeting invitations (iMIP e-mail with the agenda).", no_args_is_help=True)
@@ -41,16 +41,16 @@ def invitations_send(
     settings = guarded(as_json, current_settings)
 
     def approval():
-        from ..build import AgendaRequest, approval_state
-        from ..config import load_configs
-        from ..invitations import refresh_agenda
-        from ..problems import InputError, Problem
-        from ..store import Store
+        from meetprep.agenda.build import AgendaRequest, approval_state
+        from meetprep.config import load_configs
+        from meetprep.jobs.agenda import rebuild_before_sending
+        from meetprep.errors import InputError, Problem
+        from meetprep.store import Store
 
         configs = load_configs(settings.config_dir)
         request = AgendaRequest(body, committee, clock().date(), day=day, meeting=meeting)
         with Store(settings.database_url) as store:
-            rebuilt = refresh_agenda(store, configs, settings, request, clock(), pdf)
+            rebuilt = rebuild_before_sending(store, configs, settings, request, clock(), pdf)
             state = approval_state(store, configs, request)
         if state["required"] and state["current"] and state["approved"] != state["current"]:
             # The flow would wait for the approval form in the Prefect UI; from the command line, say what to do.
@@ -72,8 +72,8 @@ def send_invitations(settings, body: str, committee: str, day: Optional[dt.date]
     """A meeting's invitations: in this process, or as the send-invitations flow on a Prefect server."""
 
     def plain(store, configs, settings):
-        from ..build import AgendaRequest
-        from ..invitations import send
+        from meetprep.agenda.build import AgendaRequest
+        from meetprep.messages.invitations import send
 
         request = AgendaRequest(body, committee, today(configs.get(body)), day=day, meeting=meeting)
         return send(store, configs, settings, request, clock, transport_for_body(settings, configs, body), pdf)
@@ -98,8 +98,8 @@ def send_reminders(settings, bodies: Optional[list[str]], day: Optional[dt.date]
     """The reminders due on a day: in this process, or as the send-reminders flow on a Prefect server."""
 
     def plain(store, configs, settings):
-        from ..notify import DispatchReport
-        from ..reminders import send_day
+        from meetprep.messages.ledger import DispatchReport
+        from meetprep.messages.reminders import send_day
 
         results = DispatchReport()
         for config in configs:
@@ -116,9 +116,9 @@ def feeds_write(as_json: bool = JsonOption) -> None:
     """Write one feed per committee (public) and one per person (their meetings) under the output folder."""
 
     def work(store, configs, settings):
-        from ..invitations import feed_secret, write_feeds
+        from meetprep.jobs.publishing import write_feeds
 
-        return write_feeds(store, configs, settings.output_dir, clock(), feed_secret(settings.home))
+        return write_feeds(store, configs, settings, clock())
 
     paths = guarded(as_json, lambda: in_store(work))
     if as_json:

@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 import typer
 
-from .common import JsonOption, app, clock, current_settings, guarded, print_json, print_table, print_warnings, query
+from meetprep.cli.common import JsonOption, app, clock, current_settings, guarded, print_json, print_table, print_warnings, query
 
 
 items_app = typer.Typer(help="Pending items: papers (sager, Vorlagen, Anträge) and their meetings.", no_args_is_help=True)
@@ -15,19 +15,14 @@ app.add_typer(items_app, name="items")
 
 
 def _import(paths: list[Path], root: Optional[Path] = None):
-    from ..config import load_configs
-    from ..importing import import_files
-    from ..store import Store
+    from meetprep.config import load_configs
+    from meetprep.jobs.importing import import_papers
+    from meetprep.store import Store
 
     settings = current_settings()
     configs = load_configs(settings.config_dir)
     with Store(settings.database_url) as store:
-        report = import_files(store, configs, paths, clock(), root.resolve() if root else None)
-        if any(m["action"] != "unchanged" for m in report.meetings):
-            from ..invitations import feed_secret, write_feeds
-
-            # Subscribed calendars follow every change of a meeting's time, place or state.
-            write_feeds(store, configs, settings.output_dir, clock(), feed_secret(settings.home))
+        report = import_papers(store, configs, settings, paths, clock(), root.resolve() if root else None)
         return settings, report
 
 

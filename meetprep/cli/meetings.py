@@ -7,8 +7,8 @@ from typing import Any, Optional
 
 import typer
 
-from .common import BodyOption, CommitteeOption, DateOption, EXIT_UNDELIVERED, JsonOption, MeetingOption, app, clock, current_settings, get_console, guarded, in_store, parse_day, print_dispatch, print_json, print_table, query, run, transport_for_body
-from .items import items_import
+from meetprep.cli.common import BodyOption, CommitteeOption, DateOption, EXIT_UNDELIVERED, JsonOption, MeetingOption, app, clock, current_settings, get_console, guarded, in_store, parse_day, print_dispatch, print_json, print_table, query, run, transport_for_body
+from meetprep.cli.items import items_import
 
 
 meetings_app = typer.Typer(help="Meetings of the configured committees.", no_args_is_help=True)
@@ -56,8 +56,8 @@ def meetings_move(
         raise typer.BadParameter("give --to, --end, --room or --address", param_hint="--to")
 
     def work(store, configs, settings):
-        from ..meetings import move
-        from ..timeline import announce
+        from meetprep.meetings.changes import move
+        from meetprep.jobs.timeline import announce
 
         changed = move(store, configs, body, meeting, clock(), to, end, room, address)
         return changed, announce(store, configs, settings, body, meeting, clock(), transport_for_body(settings, configs, body), pdf)
@@ -75,8 +75,8 @@ def meetings_cancel(
     """Cancel a meeting: everyone invited gets the cancellation (METHOD:CANCEL), and the feeds show it."""
 
     def work(store, configs, settings):
-        from ..meetings import cancel
-        from ..timeline import announce
+        from meetprep.meetings.changes import cancel
+        from meetprep.jobs.timeline import announce
 
         changed = cancel(store, configs, body, meeting, clock())
         return changed, announce(store, configs, settings, body, meeting, clock(), transport_for_body(settings, configs, body))
@@ -122,8 +122,8 @@ def meetings_timeline(
     def work(store, configs, settings):
         from zoneinfo import ZoneInfo
 
-        from ..build import AgendaRequest, find_meeting
-        from ..timeline import committee_meetings, view
+        from meetprep.agenda.build import AgendaRequest, find_meeting
+        from meetprep.meetings.timeline import committee_meetings, view
 
         config = configs.get(body)
         local = today or (clock().astimezone(ZoneInfo(config.body.timezone)).date() if config else clock().date())
@@ -164,7 +164,7 @@ def meetings_prepare(
     def work(store, configs, settings):
         from zoneinfo import ZoneInfo
 
-        from ..timeline import run_day
+        from meetprep.jobs.timeline import run_day
 
         return run_day(store, configs, settings,
                        lambda config: day or clock().astimezone(ZoneInfo(config.body.timezone)).date(), clock(),
@@ -216,9 +216,9 @@ def meetings_generate(
     settings = guarded(as_json, current_settings)
 
     def plain(store, configs, settings):
-        from ..planning import publish_calendar
+        from meetprep.jobs.planning import generate_calendar
 
-        return publish_calendar(store, configs, settings, body, committee, year, clock())
+        return generate_calendar(store, configs, settings, body, committee, year, clock())
 
     result = guarded(as_json, lambda: run(settings, "planning:generate_meeting_calendar", lambda: in_store(plain, settings),
                                           body=body, committee=committee, year=year))

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from .common import EXIT_UNDELIVERED, JsonOption, app, clock, current_settings, get_console, guarded, in_store, prefect_api_url, print_dispatch, print_json, print_table, run, transport_for_body
+from meetprep.cli.common import EXIT_UNDELIVERED, JsonOption, app, clock, current_settings, get_console, guarded, in_store, prefect_api_url, print_dispatch, print_json, print_table, run, transport_for_body
 
 
 minutes_app = typer.Typer(help="Minutes (referat, Niederschrift) and decisions.", no_args_is_help=True)
@@ -44,19 +44,19 @@ def minutes_record(
 def record_minutes(settings, file: Path, pdf: bool = True) -> dict[str, Any]:
     """Minutes from a file: in this process, or as the record-minutes flow on a Prefect server (checked
     against the store first, so that bad minutes never start a flow)."""
-    from ..minutes import load
+    from meetprep.minutes.record import load
 
     data = load(file)
 
     def check(store, configs, settings):
-        from ..minutes import check
+        from meetprep.minutes.record import check
 
         check(store, configs, data, str(file))
 
     def plain(store, configs, settings):
-        from ..minutes import record_and_send
+        from meetprep.jobs.minutes import record_minutes
 
-        return record_and_send(store, configs, settings, data, str(file), clock,
+        return record_minutes(store, configs, settings, data, str(file), clock,
                                transport_for_body(settings, configs, data.body), pdf)
 
     if prefect_api_url():
@@ -75,7 +75,7 @@ def minutes_form(
     meeting request tell (declined members absent, substitutes in their place)."""
 
     def work(store, configs, settings):
-        from ..minutes import form
+        from meetprep.minutes.record import form
 
         return form(store, configs, body, meeting)
 

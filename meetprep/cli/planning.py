@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 import typer
 
-from .common import JsonOption, app, clock, current_settings, get_console, guarded, in_store, parse_day, print_dispatch, print_json, print_table, run, transport_for_body
+from meetprep.cli.common import JsonOption, app, clock, current_settings, get_console, guarded, in_store, parse_day, print_dispatch, print_json, print_table, run, transport_for_body
 
 
 planning_app = typer.Typer(help="Annual planning: recurring events, their checklists and budget.", no_args_is_help=True)
@@ -43,9 +43,9 @@ def plan_year(settings, year: int, bodies: Optional[list[str]]) -> dict[str, Any
     """The year planned: with the plain functions in this process, or as the plan-year flow on a server."""
 
     def plain(store, configs, settings):
-        from ..planning import run_year
+        from meetprep.jobs.planning import plan_year
 
-        return run_year(store, configs, settings, year, bodies, clock,
+        return plan_year(store, configs, settings, year, bodies, clock,
                         lambda config: transport_for_body(settings, configs, config.body.key))
 
     return run(settings, "planning:plan_year", lambda: in_store(plain, settings), year=year, bodies=bodies)
@@ -73,7 +73,7 @@ def planning_spend(
     day = parse_day(date, "--date") or clock().date()
 
     def work(store, configs, settings):
-        from ..planning import budget_report, record_spend
+        from meetprep.planning import budget_report, record_spend
 
         record_spend(store, body, event, year, amount, text, day, clock())
         return budget_report(store, configs, year)
@@ -90,7 +90,7 @@ def planning_report(year: int = typer.Option(..., "--year", help="The year."), a
     """Planned and actual spend per event against the annual budget."""
 
     def work(store, configs, settings):
-        from ..planning import budget_report
+        from meetprep.planning import budget_report
 
         return budget_report(store, configs, year)
 

@@ -6,7 +6,7 @@ from typing import Any, List, Optional
 
 import typer
 
-from .common import JsonOption, app, clock, get_console, guarded, in_store, print_json, print_table
+from meetprep.cli.common import JsonOption, app, clock, get_console, guarded, in_store, print_json, print_table
 
 
 @app.command()
@@ -27,10 +27,10 @@ def publish(
         raise typer.BadParameter("--meeting needs --body", param_hint="--meeting")
 
     def work(store, configs, settings) -> dict[str, Any]:
-        from ..publish import publish as publish_bodies, public_root
+        from meetprep.publish import publish as publish_bodies, public_root
 
         if body and configs.get(body) is None:
-            from ..problems import InputError, Problem
+            from meetprep.errors import InputError, Problem
 
             raise InputError([Problem(file=str(settings.config_dir), item=body, field="--body",
                                       message=f"no body {body!r} in the config (known: {', '.join(configs.keys())})")])

@@ -6,8 +6,8 @@ from typing import Any, Optional
 
 import typer
 
-from .common import BodyOption, JsonOption, app, clock, get_console, guarded, in_store, print_dispatch, print_json, print_table, run, run_and_report
-from .meetings import meetings_app
+from meetprep.cli.common import BodyOption, JsonOption, app, clock, get_console, guarded, in_store, print_dispatch, print_json, print_table, run, run_and_report
+from meetprep.cli.meetings import meetings_app
 
 replies_app = typer.Typer(help="Replies to meeting requests (Accept/Decline): attendance, substitutes, quorum.",
                           no_args_is_help=True)
@@ -25,9 +25,10 @@ def replies_take(
 
     def work(settings) -> dict[str, Any]:
         def plain(store, configs, settings):
-            from ..replies import inbox_for, take_and_follow_up
+            from meetprep.jobs.replies import take_replies
+            from meetprep.messages.replies import inbox_for
 
-            return take_and_follow_up(store, configs, settings, inbox_for(settings, source), clock)
+            return take_replies(store, configs, settings, inbox_for(settings, source), clock)
 
         return run(settings, "replies:take_replies", lambda: in_store(plain, settings), source=source)
 
@@ -66,7 +67,7 @@ def meetings_attendance(
     the substitutes called in, and whether the meeting will have its quorum."""
 
     def work(store, configs, settings):
-        from ..replies import attendance
+        from meetprep.messages.replies import attendance
 
         return attendance(store, configs, body, meeting)
 

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .common import app, current_settings, fail_environment, get_console, guarded
+from meetprep.cli.common import app, current_settings, fail_environment, get_console, guarded
 
 
 @app.command()
@@ -29,7 +29,7 @@ def serve(
     the daily and yearly schedules run by themselves. Resident workers run each flow run in
     their own long-lived process: a click gives documents in about a second.
     """
-    from ..serve import Stack
+    from meetprep.runtime.supervisor import Stack
 
     if workers > 1 and not prefect_database:
         raise typer.BadParameter("more than one worker needs PostgreSQL for the Prefect server (SQLite locks up)",
@@ -82,9 +82,9 @@ def _wait(stack=None, console=None) -> None:
 
 def _start_portal(settings, port: int, console):
     """The portal's HTTP server in a thread of this process (meetprep.publish.server)."""
-    from ..publish import public_root
-    from ..publish.server import portal_server, start
-    from ..store import Store
+    from meetprep.publish import public_root
+    from meetprep.publish.server import portal_server, start
+    from meetprep.store import Store
 
     store = guarded(False, lambda: Store(settings.database_url))
     try:

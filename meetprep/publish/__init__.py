@@ -48,10 +48,10 @@ def publish(store: Any, configs: Any, settings: Any, now: dt.datetime, body: str
     """Publish one body (or all) as a whole, or only `meetings` of `body` and their papers."""
     from sqlalchemy import select
 
-    from ..store import AgendaRow, AgendaVersionRow, BodyRow, MeetingRow
-    from . import oparl
-    from .site import Site
-    from .view import public_body
+    from meetprep.store import AgendaRow, AgendaVersionRow, BodyRow, MeetingRow
+    from meetprep.publish import oparl
+    from meetprep.publish.site import Site
+    from meetprep.publish.view import public_body
 
     if meetings is not None and body is None:
         raise ValueError("publishing some meetings needs their body")
@@ -107,7 +107,7 @@ def publish(store: Any, configs: Any, settings: Any, now: dt.datetime, body: str
 def _gone(folder: Path, present: set[str], candidates: set[str] | None) -> set[str]:
     """Keys whose page must go: the candidates not present (scoped), or every page on disk whose
     key is not present (whole: pages are named by slug, so compare slugs)."""
-    from .view import slug
+    from meetprep.publish.view import slug
 
     if candidates is not None:
         return {c for c in candidates if c not in present}
@@ -119,9 +119,9 @@ def _write_oparl(session: Any, root: Path, body: str, changed: set[str], whole: 
                  bodies: list[tuple[str, str]]) -> None:
     from sqlalchemy import func, select
 
-    from ..folders import write_atomically
-    from ..store import PublishedObjectRow
-    from . import oparl
+    from meetprep.folders import write_atomically
+    from meetprep.store import PublishedObjectRow
+    from meetprep.publish import oparl
 
     # a whole publish writes every object again (the files may be missing); a scoped one what changed
     where = PublishedObjectRow.body_key == body if whole else PublishedObjectRow.path.in_(changed or {""})
@@ -154,8 +154,8 @@ def _write_root(root: Path, configs: Any) -> None:
     """output/public/index.html: a link to each body's portal, each in its own language."""
     from html import escape
 
-    from ..folders import write_atomically
-    from ..i18n import catalogue
+    from meetprep.folders import write_atomically
+    from meetprep.i18n import catalogue
 
     links = []
     for config in configs:

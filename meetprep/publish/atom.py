@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from ..i18n import catalogue
-from ..model import BodyConfig
-from ..store import AgendaRow, BodyRow, DocumentRow, MeetingRow, OrganizationRow
+from meetprep.i18n import catalogue
+from meetprep.model import BodyConfig
+from meetprep.store import AgendaRow, BodyRow, DocumentRow, MeetingRow, OrganizationRow
 
 ATOM = "http://www.w3.org/2005/Atom"
 

@@ -32,8 +32,8 @@ from typing import Any, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..store import PublishedObjectRow
-from .view import PublicBody, PublicFile, PublicMeeting, PublicPaper, slug
+from meetprep.store import PublishedObjectRow
+from meetprep.publish.view import PublicBody, PublicFile, PublicMeeting, PublicPaper, slug
 
 SCHEMA = "https://schema.oparl.org/1.1/"
 BASE = "oparl-base:"
@@ -228,7 +228,7 @@ def _main(paths: list[str], files: list[PublicFile]) -> str | None:
 
 
 def build_objects(view: PublicBody) -> dict[str, dict[str, dict[str, Any]]]:
-    from ..i18n import catalogue
+    from meetprep.i18n import catalogue
 
     objects = Objects(view, catalogue(view.locale))
     objects.body_objects()

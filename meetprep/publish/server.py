@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from . import oparl
+from meetprep.publish import oparl
 
 FILTERS = ("modified_since", "modified_until", "created_since", "created_until")
 

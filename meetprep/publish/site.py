@@ -32,11 +32,11 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from ..documents import text_blocks
-from ..folders import write_atomically
-from ..i18n import Catalogue, catalogue
-from ..store import BodyRow, MeetingRow, OrganizationRow
-from .view import PublicBody, PublicFile, PublicMeeting, PublicPaper, slug
+from meetprep.agenda.documents import text_blocks
+from meetprep.folders import write_atomically
+from meetprep.i18n import Catalogue, catalogue
+from meetprep.store import BodyRow, MeetingRow, OrganizationRow
+from meetprep.publish.view import PublicBody, PublicFile, PublicMeeting, PublicPaper, slug
 
 STYLE = "portal.css"
 SCRIPT = "search.js"

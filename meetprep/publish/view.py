@@ -31,10 +31,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..agenda import access_of
-from ..documents import item_label
-from ..model import BodyConfig
-from ..store import (
+from meetprep.agenda.numbering import access_of
+from meetprep.agenda.documents import item_label
+from meetprep.model import BodyConfig
+from meetprep.store import (
     AgendaRow,
     AgendaVersionRow,
     BodyRow,
@@ -220,7 +220,7 @@ def public_body(session: Session, config: BodyConfig, output_dir: Path, meeting_
                 paper_references: set[str] | None = None) -> PublicBody:
     """The public view of one body; with `meeting_keys` / `paper_references` only those meetings
     and papers (a build publishes its own meeting and papers, not the whole store)."""
-    from ..i18n import catalogue
+    from meetprep.i18n import catalogue
 
     words = catalogue(config.body.locale.value)
     zone = ZoneInfo(config.body.timezone)
@@ -291,7 +291,7 @@ def _committees(config: BodyConfig) -> dict[str, PublicCommittee]:
 
 
 def _add_minutes(item: PublicMeeting, row: MinutesRow, output_dir: Path, body: str, persons: dict[str, str]) -> None:
-    from ..minutes import recorded_version
+    from meetprep.minutes.record import recorded_version
 
     absent = set(row.attendance.get("absent") or [])
     item.present = [p for p in persons if p not in absent] if item.minuted else []
@@ -352,7 +352,7 @@ def _add_documents(session: Session, view: PublicBody, versions: dict[int, Agend
 
 def _add_papers(session: Session, view: PublicBody, config: BodyConfig, body_id: int, references: set[str],
                 zone: ZoneInfo, whole: bool) -> None:
-    from ..build import paper_sessions
+    from meetprep.agenda.build import paper_sessions
 
     if not references:
         return
@@ -448,7 +448,7 @@ def _add_decisions(session: Session, view: PublicBody, body_id: int) -> None:
 
 
 def _events(session: Session, config: BodyConfig, body_id: int) -> list[PublicEvent]:
-    from ..store import PlannedEventRow
+    from meetprep.store import PlannedEventRow
 
     events = {e.key: e for e in config.body.events}
     out = []

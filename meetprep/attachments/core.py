@@ -27,18 +27,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .agenda import access_of
-from .config import Configs, Settings
-from .deadlines import deadline
-from .documents import slug
-from .filecheck import sha256_of
-from .folders import locked
-from .i18n import catalogue
-from .listing import next_open_step
-from .model import BodyConfig, Paper
-from .notify import Attachment, Outgoing
-from .problems import InputError, Problem
-from .store import BodyRow, ConsultationRow, FileRow, MembershipRow, PaperRow, PersonRow, Store
+from meetprep.agenda.numbering import access_of
+from meetprep.config import Configs, Settings
+from meetprep.meetings.deadlines import deadline
+from meetprep.agenda.documents import slug
+from meetprep.filecheck import sha256_of
+from meetprep.folders import locked
+from meetprep.i18n import catalogue
+from meetprep.agenda.listing import next_open_step
+from meetprep.model import BodyConfig, Paper
+from meetprep.messages.ledger import Attachment, Outgoing
+from meetprep.errors import InputError, Problem
+from meetprep.store import BodyRow, ConsultationRow, FileRow, MembershipRow, PaperRow, PersonRow, Store
 
 # The phrases of the field, in both languages. Each pattern's match starts the verb: what comes
 # before it in the sentence names the attachment ("Die Druckfassung des Integrationskonzeptes").
@@ -233,7 +233,7 @@ def _refuse(source: Path, reference: str, field_name: str, message: str, **detai
 
 def check_file(source: Path, reference: str, config: BodyConfig) -> tuple[str, int, str]:
     """(sha256, size, media type) of a file fit to be an attachment, or a clear refusal."""
-    from .filecheck import NotAccepted, inspect
+    from meetprep.filecheck import NotAccepted, inspect
 
     if source.is_symlink() or not source.is_file():
         raise _refuse(source, reference, "file", "no such file" if not source.exists() else "not a plain file")
@@ -451,8 +451,8 @@ def resolve_reference(store: Store, body: str, folder_name: str) -> str | None:
 
 def rebuild_request(store: Store, delivery: Delivery, as_of: dt.date):
     """The agenda build that shows the delivered file, where the paper's meeting has an agenda."""
-    from .build import AgendaRequest
-    from .store import AgendaRow, meeting_by_key
+    from meetprep.agenda.build import AgendaRequest
+    from meetprep.store import AgendaRow, meeting_by_key
 
     if delivery.meeting is None:
         return None
@@ -461,62 +461,3 @@ def rebuild_request(store: Store, delivery: Delivery, as_of: dt.date):
         if session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none() is None:
             return None
         return AgendaRequest(delivery.body, meeting.organization.key, as_of, meeting=meeting.key)
-
-
-# ---------------------------------------------------------------------------------------------
-# The jobs: what `attachments deliver` and the daily chase do, without Prefect
-
-
-def deliver(store: Store, configs: Configs, settings: Settings, body: str, reference: str, source: Path,
-            position: int | None, as_of: dt.date, clock, transport, pdf: bool = True) -> dict[str, Any]:
-    """Record a delivered file, rebuild the agenda that shows it, and send the notices (each once)."""
-    from . import build, notify
-
-    delivery = record_delivery(store, configs, settings, body, reference, source, clock(), position)
-    request = rebuild_request(store, delivery, as_of)
-    rebuilt = None
-    if request is not None:
-        rebuilt, _ = build.run(store, configs, request, settings.templates_dir, settings.output_dir, clock(), pdf=pdf,
-                               pdf_seconds=settings.pdf_seconds)
-        if rebuilt.action == "created":
-            from .publish import after
-
-            after(store, configs, settings, clock(), body, {rebuilt.meeting})
-    report = notify.dispatch(store, notices(store, configs, delivery), transport, clock)
-    return {"body": body, "reference": reference, "attachment": delivery.position + 1, "title": delivery.title,
-            "again": delivery.again, "stored": delivery.path, "sha256": delivery.sha256, "meeting": delivery.meeting,
-            "agenda_version": rebuilt.version if rebuilt else None, "notices": report.as_dict()}
-
-
-def chase_day(store: Store, configs: Configs, settings: Settings, body: str, day: dt.date, clock, transport,
-              pdf: bool = True) -> dict[str, Any]:
-    """One body's daily run: take in the files dropped into the inbox, then chase what is still missing."""
-    from dataclasses import replace
-
-    from . import notify
-
-    inbox = settings.home / "inbox"
-    result: dict[str, Any] = {"delivered": [], "rejected": [], **notify.DispatchReport().as_dict(), "outstanding": []}
-    for item in take_inbox_files(inbox, body):
-        dropped = inbox / body / item.folder / item.name
-        reference = resolve_reference(store, body, item.folder)
-        try:
-            if reference is None:
-                raise InputError([Problem(file=str(dropped), field="folder",
-                                          message=f"no paper of {body} matches the folder name {item.folder!r}")])
-            refused = check_inbox_file(item)
-            if refused:
-                raise InputError([Problem(file=str(dropped), field="file", message=refused)])
-            result["delivered"].append(deliver(store, configs, settings, body, reference, item.path, None, day, clock,
-                                               transport, pdf))
-            file_away(item, inbox, "done", clock())
-        except InputError as exc:
-            # Named as the clerk dropped it, not by its place in .processing/.
-            reason = "\n".join(str(replace(p, file=str(dropped)) if p.file == str(item.path) else p)
-                               for p in exc.problems)
-            kept = file_away(item, inbox, "rejected", clock(), reason)
-            result["rejected"].append({"file": str(kept), "reason": reason})
-    for name, rows in notify.dispatch(store, chase(store, configs, day, [body]), transport, clock).as_dict().items():
-        result[name] += rows
-    result["outstanding"] = [o.as_dict() for o in outstanding(store, configs, day, [body])]
-    return result

@@ -12,23 +12,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import calendar
-from .agenda import access_of
-from .publish.atom import committee_feeds
-from .build import AgendaRequest, find_meeting
-from .config import Configs
-from .i18n import Catalogue, catalogue
-from .model import BodyConfig, MeetingState
-from .notify import Attachment, Outgoing
-from .problems import InputError, Problem
-from .replies import called_in
-from .store import AgendaRow, BodyRow, MeetingRow, MembershipRow, OrganizationRow, PersonRow, Store
+from meetprep.messages import calendar
+from meetprep.agenda.numbering import access_of
+from meetprep.agenda.build import AgendaRequest, find_meeting
+from meetprep.config import Configs
+from meetprep.i18n import Catalogue, catalogue
+from meetprep.model import BodyConfig, MeetingState
+from meetprep.messages.ledger import Attachment, Outgoing
+from meetprep.errors import InputError, Problem
+from meetprep.messages.replies import called_in
+from meetprep.store import AgendaRow, MeetingRow, MembershipRow, OrganizationRow, PersonRow, Store
 
 MEMBER_ROLES = ("chair", "vice_chair", "member", "substitute")
 
@@ -41,7 +40,8 @@ class Invitations:
     problems: list[dict[str, Any]]
 
 
-def _entries(session: Session, meeting: MeetingRow) -> tuple[list[dict[str, Any]], AgendaRow | None]:
+def latest_entries(session: Session, meeting: MeetingRow) -> tuple[list[dict[str, Any]], AgendaRow | None]:
+    """The items of the meeting's latest agenda version (none before its first build), and its agenda."""
     row = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none()
     if row is None or not row.versions:
         return [], row
@@ -109,7 +109,7 @@ def announced(session: Session, meeting_id: int) -> dict[int, Announced]:
     Messages sent before meetprep recorded the agenda version they carried count as carrying the
     version that was current when they went out.
     """
-    from .store import AgendaVersionRow, MessageRow
+    from meetprep.store import AgendaVersionRow, MessageRow
 
     versions = session.execute(select(AgendaVersionRow.created_at, AgendaVersionRow.version).join(AgendaRow).where(
         AgendaRow.meeting_id == meeting_id).order_by(AgendaVersionRow.version)).all()
@@ -132,7 +132,7 @@ def was_called_in(session: Session, meeting_id: int, person_id: int) -> bool:
     """Whether a substitute's invitation went out because a member declined (after a counted
     decline), and not as one of the invitations substitutes got before replies were read: only
     a call-in is withdrawn when the member accepts after all."""
-    from .store import MessageRow, ReplyRow
+    from meetprep.store import MessageRow, ReplyRow
 
     first_decline = session.execute(select(ReplyRow.received_at).where(
         ReplyRow.meeting_id == meeting_id, ReplyRow.status == "counted", ReplyRow.partstat == "DECLINED")
@@ -161,7 +161,7 @@ def plan_invitations(store: Store, configs: Configs, body: str, committee: str, 
         config, meeting = find_meeting(session, configs, AgendaRequest(body, committee, stamp.date(), day, meeting_key))
         org_config = config.organization(committee)
         org = meeting.organization
-        entries, agenda = _entries(session, meeting)
+        entries, agenda = latest_entries(session, meeting)
         cancelled = meeting.state == MeetingState.cancelled.value
         latest = agenda.versions[-1] if agenda and agenda.versions else None
         if not cancelled:
@@ -268,25 +268,6 @@ def plan_invitations(store: Store, configs: Configs, body: str, committee: str, 
         return Invitations(meeting.id, meeting.key, messages, problems)
 
 
-def refresh_agenda(store: Store, configs: Configs, settings: Any, request: AgendaRequest, now: dt.datetime,
-                   pdf: bool = True) -> Any:
-    """Rebuild the agenda before anything is sent, so that no message carries an older state of the
-    meeting (a new version only if something changed). None for a cancelled meeting."""
-    from . import build
-
-    with store.session() as session:
-        _, meeting = find_meeting(session, configs, request)
-        if meeting.state == MeetingState.cancelled.value:
-            return None
-    result, _ = build.run(store, configs, request, settings.templates_dir, settings.output_dir, now, pdf=pdf,
-                          pdf_seconds=getattr(settings, "pdf_seconds", None))
-    if result.action == "created":
-        from .publish import after
-
-        after(store, configs, settings, now, request.body, {result.meeting})
-    return result
-
-
 def _not_sendable(meeting: MeetingRow, org_config: Any, agenda: AgendaRow | None, latest: Any) -> str | None:
     """Why the meeting's agenda cannot be sent as it is, or None."""
     if agenda is None or latest is None:
@@ -304,7 +285,7 @@ def _change_notice(words: Catalogue, config: BodyConfig, org: OrganizationRow, m
                    **base: Any) -> Outgoing:
     """The tillægsdagsorden / Nachtrag: what changed since the version the person has, and the new
     documents (the agenda, the documents of added or revised papers, new attachments)."""
-    from .agenda import changes
+    from meetprep.agenda.numbering import changes
 
     found = changes(before.entries if before else [], before.papers if before else None,
                     after.entries, after.papers, public)
@@ -370,125 +351,3 @@ def mark_invited(store: Store, meeting_id: int, now: dt.datetime) -> None:
         meeting = session.get(MeetingRow, meeting_id)
         if meeting.state in (MeetingState.planned.value, MeetingState.agenda_built.value):
             meeting.state, meeting.updated_at = MeetingState.invited.value, now
-
-
-def feed_secret(home: Path) -> bytes:
-    """The installation's secret for the names of personal feeds, made on first use (mode 600)."""
-    import os
-    import secrets
-
-    path = home / ".feed-secret"
-    if not path.exists():
-        home.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # made by a run at the same moment
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-    return bytes.fromhex(path.read_text().strip())
-
-
-def feed_token(secret: bytes, body: str, person: str) -> str:
-    """The unguessable file name of a person's feed: without the secret, nobody can find it."""
-    import hashlib
-    import hmac
-
-    return hmac.new(secret, f"{body}/{person}".encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def write_feeds(store: Store, configs: Configs, output_dir: Path, stamp: dt.datetime, secret: bytes) -> list[Path]:
-    """One feed per committee (public variant) in `output_dir/feeds/<body>/`, for publishing; one per
-    person (their committees' meetings, members' variant, closed titles included) in
-    `output_dir/personal-feeds/<body>/` under an unguessable name, listed in that folder's
-    index.json for the clerk who hands them out. Rewritten as a whole each time, so that they
-    follow every change."""
-    import json
-
-    written = []
-    with store.session() as session:
-        for config in configs:
-            words = catalogue(config.body.locale.value)
-            rows = session.execute(
-                select(MeetingRow, OrganizationRow).join(OrganizationRow, MeetingRow.organization_id == OrganizationRow.id)
-                .join(BodyRow, MeetingRow.body_id == BodyRow.id).where(BodyRow.key == config.body.key)
-                .order_by(MeetingRow.start)
-            ).all()
-            per_person: dict[str, list[calendar.CalendarMeeting]] = {}
-            by_committee: dict[str, list[calendar.CalendarMeeting]] = {}
-            names: dict[str, str] = {}
-            for meeting, org in rows:
-                entries, _ = _entries(session, meeting)
-                by_committee.setdefault(org.key, []).append(calendar_entry(config, meeting, org, entries, public=True))
-                names[org.key] = org.name
-                members = session.execute(select(MembershipRow).where(MembershipRow.organization_id == org.id)).scalars()
-                for membership in members:
-                    per_person.setdefault(membership.person.key, []).append(
-                        calendar_entry(config, meeting, org, entries, public=False))
-            for org_key, entry in _public_events(session, config):
-                by_committee.setdefault(org_key, []).append(entry)
-                names.setdefault(org_key, next((o.name for o in config.organizations if o.key == org_key), org_key))
-            public = output_dir / "feeds" / config.body.key
-            for key, meetings in by_committee.items():
-                written.append(_write(public / f"{key}.ics", calendar.feed(f"{names[key]} ({config.body.name})", meetings, stamp)))
-            for key, data in committee_feeds(session, config, output_dir, stamp).items():
-                written.append(_write(public / f"{key}.atom", data, suffix=".atom.part"))
-            personal = output_dir / "personal-feeds" / config.body.key
-            persons = {p.key: p.name for p in config.persons}
-            index = {}
-            for key, meetings in per_person.items():
-                title = f"{persons.get(key, key)}: {words.text('documents.' + config.body.agenda_documents[0])}"
-                name = f"{feed_token(secret, config.body.key, key)}.ics"
-                written.append(_write(personal / name, calendar.feed(title, meetings, stamp, public=False)))
-                index[key] = {"name": persons.get(key, key), "file": name}
-            if index:
-                _write(personal / "index.json", json.dumps(index, ensure_ascii=False, indent=2).encode(), suffix=".json.part")
-    return written
-
-
-def _public_events(session: Session, config: BodyConfig) -> list[tuple[str, calendar.CalendarMeeting]]:
-    """The body's planned public events (the julestue, the dialogue meeting), each under the
-    committee responsible for it, with the UID its partners' invitations carry."""
-    from .store import PlannedEventRow
-
-    events = {e.key: e for e in config.body.events}
-    zone = ZoneInfo(config.body.timezone)
-    rows = session.execute(select(PlannedEventRow).join(BodyRow).where(BodyRow.key == config.body.key)
-                           .order_by(PlannedEventRow.start)).scalars()
-    found = []
-    for row in rows:
-        event = events.get(row.event_key)
-        if event is None or not event.public:
-            continue
-        found.append((event.committee, calendar.CalendarMeeting(
-            uid=f"{row.event_key}-{row.year}-event.{config.body.key}@meetprep", summary=row.name,
-            start=row.start.astimezone(zone), end=row.end.astimezone(zone),
-            location=", ".join(x for x in (event.location.room, event.location.address) if x), description="",
-            alarm_minutes=None)))
-    return found
-
-
-def _write(path: Path, data: bytes, suffix: str = ".ics.part") -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(suffix)
-    partial.write_bytes(data)
-    partial.replace(path)
-    return path
-
-
-def send(store: Store, configs: Configs, settings: Any, request: AgendaRequest, clock: Callable[[], dt.datetime],
-         transport: Any, pdf: bool = True) -> dict[str, Any]:
-    """The whole of `invitations send` without Prefect: rebuild the agenda, plan every member's and
-    guest's message, send each once, mark the meeting invited, rewrite the feeds."""
-    from . import notify
-
-    refresh_agenda(store, configs, settings, request, clock(), pdf)
-    planned = plan_invitations(store, configs, request.body, request.committee, clock(), day=request.day,
-                               meeting_key=request.meeting)
-    report = notify.dispatch(store, planned.messages, transport, clock)
-    if not report.failed and not report.in_progress:
-        mark_invited(store, planned.meeting_id, clock())
-    feeds = write_feeds(store, configs, settings.output_dir, clock(), feed_secret(settings.home))
-    return {"meeting": planned.meeting_key, **report.as_dict(), "problems": planned.problems,
-            "feeds": [str(p) for p in feeds]}

@@ -37,11 +37,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from .config import Configs
-from .i18n import catalogue
-from .model import MeetingState
-from .notify import Outgoing
-from .store import (
+from meetprep.config import Configs
+from meetprep.i18n import catalogue
+from meetprep.model import MeetingState
+from meetprep.messages.ledger import Outgoing
+from meetprep.store import (
     AttendanceNoticeRow,
     BodyRow,
     MeetingRow,
@@ -356,7 +356,7 @@ def attendance(store: Store, configs: Configs, body: str, meeting_key: str) -> d
         meeting = session.execute(select(MeetingRow).join(BodyRow).where(
             BodyRow.key == body, MeetingRow.key == meeting_key)).scalar_one_or_none()
         if meeting is None:
-            from .problems import InputError, Problem
+            from meetprep.errors import InputError, Problem
 
             raise InputError([Problem(file="(request)", item=f"meeting {meeting_key}", field="meeting",
                                       message=f"no meeting {meeting_key!r} of {body}")])
@@ -461,38 +461,3 @@ def inbox_for(settings: Any, source: str | None = None) -> Any:
     if source and source.split("://", 1)[0] in ("imap", "imaps"):
         return ImapInbox(source)
     return MaildirInbox(Path(source) if source else settings.home / "replies")
-
-
-def take_and_follow_up(store: Store, configs: Configs, settings: Any, inbox: Any, clock: Any) -> dict[str, Any]:
-    """Take the replies; invite called-in substitutes (and withdraw released ones) with the
-    invitations planner; tell the secretary and the chair. Every message exactly once."""
-    from contextlib import nullcontext
-
-    from .invitations import plan_invitations
-    from .notify import DispatchReport, dispatch, transport_for
-    from .problems import InputError
-
-    with (inbox if hasattr(inbox, "__enter__") else nullcontext(inbox)) as opened:
-        report = take(store, opened, clock())
-    sent, problems, state = DispatchReport(), [], []
-    with store.session() as session:
-        meetings = [(session.get(BodyRow, m.body_id).key, m.organization.key, m.key, m.state)
-                    for m in (session.get(MeetingRow, i) for i in sorted(report.meetings))]
-    for body, committee, meeting_key, meeting_state in meetings:
-        config = configs.get(body)
-        if config is None or meeting_state == MeetingState.cancelled.value:
-            continue
-        transport = transport_for(settings, config.body.mail, clock)
-        try:
-            planned = plan_invitations(store, configs, body, committee, clock(), meeting_key=meeting_key,
-                                       only_announced=True, change_notices=False)
-            sent.add(dispatch(store, planned.messages, transport, clock))
-        except InputError as exc:  # e.g. the agenda changed since: the timeline's next run sends it
-            problems += [str(p) for p in exc.problems]
-        state.append(attendance(store, configs, body, meeting_key))
-    by_body: dict[str, list[Outgoing]] = {}
-    for message in notices(store, configs, report.meetings, clock()):
-        by_body.setdefault(message.key.split("/")[0], []).append(message)
-    for body, messages in by_body.items():
-        sent.add(dispatch(store, messages, transport_for(settings, configs.get(body).body.mail, clock), clock))
-    return {"replies": report.as_dict(), "messages": sent.as_dict(), "attendance": state, "problems": problems}

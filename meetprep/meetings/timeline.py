@@ -32,14 +32,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from . import build, invitations, notify
-from .config import Configs
-from .deadlines import add_days, deadline, subtract_days
-from .i18n import Catalogue, catalogue
-from .listing import OPEN_STATUSES
-from .model import BodyConfig, MeetingState
-from .problems import InputError, Problem
-from .store import (
+from meetprep.agenda import build
+
+from meetprep.messages import invitations
+
+from meetprep.messages import ledger
+from meetprep.config import Configs
+from meetprep.meetings.deadlines import add_days, deadline, subtract_days
+from meetprep.i18n import Catalogue, catalogue
+from meetprep.agenda.listing import OPEN_STATUSES
+from meetprep.model import BodyConfig, MeetingState
+from meetprep.errors import InputError
+from meetprep.store import (
     AgendaRow,
     BodyRow,
     ConsultationRow,
@@ -86,7 +90,7 @@ def plan(config: BodyConfig, committee: str, meeting_day: dt.date) -> list[Plann
     ]
 
 
-def _settled(step: PlannedStep, recorded: set[tuple[str, dt.date]], today: dt.date) -> bool:
+def step_settled(step: PlannedStep, recorded: set[tuple[str, dt.date]], today: dt.date) -> bool:
     """Done or skipped on its date; or, for a meeting that moved, done on an earlier date with its
     new date already past (a step is not caught up twice: the digest after the invitations)."""
     if (step.name, step.date) in recorded:
@@ -94,7 +98,7 @@ def _settled(step: PlannedStep, recorded: set[tuple[str, dt.date]], today: dt.da
     return step.date < today and any(name == step.name for name, _ in recorded)
 
 
-def _applies(step: PlannedStep, today: dt.date, meeting_day: dt.date) -> bool:
+def step_applies(step: PlannedStep, today: dt.date, meeting_day: dt.date) -> bool:
     """Before-meeting steps are done up to the meeting day, the minutes steps after it."""
     return today <= meeting_day if step.name in BEFORE else today > meeting_day
 
@@ -114,8 +118,9 @@ class Context:
     start: dt.datetime  # local
     today: dt.date
     now: dt.datetime
-    transport: notify.Transport
+    transport: ledger.Transport
     pdf: bool
+    build_agenda: Callable[[build.AgendaRequest], tuple[build.BuildResult, list[str]]]
     notes: list[str] = field(default_factory=list)  # e.g. the portal not updated after a rebuild
 
     @property
@@ -133,27 +138,24 @@ class Context:
         """The meeting's day and time as written within a sentence."""
         return self.words.datetime(self.start, capitalize=False)
 
-    def send(self, messages: list[notify.Outgoing]) -> notify.DispatchReport:
-        return notify.dispatch(self.store, messages, self.transport, lambda: self.now)
+    def send(self, messages: list[ledger.Outgoing]) -> ledger.DispatchReport:
+        return ledger.dispatch(self.store, messages, self.transport, lambda: self.now)
 
     def rebuild(self) -> build.BuildResult:
-        from .publish import after
-
-        result, _ = build.run(self.store, self.configs, self.request(), self.settings.templates_dir,
-                              self.settings.output_dir, self.now, pdf=self.pdf,
-                              pdf_seconds=getattr(self.settings, "pdf_seconds", None))
-        if result.action == "created":
-            self.notes += after(self.store, self.configs, self.settings, self.now, self.body, {self.meeting_key})
+        """The agenda rebuilt before a step sends it, by the job that made this context (which also
+        publishes a new version); its notes join the day's."""
+        result, notes = self.build_agenda(self.request())
+        self.notes += notes
         return result
 
 
-def _complete(report: notify.DispatchReport) -> bool:
+def _complete(report: ledger.DispatchReport) -> bool:
     """A step is done when every message it planned went out: one still claimed by another run (or
     by a killed one, until its lease runs out) keeps the step open, so a later run takes it over."""
     return not report.failed and not report.in_progress
 
 
-def _record(store: Store, meeting_id: int, step: PlannedStep, state: str, now: dt.datetime,
+def record_step(store: Store, meeting_id: int, step: PlannedStep, state: str, now: dt.datetime,
             detail: dict[str, Any] | None = None) -> None:
     """Enter a step as done or skipped, once (a second run at the same moment finds it there)."""
     if store.engine.dialect.name == "postgresql":
@@ -167,9 +169,9 @@ def _record(store: Store, meeting_id: int, step: PlannedStep, state: str, now: d
 
 
 def _person_message(ctx: Context, person: PersonRow | None, address: str, kind: str, key: str, subject: str,
-                    text: str, attachments: list[notify.Attachment] | None = None) -> notify.Outgoing:
+                    text: str, attachments: list[ledger.Attachment] | None = None) -> ledger.Outgoing:
     mail = ctx.config.body.mail
-    return notify.Outgoing(
+    return ledger.Outgoing(
         key=key, kind=kind, sequence=0, channel="email", recipient=address, subject=subject, text=text,
         meeting_id=ctx.meeting_id, person_id=person.id if person else None, attachments=attachments or [],
         sender=mail.from_address, sender_name=mail.from_name or ctx.config.body.name, tags=(ctx.committee,))
@@ -233,7 +235,7 @@ def planned_papers(ctx: Context) -> list[tuple[PaperRow, list[str]]]:
 
 
 def _papers_reminder(ctx: Context, step: PlannedStep) -> dict[str, Any]:
-    from .attachments import responsible_recipients
+    from meetprep.attachments.core import responsible_recipients
 
     words = ctx.words
     rules = ctx.config.body.deadlines
@@ -273,7 +275,7 @@ def _approve_command(ctx: Context) -> str:
     return f"meetprep agenda approve --body {ctx.body} --committee {ctx.committee} --meeting {ctx.meeting_key}"
 
 
-def _agenda_document(result: build.BuildResult, variant: str) -> list[notify.Attachment]:
+def _agenda_document(result: build.BuildResult, variant: str) -> list[ledger.Attachment]:
     from pathlib import Path
 
     agenda = sorted((d for d in result.documents if d["variant"] == variant and d["kind"] in ("dagsorden", "tagesordnung")),
@@ -281,7 +283,7 @@ def _agenda_document(result: build.BuildResult, variant: str) -> list[notify.Att
     for document in agenda:
         path = Path(document["path"])
         if path.is_file():
-            return [notify.Attachment(path.name, path.read_bytes(), document["media_type"])]
+            return [ledger.Attachment(path.name, path.read_bytes(), document["media_type"])]
     return []
 
 
@@ -345,7 +347,7 @@ def _minutes_recorded(ctx: Context) -> bool:
 
 def _minutes_step(ctx: Context, step: PlannedStep, to: str, prefix: str) -> dict[str, Any]:
     if _minutes_recorded(ctx):
-        return {"report": notify.DispatchReport(), "done": True, "detail": {"minutes": "recorded"}}
+        return {"report": ledger.DispatchReport(), "done": True, "detail": {"minutes": "recorded"}}
     words = ctx.words
     steps = {p.name: p.date for p in plan(ctx.config, ctx.committee, ctx.start.date())}
     values = {"committee": ctx.committee_name, "when": ctx.when(),
@@ -377,7 +379,7 @@ def keep_current(ctx: Context) -> dict[str, Any]:
         anyone = invitations.announced(session, ctx.meeting_id)
         cancelled = session.get(MeetingRow, ctx.meeting_id).state == MeetingState.cancelled.value
     if not anyone:
-        return {"report": notify.DispatchReport(), "note": None}
+        return {"report": ledger.DispatchReport(), "note": None}
     if not cancelled:
         ctx.rebuild()
     try:
@@ -385,90 +387,12 @@ def keep_current(ctx: Context) -> dict[str, Any]:
                                                meeting_key=ctx.meeting_key, only_announced=True,
                                                change_notices=ctx.config.timeline_of(ctx.committee).change_notices.on)
     except InputError as exc:  # a new version waits for approval: the members keep the one they have
-        return {"report": notify.DispatchReport(), "note": "; ".join(p.message for p in exc.problems)}
+        return {"report": ledger.DispatchReport(), "note": "; ".join(p.message for p in exc.problems)}
     return {"report": ctx.send(planned.messages), "note": None}
 
 
 # ---------------------------------------------------------------------------------------------
 # A day
-
-
-def _context(store: Store, configs: Configs, settings: Any, body: str, meeting_key: str, today: dt.date,
-             now: dt.datetime, transport: notify.Transport, pdf: bool) -> tuple[Context, str]:
-    """The meeting's context, and its state."""
-    config = configs.get(body)
-    with store.session() as session:
-        meeting = meeting_by_key(session, body, meeting_key)
-        if meeting is None:
-            raise InputError([Problem(file="(request)", field="meeting", message=f"no meeting {meeting_key} in {body}")])
-        org = meeting.organization
-        ctx = Context(store, configs, settings, config, meeting_key, org.key, org.name, meeting.id,
-                      meeting.start.astimezone(ZoneInfo(config.body.timezone)), today, now, transport, pdf)
-        return ctx, meeting.state
-
-
-def prepare_meeting(store: Store, configs: Configs, settings: Any, body: str, meeting_key: str, today: dt.date,
-                    now: dt.datetime, transport: notify.Transport, pdf: bool = True) -> dict[str, Any]:
-    """Do what is due today for one meeting. Returns what was done, sent and noted."""
-    ctx, state = _context(store, configs, settings, body, meeting_key, today, now, transport, pdf)
-    outcome: dict[str, Any] = {"body": body, "meeting": meeting_key, "day": today.isoformat(), "step": None,
-                               "state": None, "skipped_steps": [], "notes": [], **notify.DispatchReport().as_dict()}
-    report = notify.DispatchReport()
-    meeting_day = ctx.start.date()
-    if state != MeetingState.cancelled.value:
-        with store.session() as session:
-            recorded = {(row.step, row.due) for row in session.execute(
-                select(MeetingStepRow).where(MeetingStepRow.meeting_id == ctx.meeting_id)).scalars()}
-        pending = [s for s in plan(ctx.config, ctx.committee, meeting_day)
-                   if s.on and s.date <= today and _applies(s, today, meeting_day) and not _settled(s, recorded, today)]
-        if pending:
-            latest = max(pending, key=lambda s: (s.date, STEPS.index(s.name)))
-            for step in pending:
-                if step is not latest:  # a missed day catches up with the latest due step only
-                    _record(store, ctx.meeting_id, step, "skipped", now, {"reason": f"superseded by {latest.name}"})
-                    outcome["skipped_steps"].append(step.name)
-            done = ACTIONS[latest.name](ctx, latest)
-            report.add(done["report"])
-            outcome["step"] = latest.name
-            outcome["detail"] = done.get("detail") or {}
-            outcome["state"] = "waiting" if done.get("waiting") else ("done" if done["done"] else "failed")
-            outcome["notes"] += [p["message"] for p in done.get("problems", [])]
-            if done["done"]:
-                _record(store, ctx.meeting_id, latest, "done", now, done.get("detail"))
-    if today <= meeting_day:
-        current = keep_current(ctx)
-        report.add(current["report"])
-        if current["note"]:
-            outcome["notes"].append(current["note"])
-    outcome["notes"] += ctx.notes
-    if report.sent:
-        invitations.write_feeds(store, configs, settings.output_dir, now, invitations.feed_secret(settings.home))
-    outcome.update(report.as_dict())
-    return outcome
-
-
-def announce(store: Store, configs: Configs, settings: Any, body: str, meeting_key: str, now: dt.datetime,
-             transport: notify.Transport, pdf: bool = True) -> dict[str, Any]:
-    """Bring everyone invited to the meeting's current state at once (after a move or a cancellation):
-    the agenda rebuilt where there is one, the update, cancellation or change notice sent, the feeds
-    rewritten."""
-    config = configs.get(body)
-    zone = ZoneInfo(config.body.timezone) if config else dt.timezone.utc
-    ctx, state = _context(store, configs, settings, body, meeting_key, now.astimezone(zone).date(), now, transport, pdf)
-    version = None
-    if state != MeetingState.cancelled.value:
-        with store.session() as session:
-            built = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == ctx.meeting_id)).scalar_one_or_none()
-        if built is not None and built.current_version:
-            version = ctx.rebuild().version
-    current = keep_current(ctx)
-    invitations.write_feeds(store, configs, settings.output_dir, now, invitations.feed_secret(settings.home))
-    if version is None:  # a rebuild published the meeting already; a cancellation has none
-        from .publish import after
-
-        ctx.notes += after(store, configs, settings, now, body, {meeting_key})
-    return {"meeting": meeting_key, "agenda_version": version,
-            "notes": [n for n in [current["note"]] if n] + ctx.notes, **current["report"].as_dict()}
 
 
 def upcoming(store: Store, configs: Configs, today: dt.date, bodies: list[str] | None = None) -> list[tuple[str, str]]:
@@ -480,26 +404,6 @@ def upcoming(store: Store, configs: Configs, today: dt.date, bodies: list[str] |
                                .where(MeetingRow.start >= start, MeetingRow.start < start + LOOK_BACK + LOOK_AHEAD)
                                .order_by(MeetingRow.start, MeetingRow.key)).all()
     return [(body, key) for body, key in rows if body in configs.keys() and (not bodies or body in bodies)]
-
-
-def run_day(store: Store, configs: Configs, settings: Any, today: Callable[[BodyConfig], dt.date],
-            now: dt.datetime, transport_for: Callable[[BodyConfig], notify.Transport], bodies: list[str] | None = None,
-            pdf: bool = True) -> dict[str, Any]:
-    """One daily run over every upcoming meeting. One bad meeting never stops the others: its
-    error is in the report. `today` gives the day in each body's time zone."""
-    days = {config.body.key: today(config) for config in configs}
-    meetings: list[dict[str, Any]] = []
-    errors: list[dict[str, Any]] = []
-    for body, key in upcoming(store, configs, min(days.values()), bodies):
-        config = configs.get(body)
-        try:
-            meetings.append(prepare_meeting(store, configs, settings, body, key, days[body], now,
-                                            transport_for(config), pdf))
-        except InputError as exc:
-            errors.append({"body": body, "meeting": key, "error": "; ".join(str(p) for p in exc.problems)})
-        except Exception as exc:  # one meeting's bug must not stop the others' invitations
-            errors.append({"body": body, "meeting": key, "error": f"{type(exc).__name__}: {exc}"})
-    return {"meetings": meetings, "errors": errors}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -533,7 +437,7 @@ def view(store: Store, configs: Configs, body: str, meeting_key: str, today: dt.
             earlier = next((r for (name, _), r in recorded.items() if name == step.name), None)
             if row is not None:
                 state = row.state
-            elif earlier is not None and _settled(step, set(recorded), today):
+            elif earlier is not None and step_settled(step, set(recorded), today):
                 state, row = earlier.state, earlier  # done for the meeting's earlier date
             elif not step.on:
                 state = "off"
@@ -543,7 +447,7 @@ def view(store: Store, configs: Configs, body: str, meeting_key: str, today: dt.
                 state = "upcoming"
             elif step.name in ("minutes_reminder", "minutes_escalation") and minutes:
                 state = "done"
-            elif not _applies(step, today, start.date()) or any(
+            elif not step_applies(step, today, start.date()) or any(
                     later.name in done_before for later in planned[index + 1:] if later.name in BEFORE):
                 state = "skipped"
             elif step.name == "agenda_out" and waiting:

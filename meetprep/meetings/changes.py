@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .config import Configs
-from .model import MeetingState
-from .problems import InputError, Problem
-from .store import Store, meeting_by_key
+from meetprep.config import Configs
+from meetprep.model import MeetingState
+from meetprep.errors import InputError, Problem
+from meetprep.store import Store, meeting_by_key
 
 CALENDAR_FIELDS = ("start", "end", "room", "address")
 DONE = (MeetingState.held.value, MeetingState.minuted.value, MeetingState.cancelled.value)

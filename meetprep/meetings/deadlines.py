@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from . import cache
-from .model import DayCount, DeadlineRule, HolidayCalendar
+from meetprep import memo
+from meetprep.model import DayCount, DeadlineRule, HolidayCalendar
 
 
 @lru_cache(maxsize=64)
@@ -21,7 +21,7 @@ def _holidays(country: str, subdivision: str | None, year: int) -> dict[dt.date,
 
         return dict(holidays.country_holidays(country, subdiv=subdivision, years=year))
 
-    return cache.remembered(f"holidays-{country}-{subdivision or ''}-{year}", cache.code_stamp("holidays"), make)
+    return memo.remembered(f"holidays-{country}-{subdivision or ''}-{year}", [], ("holidays",), make)
 
 
 def holiday_name(day: dt.date, calendar: HolidayCalendar) -> str | None:

@@ -22,7 +22,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Iterable
 
-from .model import Access, AgendaSettings, NumberingScheme
+from meetprep.model import Access, AgendaSettings, NumberingScheme
 
 
 @dataclass(frozen=True)

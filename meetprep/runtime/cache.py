@@ -25,7 +25,10 @@ import tempfile
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, TypeVar
+
+from meetprep import memo
+from meetprep.memo import stamp
 
 T = TypeVar("T")
 
@@ -33,32 +36,21 @@ _directory: Path | None = None
 
 
 def use(directory: Path | None) -> None:
-    """Keep entries in `directory` from now on (None: no disk cache)."""
+    """Keep entries in `directory` from now on (None: no disk cache), for every domain module that
+    asks meetprep.memo."""
     global _directory
     _directory = directory
+    memo.install(remembered if directory is not None else None)
 
 
 def directory() -> Path | None:
     return _directory
 
 
-def stamp(paths: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:
-    """What identifies a set of files without reading them: name, size, modification time."""
-    out = []
-    for path in paths:
-        try:
-            status = path.stat()
-        except OSError:
-            out.append((str(path), -1, -1))
-            continue
-        out.append((str(path), status.st_size, status.st_mtime_ns))
-    return tuple(out)
-
-
 @lru_cache(maxsize=None)
 def code_stamp(*packages: str) -> tuple[Any, ...]:
     """The installed source of meetprep and of `packages` (found without importing them)."""
-    folders = [Path(__file__).parent]
+    folders = [Path(__file__).parent.parent]  # the whole meetprep package
     for name in packages:
         spec = find_spec(name)
         if spec is not None and spec.origin:
@@ -66,10 +58,12 @@ def code_stamp(*packages: str) -> tuple[Any, ...]:
     return tuple((str(folder), stamp(sorted(folder.glob("*.py")))) for folder in folders)
 
 
-def remembered(name: str, key: Any, make: Callable[[], T]) -> T:
-    """The value cached under `name` if it was made from `key`; else `make()`, then kept."""
+def remembered(name: str, files: list[Path], packages: tuple[str, ...], make: Callable[[], T]) -> T:
+    """The value cached under `name` if it was made from these files and this code; else `make()`,
+    then kept (a meetprep.memo.Remember)."""
     if _directory is None:
         return make()
+    key = (stamp(files), code_stamp(*packages))
     digest = hashlib.sha256(repr(key).encode()).hexdigest()
     path = _directory / f"{name}.pickle"
     try:

@@ -22,8 +22,8 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .config import Configs
-from .model import (
+from meetprep.config import Configs
+from meetprep.model import (
     BodyConfig,
     ConsultationStatus,
     File,
@@ -35,8 +35,8 @@ from .model import (
     Paper,
     matches_reference,
 )
-from .problems import InputError, Problem, display_path, format_loc, problems_from_validation
-from .store import (
+from meetprep.errors import InputError, Problem, display_path, format_loc, problems_from_validation
+from meetprep.store import (
     BodyRow,
     ConsultationRow,
     FileRow,
@@ -47,7 +47,7 @@ from .store import (
     Store,
     sync_config,
 )
-from .yamlio import YamlDocument, load_yaml
+from meetprep.yamlio import YamlDocument, load_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
 CALENDAR_FIELDS = {"start", "end", "room", "address", "state"}  # what a calendar entry shows
@@ -147,7 +147,7 @@ def _checksum(data: Any) -> str:
 def _attachment(document: YamlDocument, item: str, index: int, spec: File, root: Path,
                 config: BodyConfig | None) -> tuple[AttachmentFile | None, list[Problem]]:
     """The attachment's file, checked: inside the imported folder (links followed), and by its content."""
-    from .filecheck import NotAccepted, inspect
+    from meetprep.filecheck import NotAccepted, inspect
 
     if not spec.path:
         return None, []
@@ -223,7 +223,7 @@ def parse_file(path: Path, root: Path, batch: Batch, configs: Configs) -> list[P
         problems += issues
     if not any(a.status is FileStatus.to_follow for a in paper.attachments):
         # The text says an attachment will follow, but the paper lists none: record one, and say so.
-        from .attachments import detect_to_follow
+        from meetprep.attachments.core import detect_to_follow
 
         for found in detect_to_follow(paper):
             paper.attachments.append(File(title=found.title, status=FileStatus.to_follow,
@@ -505,7 +505,7 @@ def _dropped_meetings(session: Session, body: BodyRow, parsed: ParsedMeetings,
     They stay as they are: a meeting that moved must keep its key (or be moved by command), or
     members would get a second meeting and keep the first in their calendars.
     """
-    from .invitations import announced
+    from meetprep.messages.invitations import announced
 
     source = str(parsed.document.path.resolve())
     listed = {m.key for m in parsed.meetings.meetings}

@@ -28,7 +28,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-log = logging.getLogger("meetprep.resident")
+log = logging.getLogger("meetprep.runtime.resident")
 
 
 class ResidentWorker:
@@ -123,7 +123,7 @@ class ResidentWorker:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .config import PROJECT_ROOT
+    from meetprep.config import PROJECT_ROOT
 
     parser = argparse.ArgumentParser(description="Run the deployments' flow runs in this process.")
     parser.add_argument("--pool", default="meetprep", help="the work pool to take runs from")

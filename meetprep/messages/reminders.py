@@ -15,14 +15,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from .config import Configs
-from .deadlines import subtract_days
-from .i18n import catalogue
-from .invitations import MEMBER_ROLES
-from .model import MeetingState, ReminderRule
-from .notify import Outgoing
-from .replies import called_in
-from .store import BodyRow, MeetingRow, MembershipRow, PersonRow, Store
+from meetprep.config import Configs
+from meetprep.meetings.deadlines import subtract_days
+from meetprep.i18n import catalogue
+from meetprep.messages.invitations import MEMBER_ROLES
+from meetprep.model import MeetingState, ReminderRule
+from meetprep.messages.ledger import Outgoing
+from meetprep.messages.replies import called_in
+from meetprep.store import BodyRow, MeetingRow, MembershipRow, PersonRow, Store
 
 ACTIVE_STATES = (MeetingState.planned.value, MeetingState.agenda_built.value, MeetingState.invited.value)
 
@@ -101,7 +101,8 @@ def _for_person(body: str, meeting: MeetingRow, person: PersonRow, rule: Reminde
 def send_day(store: Store, configs: Configs, body: str, day: dt.date, clock: Callable[[], dt.datetime],
              transport: Any) -> Any:
     """One body's reminders of a day, before meetings and to owners of planning tasks, each sent once."""
-    from . import notify, planning
+    from meetprep import planning
+    from meetprep.messages import ledger
 
     due = due_reminders(store, configs, day, [body]) + planning.task_reminders(store, configs, day, bodies=[body])
-    return notify.dispatch(store, due, transport, clock)
+    return ledger.dispatch(store, due, transport, clock)

@@ -1,8 +1,13 @@
-"""Problems found in user input, and the error that carries them.
+"""meetprep's errors, in one place: problems found in user input and the error that carries them,
+and the errors of an environment that cannot be used. The CLI catches them by class (exit 1 for
+input, 3 for the environment); anything else is a bug (exit 5).
 
 Every problem names the file, the item (paper reference, meeting key, body key) and the
 field, so that a clerk can find and fix it without reading a traceback. Input errors are
 kept apart from internal errors: the CLI prints the former as a list and exits 1.
+
+This module imports only the standard library: the CLI can catch these without importing the
+store, SQLAlchemy or the documents.
 """
 
 from __future__ import annotations
@@ -43,12 +48,32 @@ class Problem:
         return asdict(self)
 
 
-class InputError(Exception):
+class MeetprepError(Exception):
+    """Every error meetprep raises on purpose (as opposed to a bug)."""
+
+
+class InputError(MeetprepError):
     """Input that cannot be used as it is. Carries every problem found, not just the first."""
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems = [p for p in problems]
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class TemplateProblem(MeetprepError):
+    """A template cannot be rendered: names the template and what is wrong with it (exit code 1)."""
+
+
+class EnvironmentProblem(MeetprepError):
+    """The environment cannot be used as it is: exit code 3."""
+
+
+class ConfigError(EnvironmentProblem):
+    """The environment is not usable (no config folder, bad database URL)."""
+
+
+class StoreUnavailable(EnvironmentProblem):
+    """The store cannot be opened (bad URL, unreachable server, unwritable folder)."""
 
 
 def display_path(path: Path | str) -> str:

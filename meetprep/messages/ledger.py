@@ -45,7 +45,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import and_, or_, select, update
 
-from .store import MessageRow, Store
+from meetprep.store import MessageRow, Store
 
 
 @dataclass(frozen=True)

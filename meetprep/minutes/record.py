@@ -26,12 +26,12 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from .build import AgendaRequest, Draft, _paper_data, describe
-from .config import Configs
-from .i18n import Catalogue, catalogue
-from .model import ConsultationResult, ConsultationStatus, MeetingState, MinutesFile, Votes
-from .problems import InputError, Problem, format_loc, problems_from_validation
-from .store import (
+from meetprep.agenda.build import AgendaRequest, Draft, _paper_data, describe
+from meetprep.config import Configs
+from meetprep.i18n import Catalogue, catalogue
+from meetprep.model import ConsultationResult, ConsultationStatus, MeetingState, MinutesFile, Votes
+from meetprep.errors import InputError, Problem, format_loc, problems_from_validation
+from meetprep.store import (
     AgendaRow,
     ConsultationRow,
     DecisionRow,
@@ -43,7 +43,7 @@ from .store import (
     Store,
     meeting_by_key,
 )
-from .yamlio import load_yaml
+from meetprep.yamlio import load_yaml
 
 ENDS_SEQUENCE = {ConsultationResult.decided, ConsultationResult.rejected, ConsultationResult.withdrawn}
 CARRIES_ON = {ConsultationResult.recommended, ConsultationResult.noted}
@@ -339,7 +339,7 @@ def minutes_draft(store: Store, configs: Configs, body: str, meeting_key: str) -
         texts = {}
         for item in row.items:
             if item.get("reference") is None and item.get("text"):
-                from .model import ItemMinutes
+                from meetprep.model import ItemMinutes
 
                 entry = _entry_for(ItemMinutes.model_validate(item), entries, words)
                 if entry is not None:
@@ -366,10 +366,10 @@ def recorded_version(row: MinutesRow) -> str:
                                      sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
-def write_documents(store: Store, configs: Configs, settings: Any, body: str, meeting_key: str,
-                    pdf: bool) -> tuple[list[dict[str, Any]], list[str]]:
-    """Render the minutes (members' and public variant, PDFs where possible) and publish the public
-    variant to `output/public/`. Returns the files and any notes.
+def render_documents(store: Store, configs: Configs, settings: Any, body: str, meeting_key: str,
+                     pdf: bool) -> tuple[list[dict[str, Any]], list[str]]:
+    """Render the minutes (members' and public variant, PDFs where possible). Returns the files and
+    any notes; meetprep.jobs.minutes publishes the public variant.
 
     Each recorded version of the minutes is rendered once, into a folder of its own
     (`<meeting>/minutes/<version>/`) that appears whole or not at all: runs at the same moment
@@ -377,8 +377,8 @@ def write_documents(store: Store, configs: Configs, settings: Any, body: str, me
     """
     import os
 
-    from . import documents
-    from .folders import publish, staging
+    from meetprep.agenda import documents
+    from meetprep.folders import staging
 
     draft, extra = minutes_draft(store, configs, body, meeting_key)
     with store.session() as session:
@@ -405,8 +405,6 @@ def write_documents(store: Store, configs: Configs, settings: Any, body: str, me
                     raise
     listing = json.loads(index.read_text(encoding="utf-8"))
     written = [{**item, "path": str(folder / item["path"])} for item in listing["files"]]
-    public = settings.output_dir / "public" / body / draft.committee["key"] / meeting_key
-    publish([Path(item["path"]) for item in written if item["variant"] == documents.PUBLIC], public)
     return written, listing["notes"]
 
 
@@ -418,7 +416,7 @@ def mark_minuted(store: Store, body: str, meeting_key: str, now: dt.datetime) ->
 
 def messages(store: Store, configs: Configs, body: str, meeting_key: str, files: list[dict[str, Any]]):
     """The minutes for each member, once per version of the minutes (a correction is sent again)."""
-    from .notify import Attachment, Outgoing
+    from meetprep.messages.ledger import Attachment, Outgoing
 
     config = configs.get(body)
     words = catalogue(config.body.locale.value)
@@ -453,23 +451,6 @@ def messages(store: Store, configs: Configs, body: str, meeting_key: str, files:
         return out
 
 
-def record_and_send(store: Store, configs: Configs, settings: Any, data: MinutesFile, source: str, clock, transport,
-                    pdf: bool = True) -> dict[str, Any]:
-    """The whole of `minutes record` without Prefect: record, move the papers on, write the referat /
-    Niederschrift (and publish its public variant), send it to the members once, mark the meeting."""
-    from . import notify
-
-    recorded = record(store, configs, data, source, clock())
-    files, notes = write_documents(store, configs, settings, data.body, data.meeting, pdf)
-    report = notify.dispatch(store, messages(store, configs, data.body, data.meeting, files), transport, clock)
-    if not report.failed and not report.in_progress:
-        mark_minuted(store, data.body, data.meeting, clock())
-    from .publish import after
-
-    notes = notes + after(store, configs, settings, clock(), data.body, {data.meeting})
-    return {**recorded, "files": files, "notes": notes, "sent": report.as_dict()}
-
-
 def form(store: Store, configs: Configs, body: str, meeting_key: str) -> str:
     """The minutes to fill in, as YAML (`meetprep minutes record --file`): the agenda's items in
     order, and the attendance prefilled from the replies to the meeting request: members who
@@ -477,7 +458,7 @@ def form(store: Store, configs: Configs, body: str, meeting_key: str) -> str:
     Comments say what each item is; a clerk fills in results, texts and votes."""
     import yaml
 
-    from .replies import attendance
+    from meetprep.messages.replies import attendance
 
     state = attendance(store, configs, body, meeting_key)
     words = catalogue(configs.get(body).body.locale.value)

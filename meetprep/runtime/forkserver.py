@@ -35,16 +35,16 @@ import sys
 import tempfile
 import time
 
-from . import launch
+from meetprep.runtime import socket_folder
 
 # What commands import on their way; importing them here is what makes a command quick.
 PRELOAD = (
     "meetprep.cli", "rich.console", "rich.table", "rich.progress", "rich.status", "rich.live",
-    "meetprep.config", "meetprep.model", "meetprep.store", "meetprep.build", "meetprep.documents",
-    "meetprep.listing", "meetprep.importing", "meetprep.agenda", "meetprep.meetings", "meetprep.timeline",
-    "meetprep.invitations", "meetprep.attachments", "meetprep.minutes", "meetprep.planning",
-    "meetprep.replies", "meetprep.reminders", "meetprep.notify", "meetprep.publish", "meetprep.calendar",
-    "meetprep.pdf", "meetprep.publish.site", "meetprep.publish.oparl", "meetprep.publish.view", "meetprep.yamlio",
+    "meetprep.config", "meetprep.model", "meetprep.store", "meetprep.agenda.build", "meetprep.agenda.documents",
+    "meetprep.agenda.listing", "meetprep.importing.pipeline", "meetprep.agenda.numbering", "meetprep.meetings.changes", "meetprep.meetings.timeline",
+    "meetprep.messages.invitations", "meetprep.attachments.core", "meetprep.minutes.record", "meetprep.planning",
+    "meetprep.messages.replies", "meetprep.messages.reminders", "meetprep.messages.ledger", "meetprep.publish", "meetprep.messages.calendar",
+    "meetprep.agenda.pdf", "meetprep.publish.site", "meetprep.publish.oparl", "meetprep.publish.view", "meetprep.yamlio",
     "sqlalchemy.dialects.sqlite.pysqlite", "babel.dates", "babel.numbers", "docxtpl", "jinja2.sandbox",
     "sqlite3", "pydantic.type_adapter", "typer._adapters", "typer._click.decorators", "rich._emoji_codes",
     "encodings.cp437", "encodings.unicode_escape",
@@ -74,13 +74,13 @@ def preload() -> None:
 
         for name in LOCALES:
             Locale.parse(name).datetime_formats  # loads the locale's data into Babel's cache
-        from . import i18n
+        from meetprep import i18n
 
         for name in ("da", "de"):
             i18n.catalogue(name)  # meetprep's own message catalogues: package data
         from pydantic import BaseModel
 
-        from . import model
+        from meetprep import model
 
         for value in vars(model).values():
             if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == model.__name__:
@@ -131,7 +131,7 @@ def run_child(connection: socket.socket, request: dict, fds: list[int]) -> None:
         sys.argv = list(request["argv"])
         _standard_streams(request["streams"])
         connection.sendall(f"P{os.getpid()}\n".encode())
-        from .cli import main
+        from meetprep.cli import main
 
         try:
             main()
@@ -200,7 +200,7 @@ def serve(path: str, idle: float) -> int:
             os.ftruncate(2, 0)
     except OSError:
         pass
-    stamp = launch.code_stamp()  # before the imports: a file changed while importing is caught
+    stamp = socket_folder.code_stamp()  # before the imports: a file changed while importing is caught
     started = time.monotonic()
     preload()
     try:
@@ -243,7 +243,7 @@ def handle(connection: socket.socket, stamp: str, listener: socket.socket, lock)
     """Fork a child for one command; False if the command's code differs from ours."""
     fds: list[int] = []
     try:
-        connection.settimeout(launch.CONNECT_TIMEOUT)
+        connection.settimeout(socket_folder.CONNECT_TIMEOUT)
         if peer_uid(connection) != os.getuid():
             log("refused a connection from another user")
             return True

@@ -22,9 +22,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .agenda import access_of
-from .filecheck import sha256_of
-from .i18n import Catalogue, catalogue
+from meetprep.agenda.numbering import access_of
+from meetprep.errors import TemplateProblem
+from meetprep.filecheck import sha256_of
+from meetprep.i18n import Catalogue, catalogue
 
 MEMBERS, PUBLIC = "members", "public"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -38,10 +39,6 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
 _EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _BULLET = re.compile(r"^[-•–*]\s+(.*)$")
 _NUMBERED = re.compile(r"^(\d{1,3})[.)]\s+(.*)$")
-
-
-class TemplateProblem(Exception):
-    """A template cannot be rendered: names the template and what is wrong with it."""
 
 
 def clean(text: Any) -> str:
@@ -614,7 +611,7 @@ def add_pdfs(draft: Any, written: list[dict[str, Any]], seconds_per_document: fl
     Returns the new file entries and notes: LibreOffice missing, a document that did not convert
     (by name; the others still get their PDFs), an attachment left out of the bundle and why.
     """
-    from . import pdf
+    from meetprep.agenda import pdf
 
     if pdf.soffice() is None:
         return [], ["LibreOffice is not installed: no PDFs were written"]

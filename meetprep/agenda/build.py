@@ -21,15 +21,18 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from . import agenda
-from .config import Configs
-from .deadlines import deadline
-from .documents import MEMBERS, PUBLIC, variant_folder
-from .i18n import catalogue
-from .listing import OPEN_STATUSES
-from .model import BodyConfig, ConsultationStatus, MeetingState, NumberingScheme
-from .problems import InputError, Problem
-from .store import (
+from meetprep.agenda import numbering
+from meetprep.config import Configs
+from meetprep.folders import staging, write_atomically
+from meetprep.meetings.deadlines import deadline
+from meetprep.agenda import documents
+from meetprep.agenda.documents import MEMBERS, PUBLIC, variant_folder
+from meetprep.i18n import catalogue
+from meetprep.agenda.listing import OPEN_STATUSES
+from meetprep.model import BodyConfig, ConsultationStatus, MeetingState, NumberingScheme
+from meetprep.errors import InputError, Problem
+from meetprep.steps import Step, direct
+from meetprep.store import (
     AgendaRow,
     AgendaVersionRow,
     BodyRow,
@@ -217,7 +220,7 @@ def _paper_data(paper: PaperRow, zone: ZoneInfo, meeting_day: dt.date, current_s
         "reference": paper.reference,
         "title": paper.title,
         "type": paper.paper_type,
-        "access": agenda.access_of(paper.access),
+        "access": numbering.access_of(paper.access),
         "date": paper.date.isoformat() if paper.date else None,
         "originator_unit": paper.originator_unit,
         "case_officer": paper.case_officer,
@@ -231,7 +234,7 @@ def _paper_data(paper: PaperRow, zone: ZoneInfo, meeting_day: dt.date, current_s
         "amends": paper.amends.reference if paper.amends else None,
         # References to closed papers: shown to members only (public variants leave them out).
         "hidden_references": sorted(
-            ({paper.amends.reference} if paper.amends and agenda.access_of(paper.amends.access) != "public" else set())
+            ({paper.amends.reference} if paper.amends and numbering.access_of(paper.amends.access) != "public" else set())
             | {r for r in paper.related if r in closed_references}),
         "revision": paper.revision,
         "consultations": consultations,
@@ -243,7 +246,7 @@ def _paper_data(paper: PaperRow, zone: ZoneInfo, meeting_day: dt.date, current_s
                 "status": f.status,
                 "due": f.due_date.isoformat() if f.due_date else None,
                 "responsible": f.responsible,
-                "access": agenda.access_of(f.access),
+                "access": numbering.access_of(f.access),
                 "path": f.path,
                 "media_type": f.media_type,
                 "sha256": f.sha256,
@@ -295,41 +298,41 @@ def paper_sessions(paper: PaperRow, zone: ZoneInfo, meeting_day: dt.date | None 
 
 
 def _problems(config: BodyConfig, papers: list[PaperRow], meeting_day: dt.date, as_of: dt.date,
-              zone: ZoneInfo, entries: list[agenda.Entry], steps: dict[int, ConsultationRow]) -> list[dict[str, Any]]:
+              zone: ZoneInfo, entries: list[numbering.Entry], steps: dict[int, ConsultationRow]) -> list[dict[str, Any]]:
     body = config.body
     rules = body.deadlines
     words = catalogue(body.locale.value)
-    found: list[agenda.Problem] = []
+    found: list[numbering.Problem] = []
     agenda_deadline = deadline(meeting_day, rules.agenda_out, body.holidays, rules.saturday_is_business_day)
     if as_of > agenda_deadline:
-        found.append(agenda.Problem("late_agenda", None, {"deadline": words.date(agenda_deadline, "date_short")}))
+        found.append(numbering.Problem("late_agenda", None, {"deadline": words.date(agenda_deadline, "date_short")}))
     papers_deadline = deadline(meeting_day, rules.papers_due, body.holidays, rules.saturday_is_business_day)
     files_deadline = deadline(meeting_day, rules.attachments_due, body.holidays, rules.saturday_is_business_day)
     for paper in papers:
         step = steps[paper.id]
         if paper.proposal is None and step.role != "information":
-            found.append(agenda.Problem("no_proposal", paper.reference))
+            found.append(numbering.Problem("no_proposal", paper.reference))
         received = paper.created_at.astimezone(zone).date()
         if received > papers_deadline:
-            found.append(agenda.Problem("late_paper", paper.reference, {
+            found.append(numbering.Problem("late_paper", paper.reference, {
                 "received": words.date(received, "date_short"), "deadline": words.date(papers_deadline, "date_short")}))
         for f in paper.files:
             if f.status == "to_follow":
                 due = f.due_date or files_deadline
-                found.append(agenda.Problem("attachment_to_follow", paper.reference, {
+                found.append(numbering.Problem("attachment_to_follow", paper.reference, {
                     "title": f.title, "due": words.text("problems.attachment_due", date=words.date(due, "date_short"))}))
             elif f.path and not Path(f.path).is_file():
-                found.append(agenda.Problem("attachment_missing", paper.reference, {"title": f.title, "path": f.path}))
+                found.append(numbering.Problem("attachment_missing", paper.reference, {"title": f.title, "path": f.path}))
     numbered = {e.reference: e for e in entries if e.kind == "paper" and not e.withdrawn}
     for paper in papers:
         asked = (steps[paper.id].agenda_number or "").strip()
         entry = numbered.get(paper.reference)
         if asked and entry is not None and entry.number != asked:
             # never dropped in silence: the clerk sees which number could not be given, and why not
-            found.append(agenda.Problem("agenda_number", paper.reference, {"wanted": asked, "number": entry.number}))
+            found.append(numbering.Problem("agenda_number", paper.reference, {"wanted": asked, "number": entry.number}))
     for entry in entries:
         if entry.withdrawn:
-            found.append(agenda.Problem("withdrawn", entry.reference))
+            found.append(numbering.Problem("withdrawn", entry.reference))
     return [
         {"code": p.code, "reference": p.reference, "message": words.text(f"problems.{p.code}", **p.values)}
         for p in found
@@ -337,9 +340,9 @@ def _problems(config: BodyConfig, papers: list[PaperRow], meeting_day: dt.date, 
 
 
 def _numbering_start(session: Session, org_config, meeting: MeetingRow, zone: ZoneInfo) -> int:
-    numbering = org_config.agenda.numbering
-    if not numbering.continue_through_year:
-        return numbering.first_number
+    rule = org_config.agenda.numbering
+    if not rule.continue_through_year:
+        return rule.first_number
     year = meeting.start.astimezone(zone).year
     used = 0
     new_year = dt.datetime(year, 1, 1, tzinfo=zone)
@@ -352,8 +355,8 @@ def _numbering_start(session: Session, org_config, meeting: MeetingRow, zone: Zo
     for row in earlier:
         if row.meeting.start.astimezone(zone).year == year and row.versions:
             latest = row.versions[-1]
-            used += agenda.top_level_count(agenda.Entry.from_dict(e) for e in latest.entries)
-    return numbering.first_number + used
+            used += numbering.top_level_count(numbering.Entry.from_dict(e) for e in latest.entries)
+    return rule.first_number + used
 
 
 def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
@@ -367,9 +370,9 @@ def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
         due = _due_steps(session, meeting.body_id, meeting.organization_id, meeting, meeting_day, zone)
         existing = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none()
         latest = existing.versions[-1] if existing and existing.versions else None
-        previous = [agenda.Entry.from_dict(e) for e in latest.entries] if latest else None
+        previous = [numbering.Entry.from_dict(e) for e in latest.entries] if latest else None
         candidates = [
-            agenda.Candidate(
+            numbering.Candidate(
                 reference=paper.reference, title=paper.title, paper_type=paper.paper_type, access=paper.access,
                 submitted=paper.date or paper.created_at.astimezone(zone).date(), priority=paper.priority,
                 amends=paper.amends.reference if paper.amends else None, paper_id=paper.id,
@@ -378,7 +381,7 @@ def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
             for paper, step in due
         ]
         scheme = numbering_scheme(config, org_config)
-        entries = agenda.plan(candidates, org_config.agenda, scheme, _numbering_start(session, org_config, meeting, zone),
+        entries = numbering.plan(candidates, org_config.agenda, scheme, _numbering_start(session, org_config, meeting, zone),
                               previous, request.renumber)
         on_agenda = {e.reference for e in entries if e.kind == "paper"}
         papers = [p for p, _ in due]
@@ -390,7 +393,7 @@ def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
         # A placeholder (udgår / abgesetzt) shows its paper as it is now: a paper that became closed
         # since it left must not keep its public title on the public agenda.
         now_closed = {p.reference: p for p in extra}
-        entries = [replace(e, title=now_closed[e.reference].title, access=agenda.access_of(now_closed[e.reference].access))
+        entries = [replace(e, title=now_closed[e.reference].title, access=numbering.access_of(now_closed[e.reference].access))
                    if e.withdrawn and e.reference in now_closed else e for e in entries]
         # Standing items may name the meeting: "Godkendelse af dagsorden til mødet den {date}".
         words = catalogue(config.body.locale.value)
@@ -430,7 +433,7 @@ def closed_references(session: Session, body_id: int, references: set[str]) -> s
         return set()
     rows = session.execute(select(PaperRow.reference, PaperRow.access).where(
         PaperRow.body_id == body_id, PaperRow.reference.in_(sorted(references)))).all()
-    return {reference for reference, access in rows if agenda.access_of(access) != "public"}
+    return {reference for reference, access in rows if numbering.access_of(access) != "public"}
 
 
 def numbering_scheme(config: BodyConfig, org_config) -> NumberingScheme:
@@ -599,8 +602,6 @@ def paper_summary(draft: Draft) -> dict[str, Any]:
 def _write_manifests(folder: Path, draft: Draft, version: int, digest: str, documents: list[dict[str, Any]],
                      now: dt.datetime) -> None:
     """The full manifest beside the members' files; beside the public files one of public data only."""
-    from .folders import write_atomically
-
     head = {"body": draft.body["key"], "committee": draft.committee["key"], "meeting": draft.meeting["key"],
             "version": version, "built_at": now.isoformat()}
 
@@ -619,28 +620,30 @@ def _write_manifests(folder: Path, draft: Draft, version: int, digest: str, docu
 
 
 def run(store: Store, configs: Configs, request: AgendaRequest, templates_dir: Path, output_root: Path,
-        now: dt.datetime, pdf: bool = True, pdf_seconds: float | None = None) -> tuple[BuildResult, list[str]]:
-    """The whole build without Prefect: prepare, render, convert, record. Returns the result and notes.
-
-    The flow in flows/agenda.py runs the same steps as Prefect tasks.
-    """
-    from . import documents
-    from .folders import staging
-
+        now: dt.datetime, pdf: bool = True, pdf_seconds: float | None = None,
+        step: Step = direct) -> tuple[BuildResult, list[str]]:
+    """The whole build: plan, render, convert, record. Returns the result and notes. Publishes nothing
+    (meetprep.jobs.agenda does, after it). `step` runs each step: directly, or as a Prefect task
+    where a flow passes its runner."""
     notes: list[str] = []
-    draft = prepare(store, configs, request)
-    digest = checksum(draft, documents.template_hashes(templates_dir, draft.body["locale"], draft.documents))
+    draft, digest = step("plan-agenda", plan, store, configs, request, templates_dir)
     if digest == draft.previous_checksum:
-        return record(store, draft, digest, [], output_root, now), notes
+        return step("record-version", record, store, draft, digest, [], output_root, now), notes
     # Staged next to the output (moving the files into place is a rename), in a folder that the
     # next build removes if this process is killed before it is done.
     with staging(output_root, prefix="build-") as folder:
-        written = documents.render_all(draft, templates_dir, folder)
+        written = step("render-documents", documents.render_all, draft, templates_dir, folder)
         if pdf:
-            added, more = documents.add_pdfs(draft, written, pdf_seconds)
-            written += added
+            added, more = step("convert-to-pdf", documents.add_pdfs, draft, written, pdf_seconds)
+            written = written + added
             notes += more
-        return record(store, draft, digest, written, output_root, now), notes
+        return step("record-version", record, store, draft, digest, written, output_root, now), notes
+
+
+def plan(store: Store, configs: Configs, request: AgendaRequest, templates_dir: Path) -> tuple[Draft, str]:
+    """Read the store, plan the version and its checksum (the templates' included). Writes nothing."""
+    draft = prepare(store, configs, request)
+    return draft, checksum(draft, documents.template_hashes(templates_dir, draft.body["locale"], draft.documents))
 
 
 def approve(store: Store, configs: Configs, request: AgendaRequest, now: dt.datetime) -> int:

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from .model import ConsultationStatus
-from .store import BodyRow, ConsultationRow, MeetingRow, OrganizationRow, PaperRow
+from meetprep.model import ConsultationStatus
+from meetprep.store import BodyRow, ConsultationRow, MeetingRow, OrganizationRow, PaperRow
 
 OPEN_STATUSES = (ConsultationStatus.pending.value, ConsultationStatus.scheduled.value)
 

@@ -14,7 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .config import PROJECT_ROOT
+from meetprep.config import PROJECT_ROOT
 
 
 def free_port() -> int:
@@ -132,7 +132,7 @@ class Stack:
         for index in range(workers):
             if resident:
                 self._spawn_worker(f"worker-{index + 1}", "--pool", "meetprep",
-                                   command=[sys.executable, "-m", "meetprep.resident"], **(worker_env or {}))
+                                   command=[sys.executable, "-m", "meetprep.runtime.resident"], **(worker_env or {}))
             else:
                 self._spawn_worker(f"worker-{index + 1}", "worker", "start", "--pool", "meetprep", "--name",
                                    f"worker-{index + 1}", "--limit", "2", **(worker_env or {}))

@@ -1,0 +1,1 @@
+"""Agendas: selecting, ordering and numbering the items, building a version, rendering its documents."""

@@ -1,0 +1,1 @@
+"""Attachments still to follow (eftersendes; wird nachgereicht): chased, delivered, checked."""

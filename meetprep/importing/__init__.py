@@ -1,0 +1,1 @@
+"""Importing papers and meetings: reading, checking and writing them all or nothing."""

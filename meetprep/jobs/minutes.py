@@ -1,0 +1,43 @@
+"""The job behind `minutes record` and the record-minutes flow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Callable
+
+from meetprep.agenda.documents import PUBLIC
+from meetprep.config import Configs
+from meetprep.folders import publish
+from meetprep.jobs.publishing import publish_meetings
+from meetprep.messages import ledger
+from meetprep.minutes.record import mark_minuted, messages, record, render_documents
+from meetprep.model import MinutesFile
+from meetprep.steps import Step, direct
+from meetprep.store import Store, meeting_by_key
+
+
+def write_documents(store: Store, configs: Configs, settings: Any, body: str, meeting_key: str,
+                    pdf: bool) -> tuple[list[dict[str, Any]], list[str]]:
+    """Render the referat / Niederschrift and put its public variant under `output/public/`."""
+    written, notes = render_documents(store, configs, settings, body, meeting_key, pdf)
+    with store.session() as session:
+        committee = meeting_by_key(session, body, meeting_key).organization.key
+    publish([Path(item["path"]) for item in written if item["variant"] == PUBLIC],
+            settings.output_dir / "public" / body / committee / meeting_key)
+    return written, notes
+
+
+def record_minutes(store: Store, configs: Configs, settings: Any, data: MinutesFile, source: str,
+                   clock: Callable[[], dt.datetime], transport: ledger.Transport, pdf: bool = True,
+                   step: Step = direct) -> dict[str, Any]:
+    """Record the decisions and move the papers on, write the minutes (and publish their public
+    variant), send them to the members once, mark the meeting minuted, publish the meeting."""
+    recorded = step("record-minutes", record, store, configs, data, source, clock())
+    files, notes = step("write-minutes", write_documents, store, configs, settings, data.body, data.meeting, pdf)
+    report = step("send-minutes", ledger.dispatch, store, messages(store, configs, data.body, data.meeting, files),
+                  transport, clock)
+    if not report.failed and not report.in_progress:
+        mark_minuted(store, data.body, data.meeting, clock())
+    notes = notes + step("publish-portal", publish_meetings, store, configs, settings, clock(), data.body, {data.meeting})
+    return {**recorded, "files": files, "notes": notes, "sent": report.as_dict()}

@@ -1,0 +1,1 @@
+"""Meetings: moving and cancelling them, their deadlines and their daily timeline."""

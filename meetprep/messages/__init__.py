@@ -1,0 +1,1 @@
+"""Messages: the exactly-once ledger, transports, invitations, reminders, replies, calendar entries and feeds."""

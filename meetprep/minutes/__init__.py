@@ -1,0 +1,1 @@
+"""Minutes (referat; Niederschrift): decisions recorded, documents written, steps moved on."""
