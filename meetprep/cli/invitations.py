@@ -73,7 +73,7 @@ def send_invitations(settings, body: str, committee: str, day: Optional[dt.date]
 
     def plain(store, configs, settings):
         from meetprep.agenda.build import AgendaRequest
-        from meetprep.messages.invitations import send
+        from meetprep.jobs.invitations import send_invitations as send
 
         request = AgendaRequest(body, committee, today(configs.get(body)), day=day, meeting=meeting)
         return send(store, configs, settings, request, clock, transport_for_body(settings, configs, body), pdf)
