@@ -85,7 +85,7 @@ def paired(repeat: int, a: Callable[[], float], b: Callable[[], float]) -> tuple
 
 
 def wait_for_server(python: str, env: dict[str, str]) -> str:
-    probe = "from meetprep import launch; print(launch.socket_path(launch.folder()))"
+    probe = "from meetprep.runtime import socket_folder as f; print(f.socket_path(f.folder()))"
     socket_path = subprocess.run([python, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout.strip()
     from meetprep.runtime import launch
 

@@ -3,7 +3,7 @@
     .venv/bin/python bench/served.py [--repeat 5]
 
 Starts what `meetprep serve` starts (a Prefect server on 127.0.0.1, the deployments of
-prefect.yaml, one resident worker: meetprep.resident) on a temporary home with the Danish example imported. Each
+prefect.yaml, one resident worker: meetprep.runtime.resident) on a temporary home with the Danish example imported. Each
 A run triggers the build-agenda deployment for the Danish meeting without PDFs, the way the UI's
 "Run" button does (a flow run created through the API), and waits until the new version's
 manifest is on disk; one paper changes before each run (not timed), so each run renders. B is

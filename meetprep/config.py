@@ -75,7 +75,7 @@ class Settings:
 
     @property
     def cache_dir(self) -> Path:
-        """Where a short command keeps validated configs and holiday tables (meetprep.cache)."""
+        """Where a short command keeps validated configs and holiday tables (meetprep.runtime.cache, through meetprep.memo)."""
         return self.home / "cache"
 
     @classmethod

@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Install what the tests need and run the whole suite. The README's second command and .ci/run.
 #
+#   bash scripts/test.sh            the whole suite (what CI runs)
+#   bash scripts/test.sh --fast     the developer's loop: unit and in-process tests only, no tests
+#                                   marked slow, flow, scaleout or postgres (under four minutes here)
+#   bash scripts/test.sh ARGS       any other arguments go to pytest
+#
 # System packages come from Debian: PostgreSQL (store tests on a second database),
 # LibreOffice Writer (PDF output), Dovecot (replies read from a real IMAP server) and Chromium
 # (the public portal in a real browser, with axe-core and playwright-core from npm). They are installed when this runs as root with apt-get;
@@ -31,4 +36,8 @@ if command -v npm >/dev/null 2>&1; then
   (cd tests/browser && npm ci --no-audit --no-fund --silent)
 fi
 .venv/bin/ruff check --quiet meetprep flows tests bench scripts
+if [ "${1:-}" = "--fast" ]; then
+  shift
+  exec .venv/bin/python -m pytest -m "not slow and not flow and not scaleout and not postgres" "$@"
+fi
 exec .venv/bin/python -m pytest "$@"

@@ -123,6 +123,21 @@ def paper_file(tmp_path) -> Callable[..., Path]:
     return make
 
 
+# Test modules that start whole processes or real servers (LibreOffice, Chromium, Prefect, the
+# fork server, N overlapping workers, hypothesis over built worlds): the full suite runs them,
+# the fast lane (scripts/test.sh --fast, -m "not slow") leaves them out.
+SLOW_MODULES = {
+    "test_scaleout", "test_portal_browser", "test_flows", "test_deployments", "test_forkserver", "test_overlap",
+    "test_public_property", "test_leftovers", "test_cache", "test_whole_truth",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__.rpartition(".")[2] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_configure(config):
     """Prefect settings for the test session, set before anything imports Prefect.
 

@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import sqlite3
-import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,6 @@ from meetprep.store import Store
 from tests.conftest import CONFIG_DIR, EXAMPLES, ROOT, snapshot
 from tests.pdfgen import minimal_pdf
 
-SECONDS = 5.0
 IMPORTED = dt.datetime(2025, 2, 1, 8, tzinfo=dt.timezone.utc)
 
 
@@ -523,9 +521,7 @@ def test_bad_input_is_refused_by_file_and_field_and_changes_nothing(case, world,
         case.setup(folder)
     with Store(f"sqlite:///{store_path}") as store:
         before = snapshot(store)
-    started = time.monotonic()
     result = CliRunner().invoke(app, args)
-    elapsed = time.monotonic() - started
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code == 1, result.output
     problems = json.loads(result.stdout)["problems"]
@@ -535,6 +531,5 @@ def test_bad_input_is_refused_by_file_and_field_and_changes_nothing(case, world,
     assert Path(problem["file"]).name == path.name, problem
     if case.line:
         assert problem["line"] is not None, problem
-    assert elapsed < SECONDS, f"{elapsed:.1f} s"
     with Store(f"sqlite:///{store_path}") as store:
         assert snapshot(store) == before

@@ -1,8 +1,8 @@
 """The fork server: meetprep's libraries imported once, one forked child per command.
 
-    python -m meetprep.forkserver --socket PATH [--idle SECONDS]
+    python -m meetprep.runtime.forkserver --socket PATH [--idle SECONDS]
 
-`meetprep.launch` starts it in the background and hands it commands (see there for when and
+`meetprep.runtime.launch` starts it in the background and hands it commands (see there for when and
 why). For each command the server forks; the child takes over the client's standard streams
 (received over the socket), environment, working folder, umask, import path and arguments,
 leads a process group of its own (the client forwards Ctrl-C and termination signals to it),

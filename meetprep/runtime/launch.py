@@ -2,7 +2,7 @@
 
 A clerk's command is a new Python process, and importing what it needs (Typer, Rich, pydantic,
 SQLAlchemy, docxtpl, Babel) costs more than the work: about 0.8 s of a 1.2 s build. The fork
-server (`meetprep.forkserver`) has imported all of it once; for each command it forks a
+server (`meetprep.runtime.forkserver`) has imported all of it once; for each command it forks a
 child that takes this process's standard streams (passed over a Unix socket), environment,
 working folder, umask and arguments, runs the command exactly as this process would, and
 reports its exit code. This module therefore imports only the standard library: it is what

@@ -8,7 +8,7 @@ asks the server for due runs of its work pool every half second, claims each run
 Pending transition: of two workers asking at once only one gets it) and runs it in this process
 with Prefect's own engine, so the run, its tasks, logs and artifacts show in the UI as before.
 
-    python -m meetprep.resident --pool meetprep [--poll 0.5]
+    python -m meetprep.runtime.resident --pool meetprep [--poll 0.5]
 
 `meetprep serve` starts it instead of `prefect worker start`. Settings reach the flows through
 the MEETPREP_* environment of this process, as with a process worker. Runs are taken one at a

@@ -1,5 +1,5 @@
 """Serve everything on one machine: a Prefect server, the `meetprep` work pool, the deployments
-of prefect.yaml, and workers (resident ones by default, see meetprep.resident). `meetprep serve` runs it until Ctrl-C; the scale-out test
+of prefect.yaml, and workers (resident ones by default, see meetprep.runtime.resident). `meetprep serve` runs it until Ctrl-C; the scale-out test
 runs the same stack on PostgreSQL with two workers.
 """
 
@@ -109,7 +109,7 @@ class Stack:
               resident: bool = True) -> "Stack":
         """Start the server, apply the deployments, start the workers.
 
-        Resident workers (meetprep.resident) run each flow run in their own long-lived process
+        Resident workers (meetprep.runtime.resident) run each flow run in their own long-lived process
         and take a clerk's run within a second; Prefect's process workers start a new process
         per run (about 5 s more on two cores) and isolate runs from each other.
         """
