@@ -15,6 +15,7 @@ from typing import Any
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 BABEL_LOCALES = {"da": "da_DK", "de": "de_DE"}
+LOCALES = tuple(BABEL_LOCALES)
 
 
 @dataclass(frozen=True)

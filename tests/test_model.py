@@ -55,6 +55,25 @@ def test_danish_and_german_words_are_accepted_for_codes():
     assert FileStatus("eftersendes") is FileStatus.to_follow
 
 
+def test_every_word_in_the_catalogues_names_a_code_of_its_enumeration():
+    # The words live in meetprep/locale/*.yaml, where a clerk may add one: a misspelt code or
+    # enumeration there must not pass silently.
+    import meetprep.model as model
+    from meetprep.i18n import LOCALES, catalogue
+    from meetprep.model.enums import _AliasedEnum
+
+    enumerations = {cls._kind(): cls for cls in vars(model).values()
+                    if isinstance(cls, type) and issubclass(cls, _AliasedEnum) and cls is not _AliasedEnum}
+    for locale in LOCALES:
+        words = catalogue(locale).data["input_words"]
+        assert set(words) <= set(enumerations), (locale, set(words) - set(enumerations))
+        for kind, codes in words.items():
+            for code, spelled in codes.items():
+                assert code in {m.value for m in enumerations[kind]}, (locale, kind, code)
+                for word in spelled:
+                    assert enumerations[kind](word).value == code, (locale, kind, word)
+
+
 def test_unknown_role_is_rejected_with_the_choices():
     with pytest.raises(ValidationError, match="deliberation"):
         Consultation(committee="x", role="maybe")
