@@ -309,7 +309,7 @@ def generate_calendar(store: Store, configs: Configs, body: str, committee: str,
     with store.writing(f"body:{body}") as session:
         body_row = session.execute(select(BodyRow).where(BodyRow.key == body)).scalar_one_or_none()
         if body_row is None:
-            from meetprep.store import sync_config
+            from meetprep.config import sync_config
 
             sync_config(session, configs)
             body_row = session.execute(select(BodyRow).where(BodyRow.key == body)).scalar_one()

@@ -18,11 +18,11 @@ from meetprep.store import (
     OrganizationRow,
     PaperRow,
     Store,
-    StoreUnavailable,
     current_revision,
     head_revision as head_from_scripts,
     stored_revision,
 )
+from meetprep.errors import StoreUnavailable
 
 
 def head_revision() -> str:

@@ -33,6 +33,7 @@ from meetprep.model import BodyConfig, ConsultationStatus, MeetingState, Numberi
 from meetprep.errors import InputError, Problem
 from meetprep.steps import Step, direct
 from meetprep.store import (
+    active_on,
     AgendaRow,
     AgendaVersionRow,
     BodyRow,
@@ -467,8 +468,7 @@ def _participants(session: Session, meeting: MeetingRow, day: dt.date) -> list[d
     return [
         {"name": m.person.name, "role": m.role, "voting_right": m.voting_right, "email": m.person.email,
          "key": m.person.key}
-        for m in rows
-        if (m.start is None or m.start <= day) and (m.end is None or day <= m.end)
+        for m in active_on(rows, day)
     ]
 
 

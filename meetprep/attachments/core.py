@@ -38,7 +38,7 @@ from meetprep.agenda.listing import next_open_step
 from meetprep.model import BodyConfig, Paper
 from meetprep.messages.ledger import Attachment, Outgoing
 from meetprep.errors import InputError, Problem
-from meetprep.store import BodyRow, ConsultationRow, FileRow, MembershipRow, PaperRow, PersonRow, Store
+from meetprep.store import BodyRow, ConsultationRow, FileRow, MembershipRow, PaperRow, PersonRow, Store, the_meeting
 
 # The phrases of the field, in both languages. Each pattern's match starts the verb: what comes
 # before it in the sentence names the attachment ("Die Druckfassung des Integrationskonzeptes").
@@ -452,12 +452,12 @@ def resolve_reference(store: Store, body: str, folder_name: str) -> str | None:
 def rebuild_request(store: Store, delivery: Delivery, as_of: dt.date):
     """The agenda build that shows the delivered file, where the paper's meeting has an agenda."""
     from meetprep.agenda.build import AgendaRequest
-    from meetprep.store import AgendaRow, meeting_by_key
+    from meetprep.store import AgendaRow
 
     if delivery.meeting is None:
         return None
     with store.session() as session:
-        meeting = meeting_by_key(session, delivery.body, delivery.meeting)
+        meeting = the_meeting(session, delivery.body, delivery.meeting)
         if session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none() is None:
             return None
         return AgendaRequest(delivery.body, meeting.organization.key, as_of, meeting=meeting.key)

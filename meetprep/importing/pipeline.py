@@ -36,6 +36,7 @@ from meetprep.model import (
     matches_reference,
 )
 from meetprep.errors import InputError, Problem, display_path, format_loc, problems_from_validation
+from meetprep.config import sync_config
 from meetprep.store import (
     BodyRow,
     ConsultationRow,
@@ -45,7 +46,6 @@ from meetprep.store import (
     PaperRevisionRow,
     PaperRow,
     Store,
-    sync_config,
 )
 from meetprep.yamlio import YamlDocument, load_yaml
 

@@ -14,7 +14,7 @@ from meetprep.messages import ledger
 from meetprep.minutes.record import mark_minuted, messages, record, render_documents
 from meetprep.model import MinutesFile
 from meetprep.steps import Step, direct
-from meetprep.store import Store, meeting_by_key
+from meetprep.store import Store, the_meeting
 
 
 def write_documents(store: Store, configs: Configs, settings: Any, body: str, meeting_key: str,
@@ -22,7 +22,7 @@ def write_documents(store: Store, configs: Configs, settings: Any, body: str, me
     """Render the referat / Niederschrift and put its public variant under `output/public/`."""
     written, notes = render_documents(store, configs, settings, body, meeting_key, pdf)
     with store.session() as session:
-        committee = meeting_by_key(session, body, meeting_key).organization.key
+        committee = the_meeting(session, body, meeting_key).organization.key
     publish([Path(item["path"]) for item in written if item["variant"] == PUBLIC],
             settings.output_dir / "public" / body / committee / meeting_key)
     return written, notes

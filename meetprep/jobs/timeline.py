@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from meetprep.config import Configs
-from meetprep.errors import InputError, Problem
+from meetprep.errors import InputError
 from meetprep.jobs.agenda import build_agenda
 from meetprep.jobs.publishing import publish_meetings, write_feeds
 from meetprep.meetings.timeline import ACTIONS, STEPS, Context, step_applies, record_step, step_settled, keep_current, plan, upcoming
 from meetprep.messages import ledger
 from meetprep.model import BodyConfig, MeetingState
 from meetprep.steps import Step, direct
-from meetprep.store import AgendaRow, MeetingStepRow, Store, meeting_by_key
+from meetprep.store import AgendaRow, MeetingStepRow, Store, the_meeting
 
 
 def _context(store: Store, configs: Configs, settings: Any, body: str, meeting_key: str, today: dt.date,
@@ -27,9 +27,7 @@ def _context(store: Store, configs: Configs, settings: Any, body: str, meeting_k
     """The meeting's context, and its state."""
     config = configs.get(body)
     with store.session() as session:
-        meeting = meeting_by_key(session, body, meeting_key)
-        if meeting is None:
-            raise InputError([Problem(file="(request)", field="meeting", message=f"no meeting {meeting_key} in {body}")])
+        meeting = the_meeting(session, body, meeting_key)
         org = meeting.organization
         ctx = Context(store, configs, settings, config, meeting_key, org.key, org.name, meeting.id,
                       meeting.start.astimezone(ZoneInfo(config.body.timezone)), today, now, transport, pdf,

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from meetprep.config import Configs
 from meetprep.model import MeetingState
 from meetprep.errors import InputError, Problem
-from meetprep.store import Store, meeting_by_key
+from meetprep.store import Store, the_meeting
 
 CALENDAR_FIELDS = ("start", "end", "room", "address")
 DONE = (MeetingState.held.value, MeetingState.minuted.value, MeetingState.cancelled.value)
@@ -57,9 +57,7 @@ def parse_local(value: str, timezone: str, field: str, meeting: str) -> dt.datet
 
 def _open_meeting(session: Any, body: str, meeting_key: str, done_to_it: str) -> Any:
     """The meeting to change, refused when it does not exist or has already taken place."""
-    meeting = meeting_by_key(session, body, meeting_key)
-    if meeting is None:
-        raise _refuse("meeting", meeting_key, f"no meeting {meeting_key} in {body}")
+    meeting = the_meeting(session, body, meeting_key)
     if meeting.state in DONE:
         raise _refuse("meeting", meeting_key, f"the meeting is {meeting.state}: it cannot be {done_to_it}")
     return meeting

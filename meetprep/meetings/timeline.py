@@ -55,7 +55,7 @@ from meetprep.store import (
     PaperRow,
     PersonRow,
     Store,
-    meeting_by_key,
+    the_meeting,
 )
 
 STEPS = ("papers_reminder", "draft_agenda", "agenda_out", "minutes_reminder", "minutes_escalation")
@@ -415,7 +415,7 @@ def view(store: Store, configs: Configs, body: str, meeting_key: str, today: dt.
     config = configs.get(body)
     words = catalogue(config.body.locale.value)
     with store.session() as session:
-        meeting = meeting_by_key(session, body, meeting_key)
+        meeting = the_meeting(session, body, meeting_key)
         committee = meeting.organization.key
         zone = ZoneInfo(config.body.timezone)
         start = meeting.start.astimezone(zone)
@@ -475,5 +475,5 @@ def committee_meetings(store: Store, configs: Configs, body: str, committee: str
 
 def _committee_of(store: Store, body: str, key: str) -> str:
     with store.session() as session:
-        return meeting_by_key(session, body, key).organization.key
+        return the_meeting(session, body, key).organization.key
 

@@ -27,7 +27,7 @@ from meetprep.model import BodyConfig, MeetingState
 from meetprep.messages.ledger import Attachment, Outgoing
 from meetprep.errors import InputError, Problem
 from meetprep.messages.replies import called_in
-from meetprep.store import AgendaRow, MeetingRow, MembershipRow, OrganizationRow, PersonRow, Store
+from meetprep.store import AgendaRow, MeetingRow, members_on_the_day, OrganizationRow, PersonRow, Store
 
 MEMBER_ROLES = ("chair", "vice_chair", "member", "substitute")
 
@@ -169,10 +169,7 @@ def plan_invitations(store: Store, configs: Configs, body: str, committee: str, 
             if problem:
                 raise InputError([Problem(file="(request)", item=f"meeting {meeting.key}", field="agenda", message=problem)])
         documents = latest.documents if latest else []
-        memberships = session.execute(select(MembershipRow).where(MembershipRow.organization_id == org.id)
-                                      .order_by(MembershipRow.id)).scalars().all()
-        day_local = meeting.start.astimezone(ZoneInfo(config.body.timezone)).date()
-        active = [m for m in memberships if (m.start is None or m.start <= day_local) and (m.end is None or day_local <= m.end)]
+        active = members_on_the_day(session, meeting, ZoneInfo(config.body.timezone))
         # Substitutes come when called in: for a voting member who declined (meetprep.replies).
         standing_in = called_in(session, meeting, ZoneInfo(config.body.timezone))
         sent = announced(session, meeting.id)

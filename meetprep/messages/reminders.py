@@ -22,7 +22,7 @@ from meetprep.messages.invitations import MEMBER_ROLES
 from meetprep.model import MeetingState, ReminderRule
 from meetprep.messages.ledger import Outgoing
 from meetprep.messages.replies import called_in
-from meetprep.store import BodyRow, MeetingRow, MembershipRow, PersonRow, Store
+from meetprep.store import BodyRow, MeetingRow, members_on_the_day, MembershipRow, PersonRow, Store
 
 ACTIVE_STATES = (MeetingState.planned.value, MeetingState.agenda_built.value, MeetingState.invited.value)
 
@@ -61,13 +61,10 @@ def due_reminders(store: Store, configs: Configs, as_of: dt.date, bodies: list[s
             for meeting in meetings:
                 local = meeting.start.astimezone(zone)
                 org_config = config.organization(meeting.organization.key)
-                memberships = session.execute(select(MembershipRow).where(
-                    MembershipRow.organization_id == meeting.organization_id).order_by(MembershipRow.id)).scalars().all()
                 standing_in = called_in(session, meeting, zone)
                 # substitutes are reminded only when called in for a member who declined
-                memberships = [m for m in memberships if (m.start is None or m.start <= local.date())
-                               and (m.end is None or local.date() <= m.end)
-                               and (m.role != "substitute" or m.person_id in standing_in)]
+                memberships = [m for m in members_on_the_day(session, meeting, zone)
+                               if m.role != "substitute" or m.person_id in standing_in]
                 guests = session.execute(select(PersonRow).where(
                     PersonRow.body_id == meeting.body_id, PersonRow.key.in_(org_config.guests if org_config else []))).scalars().all()
                 for rule in body.reminders:

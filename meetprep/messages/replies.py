@@ -45,11 +45,13 @@ from meetprep.store import (
     AttendanceNoticeRow,
     BodyRow,
     MeetingRow,
+    members_on_the_day,
     MembershipRow,
     MessageRow,
     PersonRow,
     ReplyRow,
     Store,
+    the_meeting,
 )
 
 VOTING_ROLES = ("chair", "vice_chair", "member")
@@ -319,10 +321,7 @@ def answers(session: Any, meeting: MeetingRow) -> dict[int, str]:
 
 
 def _active(session: Any, meeting: MeetingRow, zone: ZoneInfo) -> list[MembershipRow]:
-    day = meeting.start.astimezone(zone).date()
-    rows = session.execute(select(MembershipRow).where(MembershipRow.organization_id == meeting.organization_id)
-                           .order_by(MembershipRow.id)).scalars().all()
-    return [m for m in rows if (m.start is None or m.start <= day) and (m.end is None or day <= m.end)]
+    return members_on_the_day(session, meeting, zone)
 
 
 def called_in(session: Any, meeting: MeetingRow, zone: ZoneInfo) -> dict[int, int]:
@@ -353,13 +352,7 @@ def quorum_needed(voting: int, configured: int | None) -> int:
 def attendance(store: Store, configs: Configs, body: str, meeting_key: str) -> dict[str, Any]:
     """Who comes: every member and called-in substitute with their answer, and the quorum."""
     with store.session() as session:
-        meeting = session.execute(select(MeetingRow).join(BodyRow).where(
-            BodyRow.key == body, MeetingRow.key == meeting_key)).scalar_one_or_none()
-        if meeting is None:
-            from meetprep.errors import InputError, Problem
-
-            raise InputError([Problem(file="(request)", item=f"meeting {meeting_key}", field="meeting",
-                                      message=f"no meeting {meeting_key!r} of {body}")])
+        meeting = the_meeting(session, body, meeting_key)
         return _attendance(session, configs, meeting)
 
 

@@ -36,12 +36,13 @@ from meetprep.store import (
     ConsultationRow,
     DecisionRow,
     MeetingRow,
+    members_on_the_day,
     MembershipRow,
     MinutesRow,
     PaperRow,
     PersonRow,
     Store,
-    meeting_by_key,
+    the_meeting,
 )
 from meetprep.yamlio import load_yaml
 
@@ -109,10 +110,8 @@ def _check(session: Any, configs: Configs, minutes: MinutesFile, source: str) ->
             problem(("ended",), "the meeting would last more than a day: check the dates",
                     found=f"{minutes.started.isoformat()} to {minutes.ended.isoformat()}")
 
-    meeting = meeting_by_key(session, minutes.body, minutes.meeting)
-    if meeting is None:
-        raise InputError([Problem(file=source, item="minutes", field="meeting", message="unknown meeting",
-                                  line=line_of(("meeting",)) if line_of else None, found=repr(minutes.meeting))])
+    meeting = the_meeting(session, minutes.body, minutes.meeting, source=source, item="minutes",
+                          line=line_of(("meeting",)) if line_of else None)
     agenda_row = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none()
     if agenda_row is None or not agenda_row.versions:
         raise InputError([Problem(file=source, item=f"minutes of {meeting.key}", field="meeting",
@@ -121,9 +120,7 @@ def _check(session: Any, configs: Configs, minutes: MinutesFile, source: str) ->
     entries = agenda_row.versions[-1].entries
     persons = {p.key: p for p in session.execute(select(PersonRow).where(PersonRow.body_id == meeting.body_id)).scalars()}
     day = meeting.start.astimezone(zone).date()
-    memberships = [m for m in session.execute(select(MembershipRow).where(
-        MembershipRow.organization_id == meeting.organization_id)).scalars()
-        if (m.start is None or m.start <= day) and (m.end is None or day <= m.end)]
+    memberships = members_on_the_day(session, meeting, zone)
     members = {m.person.key for m in memberships}
     voting = {m.person.key for m in memberships if m.voting_right}
     absent = set(minutes.attendance.absent)
@@ -284,7 +281,7 @@ def _apply(session, step: ConsultationRow, meeting: MeetingRow, item, day: dt.da
 def minutes_draft(store: Store, configs: Configs, body: str, meeting_key: str) -> tuple[Draft, dict[str, Any]]:
     """The data of the referat / Niederschrift: the agenda as built, and what was decided."""
     with store.session() as session:
-        meeting = meeting_by_key(session, body, meeting_key)
+        meeting = the_meeting(session, body, meeting_key)
         config = configs.get(body)
         words = catalogue(config.body.locale.value)
         zone = ZoneInfo(config.body.timezone)
@@ -382,7 +379,7 @@ def render_documents(store: Store, configs: Configs, settings: Any, body: str, m
 
     draft, extra = minutes_draft(store, configs, body, meeting_key)
     with store.session() as session:
-        meeting = meeting_by_key(session, body, meeting_key)
+        meeting = the_meeting(session, body, meeting_key)
         version = recorded_version(session.execute(select(MinutesRow).where(MinutesRow.meeting_id == meeting.id)).scalar_one())
     base = settings.output_dir / body / draft.committee["key"] / meeting_key / "minutes"
     folder = base / (version + ("" if pdf else "-docx"))
@@ -410,7 +407,7 @@ def render_documents(store: Store, configs: Configs, settings: Any, body: str, m
 
 def mark_minuted(store: Store, body: str, meeting_key: str, now: dt.datetime) -> None:
     with store.writing(f"body:{body}") as session:
-        meeting = meeting_by_key(session, body, meeting_key)
+        meeting = the_meeting(session, body, meeting_key)
         meeting.state, meeting.updated_at = MeetingState.minuted.value, now
 
 
@@ -426,7 +423,7 @@ def messages(store: Store, configs: Configs, body: str, meeting_key: str, files:
     document = members_doc[0]
     data = Path(document["path"]).read_bytes()
     with store.session() as session:
-        meeting = meeting_by_key(session, body, meeting_key)
+        meeting = the_meeting(session, body, meeting_key)
         # Once per recorded version of the minutes: a correction is sent again.
         version = recorded_version(session.execute(select(MinutesRow).where(MinutesRow.meeting_id == meeting.id)).scalar_one())
         zone = ZoneInfo(config.body.timezone)
@@ -463,7 +460,7 @@ def form(store: Store, configs: Configs, body: str, meeting_key: str) -> str:
     state = attendance(store, configs, body, meeting_key)
     words = catalogue(configs.get(body).body.locale.value)
     with store.session() as session:
-        meeting = meeting_by_key(session, body, meeting_key)
+        meeting = the_meeting(session, body, meeting_key)
         zone = ZoneInfo(configs.get(body).body.timezone)
         agenda_row = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none()
         entries = agenda_row.versions[-1].entries if agenda_row and agenda_row.versions else []

@@ -1,0 +1,46 @@
+"""Queries that many modules ask the same way: a meeting by its key, and who is a member on a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from meetprep.errors import InputError, Problem
+from meetprep.store.tables import BodyRow, MeetingRow, MembershipRow
+
+_Dated = TypeVar("_Dated")
+
+
+def meeting_by_key(session: Session, body: str, key: str) -> MeetingRow | None:
+    """A body's meeting by its key (ebi-2025-09-22), or None."""
+    return session.execute(select(MeetingRow).join(BodyRow, MeetingRow.body_id == BodyRow.id).where(
+        BodyRow.key == body, MeetingRow.key == key)).scalar_one_or_none()
+
+
+def the_meeting(session: Session, body: str, key: str, *, source: str = "(request)", item: str | None = None,
+                **details: Any) -> MeetingRow:
+    """A body's meeting by its key. A meeting that does not exist is the caller's input error,
+    named with the file (or "(request)") and item it came from; `details` (line, found) go into
+    the problem."""
+    meeting = meeting_by_key(session, body, key)
+    if meeting is None:
+        raise InputError([Problem(file=source, item=item or f"meeting {key}", field="meeting",
+                                  message=f"unknown meeting {key!r}: {body} has no meeting with that key", **details)])
+    return meeting
+
+
+def active_on(memberships: Iterable[_Dated], day: dt.date) -> list[_Dated]:
+    """The memberships (rows or config entries with `start` and `end`, either open) that run on `day`."""
+    return [m for m in memberships if (m.start is None or m.start <= day) and (m.end is None or day <= m.end)]
+
+
+def members_on_the_day(session: Session, meeting: MeetingRow, zone: ZoneInfo) -> list[MembershipRow]:
+    """The memberships of the meeting's committee that run on the meeting's day (in the body's
+    time zone), in the order of the config."""
+    rows = session.execute(select(MembershipRow).where(MembershipRow.organization_id == meeting.organization_id)
+                           .order_by(MembershipRow.id)).scalars().all()
+    return active_on(rows, meeting.start.astimezone(zone).date())
