@@ -1,0 +1,236 @@
+"""Cross-references of a batch, checked against the config, the batch itself and the store:
+bodies, committees, meetings, amendments (no cycles), and a paper's history that must be kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from meetprep.config import Configs
+from meetprep.errors import Problem
+from meetprep.importing.reading import Batch, ParsedPaper, problem_at
+from meetprep.model import (
+    BodyConfig,
+    ConsultationStatus,
+    matches_reference,
+)
+from meetprep.store import (
+    BodyRow,
+    MeetingRow,
+    OrganizationRow,
+    PaperRow,
+)
+from meetprep.yamlio import YamlDocument
+
+
+def check_meetings(batch: Batch, configs: Configs) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], str] = {}
+    for parsed in batch.meetings:
+        doc, body_key = parsed.document, parsed.meetings.body
+        config = configs.get(body_key)
+        if config is None:
+            problems.append(_unknown_body(doc, f"meetings of {body_key!r}", ("body",), body_key, configs))
+            continue
+        zone = ZoneInfo(config.body.timezone)
+        for index, meeting in enumerate(parsed.meetings.meetings):
+            item = f"meeting {meeting.key}"
+            base = ("meetings", index)
+            if config.organization(meeting.committee) is None:
+                problems.append(_unknown_committee(doc, item, base + ("committee",), meeting.committee, config))
+            for name in ("start", "end"):
+                value = getattr(meeting, name)
+                if value is None:
+                    continue
+                expected = value.astimezone(zone).utcoffset()
+                if value.utcoffset() != expected:
+                    problems.append(
+                        problem_at(
+                            doc,
+                            item,
+                            base + (name,),
+                            f"the UTC offset does not match {config.body.timezone} on {value.date().isoformat()}",
+                            expected=_offset(expected),
+                            found=_offset(value.utcoffset()),
+                        )
+                    )
+            key = (body_key, meeting.key or "")
+            if key in seen:
+                problems.append(problem_at(doc, item, base + ("key",), f"meeting key given twice in this import (also in {seen[key]})"))
+            seen[key] = doc.name
+    return problems
+
+
+def _offset(delta: dt.timedelta | None) -> str:
+    minutes = int((delta or dt.timedelta()).total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _unknown_body(doc: YamlDocument, item: str, loc: tuple[Any, ...], key: str, configs: Configs) -> Problem:
+    return problem_at(
+        doc,
+        item,
+        loc,
+        "unknown body (no config file defines it)",
+        expected="one of " + ", ".join(configs.keys()),
+        found=repr(key),
+    )
+
+
+def _unknown_committee(doc: YamlDocument, item: str, loc: tuple[Any, ...], key: str, config: BodyConfig) -> Problem:
+    return problem_at(
+        doc,
+        item,
+        loc,
+        f"unknown committee for {config.body.key}",
+        expected="one of " + ", ".join(o.key for o in config.organizations),
+        found=repr(key),
+    )
+
+
+def check_papers(batch: Batch, configs: Configs, session: Session) -> list[Problem]:
+    problems: list[Problem] = []
+    batch_meetings = {
+        (parsed.meetings.body, meeting.key): meeting.committee
+        for parsed in batch.meetings
+        for meeting in parsed.meetings.meetings
+    }
+    batch_refs: dict[tuple[str, str], str] = {}
+    for parsed in batch.papers:
+        key = (parsed.paper.body, parsed.paper.reference)
+        if key in batch_refs:
+            problems.append(problem_at(parsed.document, parsed.label, ("reference",),
+                                f"duplicate reference: {batch_refs[key]} has the same one"))
+        else:
+            batch_refs[key] = parsed.document.name
+
+    for parsed in batch.papers:
+        paper, doc, item = parsed.paper, parsed.document, parsed.label
+        config = configs.get(paper.body)
+        if config is None:
+            problems.append(_unknown_body(doc, item, ("body",), paper.body, configs))
+            continue
+        pattern = config.body.reference_pattern
+        follows = matches_reference(pattern, paper.reference) if pattern else True
+        if follows is None:
+            problems.append(problem_at(doc, item, ("reference",), f"checking the reference against {config.body.name}'s "
+                                "pattern took too long: the pattern needs simplifying (meetprep config check)",
+                                found=repr(paper.reference)))
+        elif not follows:
+            problems.append(
+                problem_at(
+                    doc,
+                    item,
+                    ("reference",),
+                    f"reference does not follow {config.body.name}'s pattern",
+                    expected=f"a match for {pattern}",
+                    found=repr(paper.reference),
+                )
+            )
+        for index, step in enumerate(paper.consultations):
+            loc = ("consultations", index)
+            if config.organization(step.committee) is None:
+                problems.append(_unknown_committee(doc, item, loc + ("committee",), step.committee, config))
+            if step.meeting is not None:
+                committee = batch_meetings.get((paper.body, step.meeting))
+                if committee is None:
+                    row = session.execute(
+                        select(OrganizationRow.key)
+                        .join(MeetingRow, MeetingRow.organization_id == OrganizationRow.id)
+                        .join(BodyRow, MeetingRow.body_id == BodyRow.id)
+                        .where(BodyRow.key == paper.body, MeetingRow.key == step.meeting)
+                    ).scalar_one_or_none()
+                    committee = row
+                if committee is None:
+                    problems.append(
+                        problem_at(
+                            doc,
+                            item,
+                            loc + ("meeting",),
+                            "unknown meeting (import its meetings file first or in the same batch)",
+                            found=repr(step.meeting),
+                        )
+                    )
+                elif committee != step.committee:
+                    problems.append(
+                        problem_at(
+                            doc,
+                            item,
+                            loc + ("meeting",),
+                            f"meeting {step.meeting!r} is a meeting of {committee!r}, not of {step.committee!r}",
+                        )
+                    )
+        if paper.amends is not None and (paper.body, paper.amends) not in batch_refs:
+            exists = session.execute(
+                select(PaperRow.id).join(BodyRow).where(BodyRow.key == paper.body, PaperRow.reference == paper.amends)
+            ).first()
+            if exists is None:
+                problems.append(
+                    problem_at(
+                        doc,
+                        item,
+                        ("amends",),
+                        "the amended paper is neither in the store nor in this import",
+                        found=repr(paper.amends),
+                    )
+                )
+        problems += _check_history_kept(parsed, session)
+    problems += _check_amendment_cycles(batch, session)
+    return problems
+
+
+def _check_amendment_cycles(batch: Batch, session: Session) -> list[Problem]:
+    """Papers that amend each other, directly or round a longer circle, in the batch and the store:
+    no agenda could place them."""
+    in_batch = {(p.paper.body, p.paper.reference): p for p in batch.papers}
+    stored: dict[tuple[str, str], str | None] = {}
+
+    def amends(key: tuple[str, str]) -> str | None:
+        if key in in_batch:
+            return in_batch[key].paper.amends
+        if key not in stored:
+            row = session.execute(select(PaperRow).join(BodyRow).where(
+                BodyRow.key == key[0], PaperRow.reference == key[1])).scalar_one_or_none()
+            stored[key] = row.amends.reference if row is not None and row.amends is not None else None
+        return stored[key]
+
+    problems = []
+    for key, parsed in in_batch.items():
+        chain = [key[1]]
+        target = parsed.paper.amends
+        while target is not None and target not in chain and len(chain) <= 50:
+            chain.append(target)
+            target = amends((key[0], target))
+        if target == key[1]:
+            circle = " amends ".join(chain + [key[1]])
+            problems.append(problem_at(parsed.document, parsed.label, ("amends",),
+                                f"amendments go in a circle ({circle}): no agenda can place them; "
+                                "one of them must amend none of the others"))
+    return problems
+
+
+def _check_history_kept(parsed: ParsedPaper, session: Session) -> list[Problem]:
+    """A re-import may change the plan, but not erase steps a body has already dealt with."""
+    paper = parsed.paper
+    row = session.execute(
+        select(PaperRow).join(BodyRow).where(BodyRow.key == paper.body, PaperRow.reference == paper.reference)
+    ).scalar_one_or_none()
+    if row is None:
+        return []
+    problems = []
+    for step in row.consultations:
+        if step.status == ConsultationStatus.pending.value and step.result is None:
+            continue
+        new = paper.consultations[step.position] if step.position < len(paper.consultations) else None
+        if new is None or new.committee != step.organization.key:
+            problems.append(problem_at(
+                parsed.document, parsed.label, ("consultations", step.position),
+                f"step {step.position + 1} ({step.organization.key}) is already {step.status}"
+                f"{' (' + step.result + ')' if step.result else ''} in the store and cannot be removed or replaced",
+            ))
+    return problems
