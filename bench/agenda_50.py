@@ -51,7 +51,7 @@ def main() -> int:
 
     from meetprep.agenda import build
 
-    from meetprep.agenda import documents
+    from meetprep.agenda import contexts, documents, rendering
     from meetprep.config import Settings, load_configs
     from meetprep.importing.pipeline import import_files
     from meetprep.store import Store
@@ -75,17 +75,17 @@ def main() -> int:
 
         # The same contexts, prepared once, for the baseline.
         draft = build.prepare(store, configs, request)
-        contexts = []
+        prepared = []
         for plan in documents.planned_documents(draft):
-            template = documents.template_path(settings.templates_dir, locale, plan["kind"])
-            context = (documents.agenda_context(draft, plan["variant"], plan["kind"]) if plan["reference"] is None
-                       else documents.paper_context(draft, plan["reference"], plan["kind"]))
-            contexts.append((template, context))
+            template = rendering.template_path(settings.templates_dir, locale, plan["kind"])
+            context = (contexts.agenda_context(draft, plan["variant"], plan["kind"]) if plan["reference"] is None
+                       else contexts.paper_context(draft, plan["reference"], plan["kind"]))
+            prepared.append((template, context))
 
         def baseline() -> None:
-            for template, context in contexts:
+            for template, context in prepared:
                 document = DocxTemplate(template)
-                document.render(context, jinja_env=documents.plain_jinja_environment(), autoescape=True)
+                document.render(context, jinja_env=rendering.plain_jinja_environment(), autoescape=True)
                 document.save(io.BytesIO())
 
         counter = iter(range(10_000))

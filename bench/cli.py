@@ -52,7 +52,7 @@ for template, context in pickle.load(open(sys.argv[1], "rb")):
 CONTEXTS = '''
 import datetime as dt, pickle, sys
 from meetprep.agenda import build
-from meetprep.agenda import documents
+from meetprep.agenda import contexts, documents, rendering
 from meetprep.config import Settings, load_configs
 from meetprep.store import Store
 settings = Settings.from_env(); configs = load_configs(settings.config_dir)
@@ -61,8 +61,8 @@ with Store(settings.database_url) as store:
                                                               day=dt.date.fromisoformat("{day}")))
 out = []
 for plan in documents.planned_documents(draft):
-    context = documents.agenda_context(draft, plan["variant"], plan["kind"])
-    out.append((str(documents.template_path(settings.templates_dir, draft.body["locale"], plan["kind"])), context))
+    context = contexts.agenda_context(draft, plan["variant"], plan["kind"])
+    out.append((str(rendering.template_path(settings.templates_dir, draft.body["locale"], plan["kind"])), context))
 pickle.dump(out, open(sys.argv[1], "wb"))
 '''
 

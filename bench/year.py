@@ -93,7 +93,7 @@ def baseline_worker(args) -> tuple[int, float, int]:
 
     from meetprep.agenda import build
 
-    from meetprep.agenda import documents
+    from meetprep.agenda import contexts, documents, rendering
     from meetprep.config import Settings, load_configs
     from meetprep.store import Store
 
@@ -104,13 +104,13 @@ def baseline_worker(args) -> tuple[int, float, int]:
     for committee, day in share:  # contexts prepared before the clock starts
         draft = build.prepare(store, configs, build.AgendaRequest("grossstadt", committee, day - dt.timedelta(days=8), day=day))
         for plan in documents.planned_documents(draft):
-            context = (documents.agenda_context(draft, plan["variant"], plan["kind"]) if plan["reference"] is None
-                       else documents.paper_context(draft, plan["reference"], plan["kind"]))
-            jobs.append((documents.template_path(settings.templates_dir, "de", plan["kind"]), context))
+            context = (contexts.agenda_context(draft, plan["variant"], plan["kind"]) if plan["reference"] is None
+                       else contexts.paper_context(draft, plan["reference"], plan["kind"]))
+            jobs.append((rendering.template_path(settings.templates_dir, "de", plan["kind"]), context))
     start = time.perf_counter()
     for template, context in jobs:
         document = DocxTemplate(template)
-        document.render(context, jinja_env=documents.plain_jinja_environment(), autoescape=True)
+        document.render(context, jinja_env=rendering.plain_jinja_environment(), autoescape=True)
         document.save(io.BytesIO())
     return len(jobs), time.perf_counter() - start, peak_kb()
 

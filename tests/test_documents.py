@@ -11,7 +11,7 @@ from docx import Document
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from meetprep.agenda import build
-from meetprep.agenda.documents import text_blocks
+from meetprep.agenda.markup import text_blocks
 from meetprep.importing.pipeline import import_files
 from meetprep.store import Store
 from tests.conftest import EXAMPLES, NOW, ROOT, write_yaml
@@ -301,7 +301,7 @@ def test_one_compiled_template_renders_each_document_with_its_own_context_and_an
     after another from it keep their own text, and a template edited in between is used."""
     from docx import Document as NewDocument
 
-    from meetprep.agenda import documents
+    from meetprep.agenda import documents, rendering
 
     def template(path: Path, line: str) -> Path:
         document = NewDocument()
@@ -313,16 +313,16 @@ def test_one_compiled_template_renders_each_document_with_its_own_context_and_an
     rendered = []
     for title in ("Budget 2027", "Skolestruktur", "<b>Vej & park</b>"):
         out = tmp_path / f"{len(rendered)}.docx"
-        out.write_bytes(documents.render_docx(first, {"paper": {"title": title}}))
+        out.write_bytes(rendering.render_docx(first, {"paper": {"title": title}}))
         rendered.append(text(out))
     assert ["Punkt Budget 2027" in rendered[0], "Punkt Skolestruktur" in rendered[1],
             "Punkt <b>Vej & park</b>" in rendered[2]] == [True, True, True]
     assert "Budget" not in rendered[1] + rendered[2]
-    environment = documents.jinja_environment()
-    assert environment is documents.jinja_environment() and environment.compiled  # compiled once, kept
+    environment = rendering.jinja_environment()
+    assert environment is rendering.jinja_environment() and environment.compiled  # compiled once, kept
     edited = template(tmp_path / "a.docx", "Sag {{ paper.title }} (ændret)")
     out = tmp_path / "edited.docx"
-    out.write_bytes(documents.render_docx(edited, {"paper": {"title": "Budget 2027"}}))
+    out.write_bytes(rendering.render_docx(edited, {"paper": {"title": "Budget 2027"}}))
     assert "Sag Budget 2027 (ændret)" in text(out) and "Punkt" not in text(out)
     with pytest.raises(documents.TemplateProblem):  # the sandbox and strict undefined stay
-        documents.render_docx(template(tmp_path / "b.docx", "{{ paper.__class__.__mro__ }}"), {"paper": {}})
+        rendering.render_docx(template(tmp_path / "b.docx", "{{ paper.__class__.__mro__ }}"), {"paper": {}})

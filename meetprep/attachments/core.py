@@ -451,7 +451,7 @@ def resolve_reference(store: Store, body: str, folder_name: str) -> str | None:
 
 def rebuild_request(store: Store, delivery: Delivery, as_of: dt.date):
     """The agenda build that shows the delivered file, where the paper's meeting has an agenda."""
-    from meetprep.agenda.build import AgendaRequest
+    from meetprep.agenda.draft import AgendaRequest
     from meetprep.store import AgendaRow
 
     if delivery.meeting is None:

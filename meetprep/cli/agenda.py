@@ -22,7 +22,7 @@ def build_agenda(settings, body: str, committee: str, date: Optional[dt.date] = 
 
     def plain() -> dict[str, Any]:
         def work(store, configs, settings):
-            from meetprep.agenda.build import AgendaRequest
+            from meetprep.agenda.draft import AgendaRequest
             from meetprep.jobs.agenda import build_agenda
 
             request = AgendaRequest(body, committee, as_of or today(configs.get(body)), day=date, meeting=meeting,
@@ -105,7 +105,8 @@ def agenda_approve(
     day = parse_day(date, "--date")
 
     def work(store, configs, settings):
-        from meetprep.agenda.build import AgendaRequest, approve
+        from meetprep.agenda.draft import AgendaRequest
+        from meetprep.agenda.build import approve
 
         return approve(store, configs, AgendaRequest(body, committee, clock().date(), day=day, meeting=meeting), clock())
 

@@ -41,7 +41,8 @@ def invitations_send(
     settings = guarded(as_json, current_settings)
 
     def approval():
-        from meetprep.agenda.build import AgendaRequest, approval_state
+        from meetprep.agenda.draft import AgendaRequest
+        from meetprep.agenda.build import approval_state
         from meetprep.config import load_configs
         from meetprep.jobs.agenda import rebuild_before_sending
         from meetprep.errors import InputError, Problem
@@ -72,7 +73,7 @@ def send_invitations(settings, body: str, committee: str, day: Optional[dt.date]
     """A meeting's invitations: in this process, or as the send-invitations flow on a Prefect server."""
 
     def plain(store, configs, settings):
-        from meetprep.agenda.build import AgendaRequest
+        from meetprep.agenda.draft import AgendaRequest
         from meetprep.jobs.invitations import send_invitations as send
 
         request = AgendaRequest(body, committee, today(configs.get(body)), day=day, meeting=meeting)

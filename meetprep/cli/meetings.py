@@ -122,7 +122,7 @@ def meetings_timeline(
     def work(store, configs, settings):
         from zoneinfo import ZoneInfo
 
-        from meetprep.agenda.build import AgendaRequest, find_meeting
+        from meetprep.agenda.draft import AgendaRequest, find_meeting
         from meetprep.meetings.timeline import committee_meetings, view
 
         config = configs.get(body)

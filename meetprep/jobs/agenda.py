@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from meetprep.agenda import build
-from meetprep.agenda.build import AgendaRequest, BuildResult
+from meetprep.agenda.draft import AgendaRequest, BuildResult
 from meetprep.config import Configs
 from meetprep.jobs.publishing import publish_meetings
 from meetprep.model import MeetingState

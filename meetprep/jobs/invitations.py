@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable
 
-from meetprep.agenda.build import AgendaRequest
+from meetprep.agenda.draft import AgendaRequest
 from meetprep.config import Configs
 from meetprep.jobs.agenda import rebuild_before_sending
 from meetprep.jobs.publishing import write_feeds

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from meetprep.agenda import build
+from meetprep.agenda import build, draft
 
 from meetprep.messages import invitations
 
@@ -211,7 +211,7 @@ def planned_papers(ctx: Context) -> list[tuple[PaperRow, list[str]]]:
     with ctx.store.session() as session:
         meeting = session.get(MeetingRow, ctx.meeting_id)
         day = ctx.start.date()
-        due = build._due_steps(session, meeting.body_id, meeting.organization_id, meeting, day, zone)
+        due = draft.due_steps(session, meeting.body_id, meeting.organization_id, meeting, day, zone)
         ready = {paper.id for paper, _ in due}
         placed = session.execute(select(ConsultationRow).join(PaperRow).where(
             ConsultationRow.organization_id == meeting.organization_id, ConsultationRow.status.in_(OPEN_STATUSES),

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from meetprep.messages import calendar
 from meetprep.agenda.numbering import access_of
-from meetprep.agenda.build import AgendaRequest, find_meeting
+from meetprep.agenda.draft import AgendaRequest, find_meeting
 from meetprep.config import Configs
 from meetprep.i18n import Catalogue, catalogue
 from meetprep.model import BodyConfig, MeetingState

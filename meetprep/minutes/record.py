@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from meetprep.agenda.build import AgendaRequest, Draft, _paper_data, describe
+from meetprep.agenda.draft import AgendaRequest, Draft, paper_data, describe
 from meetprep.config import Configs
 from meetprep.i18n import Catalogue, catalogue
 from meetprep.model import ConsultationResult, ConsultationStatus, MeetingState, MinutesFile, Votes
@@ -294,7 +294,7 @@ def minutes_draft(store: Store, configs: Configs, body: str, meeting_key: str) -
         for decision in session.execute(select(DecisionRow).where(DecisionRow.meeting_id == meeting.id)).scalars():
             step = decision.consultation
             reference = step.paper.reference
-            data = _paper_data(step.paper, zone, meeting.start.astimezone(zone).date(), step.id, meeting_id=meeting.id)
+            data = paper_data(step.paper, zone, meeting.start.astimezone(zone).date(), step.id, meeting_id=meeting.id)
             for c in data["consultations"]:  # this meeting's own decision is shown under Beslutninger
                 if c["current"]:
                     c.update(status="scheduled", result=None, result_text=None)

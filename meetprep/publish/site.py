@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from meetprep.agenda.documents import text_blocks
+from meetprep.agenda.markup import text_blocks
 from meetprep.folders import write_atomically
 from meetprep.i18n import Catalogue, catalogue
 from meetprep.store import BodyRow, MeetingRow, OrganizationRow

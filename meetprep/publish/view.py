@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from meetprep.agenda.numbering import access_of
-from meetprep.agenda.documents import item_label
+from meetprep.agenda.contexts import item_label
 from meetprep.model import BodyConfig
 from meetprep.store import (
     AgendaRow,
@@ -352,7 +352,7 @@ def _add_documents(session: Session, view: PublicBody, versions: dict[int, Agend
 
 def _add_papers(session: Session, view: PublicBody, config: BodyConfig, body_id: int, references: set[str],
                 zone: ZoneInfo, whole: bool) -> None:
-    from meetprep.agenda.build import paper_sessions
+    from meetprep.agenda.draft import paper_sessions
 
     if not references:
         return
