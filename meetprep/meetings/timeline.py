@@ -47,6 +47,7 @@ from meetprep.store import (
     AgendaRow,
     BodyRow,
     ConsultationRow,
+    dialect_insert,
     MeetingRow,
     MeetingStepRow,
     MembershipRow,
@@ -158,12 +159,8 @@ def _complete(report: ledger.DispatchReport) -> bool:
 def record_step(store: Store, meeting_id: int, step: PlannedStep, state: str, now: dt.datetime,
             detail: dict[str, Any] | None = None) -> None:
     """Enter a step as done or skipped, once (a second run at the same moment finds it there)."""
-    if store.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     with store.session() as session:
-        session.execute(insert(MeetingStepRow).values(
+        session.execute(dialect_insert(store.engine, MeetingStepRow).values(
             meeting_id=meeting_id, step=step.name, due=step.date, state=state, detail=detail or {}, recorded_at=now,
         ).on_conflict_do_nothing(index_elements=["meeting_id", "step", "due"]))
 

@@ -45,7 +45,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import and_, or_, select, update
 
-from meetprep.store import MessageRow, Store
+from meetprep.store import dialect_insert, MessageRow, Store
 
 
 @dataclass(frozen=True)
@@ -307,11 +307,7 @@ def _row(message: Outgoing, status: str, error: str | None = None) -> dict[str, 
 
 def _insert_ignoring_duplicates(store: Store):
     """INSERT ... ON CONFLICT DO NOTHING: two runs planning the same message record it once."""
-    if store.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(MessageRow).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    return dialect_insert(store.engine, MessageRow).on_conflict_do_nothing(index_elements=["idempotency_key"])
 
 
 def record(store: Store, messages: list[Outgoing], now: dt.datetime) -> None:

@@ -31,7 +31,7 @@ from meetprep.store.journal import (
     ReplyRow,
     SpendRow,
 )
-from meetprep.store.queries import active_on, meeting_by_key, members_on_the_day, the_meeting
+from meetprep.store.queries import active_on, dialect_insert, meeting_by_key, members_on_the_day, the_meeting
 from meetprep.store.schema import NAMING, Base, UTCDateTime
 from meetprep.store.tables import (
     AgendaRow,
@@ -88,5 +88,6 @@ __all__ = [
     "active_on",
     "meeting_by_key",
     "the_meeting",
+    "dialect_insert",
     "members_on_the_day",
 ]

@@ -7,6 +7,8 @@ from typing import Any, Iterable, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from meetprep.errors import InputError, Problem
@@ -44,3 +46,9 @@ def members_on_the_day(session: Session, meeting: MeetingRow, zone: ZoneInfo) ->
     rows = session.execute(select(MembershipRow).where(MembershipRow.organization_id == meeting.organization_id)
                            .order_by(MembershipRow.id)).scalars().all()
     return active_on(rows, meeting.start.astimezone(zone).date())
+
+
+def dialect_insert(engine: Engine, table: Any) -> Any:
+    """INSERT for the store's database, with its ON CONFLICT DO NOTHING (`.on_conflict_do_nothing`):
+    two runs recording the same row at the same moment record it once."""
+    return (postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert)(table)
