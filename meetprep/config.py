@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
+import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -191,8 +192,6 @@ def load_configs(config_dir: Path) -> Configs:
 
 
 def _remembered_body_config(path: Path) -> BodyConfig:
-    import hashlib
-
     name = "config-" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
     return memo.remembered(name, [path], ("pydantic", "holidays", "yaml"), lambda: load_body_config(path))
 

@@ -13,6 +13,8 @@ import hashlib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 MEDIA_TYPES = {
     "pdf": "application/pdf",
@@ -92,9 +94,6 @@ def _check_content(path: Path, kind: str, head: bytes, size: int) -> None:
 
 
 def _check_pdf(path: Path) -> None:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
     try:
         reader = PdfReader(str(path), strict=False)
         if reader.is_encrypted:

@@ -8,10 +8,15 @@ Dates and times are formatted with Babel in the body's locale.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from babel import Locale
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
+from meetprep.yamlio import load_yaml
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 BABEL_LOCALES = {"da": "da_DK", "de": "de_DE"}
@@ -40,7 +45,6 @@ class Catalogue:
 
     def plural_form(self, count: int | float) -> str:
         """The CLDR plural category of `count` in this language: 'one' or 'other' in da and de."""
-        from babel import Locale
 
         return Locale.parse(self.babel_locale).plural_form(count)
 
@@ -53,14 +57,10 @@ class Catalogue:
         return BABEL_LOCALES[self.locale]
 
     def date(self, day: dt.date, style: str = "date_long", capitalize: bool = True) -> str:
-        from babel.dates import format_date
-
         text = format_date(day, self.text(f"formats.{style}"), locale=self.babel_locale)
         return text[:1].upper() + text[1:] if capitalize else text
 
     def time(self, moment: dt.datetime | dt.time) -> str:
-        from babel.dates import format_time
-
         return format_time(moment, self.text("formats.time"), locale=self.babel_locale)
 
     def datetime(self, moment: dt.datetime, capitalize: bool = True) -> str:
@@ -81,7 +81,6 @@ class Catalogue:
         2025), {time} and {committee}. Other braces are left as they are."""
         if not text or "{" not in text:
             return text
-        import re
 
         values = {"date": self.date(start.date(), "date_text", capitalize=False),
                   "date_short": self.date(start.date(), "date_short", capitalize=False),
@@ -90,13 +89,9 @@ class Catalogue:
         return re.sub(r"\{(" + "|".join(self.PLACEHOLDERS) + r")\}", lambda m: values[m.group(1)], text)
 
     def number(self, value: float | int) -> str:
-        from babel.numbers import format_decimal
-
         return format_decimal(value, locale=self.babel_locale, group_separator=True)
 
 
 @lru_cache(maxsize=4)
 def catalogue(locale: str) -> Catalogue:
-    from meetprep.yamlio import load_yaml  # YAML 1.2 rules: the key `no` stays the text "no"
-
     return Catalogue(locale, load_yaml(LOCALE_DIR / f"{locale}.yaml").data)

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from meetprep.messages import calendar
-from meetprep.config import Configs
+from meetprep.config import Configs, sync_config
 from meetprep.meetings.deadlines import holiday_name, on_business_day
 from meetprep.i18n import catalogue
 from meetprep.model import BodyConfig, RecurringEvent
@@ -40,6 +40,8 @@ from meetprep.store import (
     SpendRow,
     Store,
 )
+from dateutil.rrule import rrulestr
+from meetprep.errors import InputError, Problem
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -54,8 +56,6 @@ def event_date(event: RecurringEvent, year: int, config: BodyConfig) -> dt.date 
     if year < event.first_year:
         return None
     if event.rule is not None:
-        from dateutil.rrule import rrulestr
-
         rule = rrulestr(event.rule, dtstart=dt.datetime(event.first_year, 1, 1))
         found = rule.between(dt.datetime(year, 1, 1), dt.datetime(year, 12, 31, 23, 59), inc=True)
         return found[0].date() if found else None
@@ -251,8 +251,6 @@ def task_reminders(store: Store, configs: Configs, as_of: dt.date, days_before: 
 
 def record_spend(store: Store, body: str, event_key: str, year: int, amount: float, text: str, day: dt.date,
                  now: dt.datetime) -> None:
-    from meetprep.errors import InputError, Problem
-
     with store.writing(f"body:{body}") as session:
         row = session.execute(select(PlannedEventRow).join(BodyRow).where(
             BodyRow.key == body, PlannedEventRow.event_key == event_key, PlannedEventRow.year == year)).scalar_one_or_none()
@@ -292,9 +290,7 @@ def budget_report(store: Store, configs: Configs, year: int) -> dict[str, Any]:
 def generate_calendar(store: Store, configs: Configs, body: str, committee: str, year: int,
                       now: dt.datetime) -> dict[str, Any]:
     """Put a committee's regular meetings for `year` into the store (existing ones stay as they are)."""
-    from dateutil.rrule import rrulestr
 
-    from meetprep.errors import InputError, Problem
 
     config = configs.get(body)
     org_config = config.organization(committee) if config else None
@@ -309,8 +305,6 @@ def generate_calendar(store: Store, configs: Configs, body: str, committee: str,
     with store.writing(f"body:{body}") as session:
         body_row = session.execute(select(BodyRow).where(BodyRow.key == body)).scalar_one_or_none()
         if body_row is None:
-            from meetprep.config import sync_config
-
             sync_config(session, configs)
             body_row = session.execute(select(BodyRow).where(BodyRow.key == body)).scalar_one()
         org = session.execute(select(OrganizationRow).where(OrganizationRow.body_id == body_row.id,

@@ -20,6 +20,7 @@ from meetprep.agenda.numbering import access_of
 from meetprep.agenda.rendering import render_docx, template_path
 from meetprep.filecheck import sha256_of
 from meetprep.i18n import catalogue
+from meetprep.agenda import pdf
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 AGENDA_KINDS = ("dagsorden", "tagesordnung", "referat", "niederschrift")
@@ -104,7 +105,6 @@ def add_pdfs(draft: Any, written: list[dict[str, Any]], seconds_per_document: fl
     Returns the new file entries and notes: LibreOffice missing, a document that did not convert
     (by name; the others still get their PDFs), an attachment left out of the bundle and why.
     """
-    from meetprep.agenda import pdf
 
     if pdf.soffice() is None:
         return [], ["LibreOffice is not installed: no PDFs were written"]

@@ -390,7 +390,7 @@ def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
         step_of = {p.id: s for p, s in due}
         shown = [p for p in [*papers, *extra] if p.reference in on_agenda]
         closed = closed_references(session, meeting.body_id, {r for p in shown for r in p.related})
-        paper_data = {
+        paper_texts = {
             p.reference: paper_data(p, zone, meeting_day, step_of.get(p.id).id if p.id in step_of else None, closed,
                                      meeting.id)
             for p in shown
@@ -404,7 +404,7 @@ def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
             meeting=meeting_data,
             participants=participants,
             entries=[e.as_dict() for e in entries],
-            papers=paper_data,
+            papers=paper_texts,
             problems=_problems(config, papers, meeting_day, request.as_of, zone, entries, step_of),
             documents=config.body.agenda_documents,
             previous_version=latest.version if latest else 0,

@@ -12,13 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from meetprep.errors import TemplateProblem
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from collections import OrderedDict
+from docxtpl import DocxTemplate
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 
 
 def plain_jinja_environment():
     """A new sandboxed, autoescaping environment, as a docxtpl user would pass one."""
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
-
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
 
 
@@ -29,10 +32,6 @@ def jinja_environment():
     the 25 papers of a meeting from one template were 25 compilations of the same text, a third
     of the rendering time. A template edited in Word has new XML, so it is compiled anew; the
     context of each document is passed to `render`, never kept in the environment."""
-    from collections import OrderedDict
-
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
 
     class CompilingOnce(SandboxedEnvironment):
         size = 64  # template parts (document, headers, footers) of a few dozen templates
@@ -59,9 +58,6 @@ def jinja_environment():
 
 def render_docx(template: Path, context: dict[str, Any]) -> bytes:
     """Render one template to the bytes of a .docx."""
-    from docxtpl import DocxTemplate
-    from jinja2 import TemplateError
-
     if not template.is_file():
         raise TemplateProblem(f"template {template} is missing")
     document = DocxTemplate(template)
@@ -88,9 +84,6 @@ def render_docx(template: Path, context: dict[str, Any]) -> bytes:
 def _set_language(docx: Any, language: str) -> None:
     """The text's language (the styles' w:lang), which LibreOffice writes as the PDF's /Lang. A
     template made from Word's default carries en-US; the body's language wins."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
     styles = docx.styles.element
     langs = styles.findall(".//" + qn("w:lang"))
     if not langs:

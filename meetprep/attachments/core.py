@@ -31,14 +31,25 @@ from meetprep.agenda.numbering import access_of
 from meetprep.config import Configs, Settings
 from meetprep.meetings.deadlines import deadline
 from meetprep.agenda.documents import slug
-from meetprep.filecheck import sha256_of
+from meetprep.filecheck import inspect, NotAccepted, sha256_of
 from meetprep.folders import locked
 from meetprep.i18n import catalogue
 from meetprep.agenda.listing import next_open_step
 from meetprep.model import BodyConfig, Paper
 from meetprep.messages.ledger import Attachment, Outgoing
 from meetprep.errors import InputError, Problem
-from meetprep.store import BodyRow, ConsultationRow, FileRow, MembershipRow, PaperRow, PersonRow, Store, the_meeting
+from meetprep.store import (
+    AgendaRow,
+    BodyRow,
+    ConsultationRow,
+    FileRow,
+    MembershipRow,
+    PaperRow,
+    PersonRow,
+    Store,
+    the_meeting,
+)
+from meetprep.agenda.draft import AgendaRequest
 
 # The phrases of the field, in both languages. Each pattern's match starts the verb: what comes
 # before it in the sentence names the attachment ("Die Druckfassung des Integrationskonzeptes").
@@ -233,7 +244,6 @@ def _refuse(source: Path, reference: str, field_name: str, message: str, **detai
 
 def check_file(source: Path, reference: str, config: BodyConfig) -> tuple[str, int, str]:
     """(sha256, size, media type) of a file fit to be an attachment, or a clear refusal."""
-    from meetprep.filecheck import NotAccepted, inspect
 
     if source.is_symlink() or not source.is_file():
         raise _refuse(source, reference, "file", "no such file" if not source.exists() else "not a plain file")
@@ -451,9 +461,6 @@ def resolve_reference(store: Store, body: str, folder_name: str) -> str | None:
 
 def rebuild_request(store: Store, delivery: Delivery, as_of: dt.date):
     """The agenda build that shows the delivered file, where the paper's meeting has an agenda."""
-    from meetprep.agenda.draft import AgendaRequest
-    from meetprep.store import AgendaRow
-
     if delivery.meeting is None:
         return None
     with store.session() as session:

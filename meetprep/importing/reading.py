@@ -21,6 +21,8 @@ from meetprep.model import (
     Paper,
 )
 from meetprep.yamlio import YamlDocument, load_yaml
+from meetprep.filecheck import NotAccepted, inspect
+from meetprep.attachments.core import detect_to_follow
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -118,7 +120,6 @@ def content_checksum(data: Any) -> str:
 def _attachment(document: YamlDocument, item: str, index: int, spec: File, root: Path,
                 config: BodyConfig | None) -> tuple[AttachmentFile | None, list[Problem]]:
     """The attachment's file, checked: inside the imported folder (links followed), and by its content."""
-    from meetprep.filecheck import NotAccepted, inspect
 
     if not spec.path:
         return None, []
@@ -194,7 +195,6 @@ def parse_file(path: Path, root: Path, batch: Batch, configs: Configs) -> list[P
         problems += issues
     if not any(a.status is FileStatus.to_follow for a in paper.attachments):
         # The text says an attachment will follow, but the paper lists none: record one, and say so.
-        from meetprep.attachments.core import detect_to_follow
 
         for found in detect_to_follow(paper):
             paper.attachments.append(File(title=found.title, status=FileStatus.to_follow,

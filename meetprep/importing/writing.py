@@ -38,6 +38,7 @@ from meetprep.store import (
     PaperRow,
 )
 from meetprep.yamlio import YamlDocument
+from meetprep.messages.invitations import announced
 
 
 def write_meetings(session: Session, configs: Configs, batch: Batch, now: dt.datetime, report: ImportReport) -> None:
@@ -83,7 +84,6 @@ def _dropped_meetings(session: Session, body: BodyRow, parsed: ParsedMeetings,
     They stay as they are: a meeting that moved must keep its key (or be moved by command), or
     members would get a second meeting and keep the first in their calendars.
     """
-    from meetprep.messages.invitations import announced
 
     source = str(parsed.document.path.resolve())
     listed = {m.key for m in parsed.meetings.meetings}

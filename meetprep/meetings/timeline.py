@@ -58,6 +58,8 @@ from meetprep.store import (
     Store,
     the_meeting,
 )
+from meetprep.attachments.core import responsible_recipients
+from pathlib import Path
 
 STEPS = ("papers_reminder", "draft_agenda", "agenda_out", "minutes_reminder", "minutes_escalation")
 BEFORE = ("papers_reminder", "draft_agenda", "agenda_out")  # up to the meeting day
@@ -232,8 +234,6 @@ def planned_papers(ctx: Context) -> list[tuple[PaperRow, list[str]]]:
 
 
 def _papers_reminder(ctx: Context, step: PlannedStep) -> dict[str, Any]:
-    from meetprep.attachments.core import responsible_recipients
-
     words = ctx.words
     rules = ctx.config.body.deadlines
     papers_deadline = deadline(ctx.start.date(), rules.papers_due, ctx.config.body.holidays,
@@ -273,8 +273,6 @@ def _approve_command(ctx: Context) -> str:
 
 
 def _agenda_document(result: build.BuildResult, variant: str) -> list[ledger.Attachment]:
-    from pathlib import Path
-
     agenda = sorted((d for d in result.documents if d["variant"] == variant and d["kind"] in ("dagsorden", "tagesordnung")),
                     key=lambda d: d["media_type"] != "application/pdf")
     for document in agenda:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar as stdcalendar
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
@@ -206,7 +206,6 @@ def feed(name: str, meetings: Iterable[CalendarMeeting], stamp: dt.datetime, pub
     A public feed carries no alarms: a subscriber decides for themselves whether a committee's
     meeting should ring. A personal feed keeps the reminder its member gets with invitations.
     """
-    from dataclasses import replace
 
     meetings = sorted((m if not public else replace(m, alarm_minutes=None) for m in meetings), key=lambda m: m.start)
     cal = _calendar(None, name)

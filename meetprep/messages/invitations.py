@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from meetprep.messages import calendar
-from meetprep.agenda.numbering import access_of
+from meetprep.agenda.numbering import access_of, changes
 from meetprep.agenda.draft import AgendaRequest, find_meeting
 from meetprep.config import Configs
 from meetprep.i18n import Catalogue, catalogue
@@ -27,7 +27,17 @@ from meetprep.model import BodyConfig, MeetingState
 from meetprep.messages.ledger import Attachment, Outgoing
 from meetprep.errors import InputError, Problem
 from meetprep.messages.replies import called_in
-from meetprep.store import AgendaRow, MeetingRow, members_on_the_day, OrganizationRow, PersonRow, Store
+from meetprep.store import (
+    AgendaRow,
+    AgendaVersionRow,
+    MeetingRow,
+    members_on_the_day,
+    MessageRow,
+    OrganizationRow,
+    PersonRow,
+    ReplyRow,
+    Store,
+)
 
 MEMBER_ROLES = ("chair", "vice_chair", "member", "substitute")
 
@@ -109,7 +119,6 @@ def announced(session: Session, meeting_id: int) -> dict[int, Announced]:
     Messages sent before meetprep recorded the agenda version they carried count as carrying the
     version that was current when they went out.
     """
-    from meetprep.store import AgendaVersionRow, MessageRow
 
     versions = session.execute(select(AgendaVersionRow.created_at, AgendaVersionRow.version).join(AgendaRow).where(
         AgendaRow.meeting_id == meeting_id).order_by(AgendaVersionRow.version)).all()
@@ -132,7 +141,6 @@ def was_called_in(session: Session, meeting_id: int, person_id: int) -> bool:
     """Whether a substitute's invitation went out because a member declined (after a counted
     decline), and not as one of the invitations substitutes got before replies were read: only
     a call-in is withdrawn when the member accepts after all."""
-    from meetprep.store import MessageRow, ReplyRow
 
     first_decline = session.execute(select(ReplyRow.received_at).where(
         ReplyRow.meeting_id == meeting_id, ReplyRow.status == "counted", ReplyRow.partstat == "DECLINED")
@@ -282,7 +290,6 @@ def _change_notice(words: Catalogue, config: BodyConfig, org: OrganizationRow, m
                    **base: Any) -> Outgoing:
     """The tillægsdagsorden / Nachtrag: what changed since the version the person has, and the new
     documents (the agenda, the documents of added or revised papers, new attachments)."""
-    from meetprep.agenda.numbering import changes
 
     found = changes(before.entries if before else [], before.papers if before else None,
                     after.entries, after.papers, public)

@@ -35,6 +35,7 @@ import smtplib
 import ssl
 import time
 import uuid
+import apprise
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -252,8 +253,6 @@ class AppriseTransport:
     """One notification per call to one URL (apprise sends one SMTP transaction per address)."""
 
     def send(self, message: Outgoing) -> None:
-        import apprise
-
         notifier = apprise.Apprise()
         if not notifier.add(message.recipient, tag=list(message.tags) or None):
             raise PermanentFailure(f"apprise does not accept the URL {safe_recipient(message.recipient)}")

@@ -23,6 +23,8 @@ from meetprep.model import MeetingState, ReminderRule
 from meetprep.messages.ledger import Outgoing
 from meetprep.messages.replies import called_in
 from meetprep.store import BodyRow, MeetingRow, members_on_the_day, MembershipRow, PersonRow, Store
+from meetprep import planning
+from meetprep.messages import ledger
 
 ACTIVE_STATES = (MeetingState.planned.value, MeetingState.agenda_built.value, MeetingState.invited.value)
 
@@ -98,8 +100,5 @@ def _for_person(body: str, meeting: MeetingRow, person: PersonRow, rule: Reminde
 def send_day(store: Store, configs: Configs, body: str, day: dt.date, clock: Callable[[], dt.datetime],
              transport: Any) -> Any:
     """One body's reminders of a day, before meetings and to owners of planning tasks, each sent once."""
-    from meetprep import planning
-    from meetprep.messages import ledger
-
     due = due_reminders(store, configs, day, [body]) + planning.task_reminders(store, configs, day, bodies=[body])
     return ledger.dispatch(store, due, transport, clock)

@@ -29,6 +29,8 @@ import email
 import email.policy
 import hashlib
 import mailbox
+import icalendar
+import imaplib
 from dataclasses import dataclass, field
 from email.utils import getaddresses
 from pathlib import Path
@@ -53,6 +55,7 @@ from meetprep.store import (
     Store,
     the_meeting,
 )
+from urllib.parse import unquote, urlsplit
 
 VOTING_ROLES = ("chair", "vice_chair", "member")
 ANSWERS = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentative", "DELEGATED": "declined"}
@@ -86,7 +89,6 @@ def _address(value: Any) -> str:
 
 def parse(raw: bytes) -> Parsed:
     """The reply in one e-mail: its calendar part (inline or as an .ics attachment)."""
-    import icalendar
 
     message = email.message_from_bytes(raw, policy=email.policy.default)
     message_id = str(message.get("Message-ID") or "").strip()
@@ -175,8 +177,6 @@ class ImapInbox:
     read without marking them (BODY.PEEK), and marked \\Seen after their reply is recorded."""
 
     def __init__(self, url: str, timeout: float = 30):
-        from urllib.parse import unquote, urlsplit
-
         parts = urlsplit(url)
         if parts.scheme not in ("imap", "imaps"):
             raise ValueError(f"not an IMAP URL: {parts.scheme}://")
@@ -188,8 +188,6 @@ class ImapInbox:
         self._client: Any = None
 
     def __enter__(self) -> "ImapInbox":
-        import imaplib
-
         client_class = imaplib.IMAP4_SSL if self.secure else imaplib.IMAP4
         self._client = client_class(self.host, self.port, timeout=self.timeout)
         self._client.login(self.user, self.password)

@@ -18,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import yaml
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ from sqlalchemy import select
 from meetprep.agenda.draft import AgendaRequest, Draft, paper_data, describe
 from meetprep.config import Configs
 from meetprep.i18n import Catalogue, catalogue
-from meetprep.model import ConsultationResult, ConsultationStatus, MeetingState, MinutesFile, Votes
+from meetprep.model import ConsultationResult, ConsultationStatus, ItemMinutes, MeetingState, MinutesFile, Votes
 from meetprep.errors import InputError, Problem, format_loc, problems_from_validation
 from meetprep.store import (
     AgendaRow,
@@ -45,6 +47,10 @@ from meetprep.store import (
     the_meeting,
 )
 from meetprep.yamlio import load_yaml
+from meetprep.agenda import documents
+from meetprep.folders import staging
+from meetprep.messages.ledger import Attachment, Outgoing
+from meetprep.messages.replies import attendance
 
 ENDS_SEQUENCE = {ConsultationResult.decided, ConsultationResult.rejected, ConsultationResult.withdrawn}
 CARRIES_ON = {ConsultationResult.recommended, ConsultationResult.noted}
@@ -336,8 +342,6 @@ def minutes_draft(store: Store, configs: Configs, body: str, meeting_key: str) -
         texts = {}
         for item in row.items:
             if item.get("reference") is None and item.get("text"):
-                from meetprep.model import ItemMinutes
-
                 entry = _entry_for(ItemMinutes.model_validate(item), entries, words)
                 if entry is not None:
                     texts[entry["key"]] = item["text"]
@@ -372,10 +376,6 @@ def render_documents(store: Store, configs: Configs, settings: Any, body: str, m
     (`<meeting>/minutes/<version>/`) that appears whole or not at all: runs at the same moment
     render in private, the first to move its folder into place wins and the others use it.
     """
-    import os
-
-    from meetprep.agenda import documents
-    from meetprep.folders import staging
 
     draft, extra = minutes_draft(store, configs, body, meeting_key)
     with store.session() as session:
@@ -413,7 +413,6 @@ def mark_minuted(store: Store, body: str, meeting_key: str, now: dt.datetime) ->
 
 def messages(store: Store, configs: Configs, body: str, meeting_key: str, files: list[dict[str, Any]]):
     """The minutes for each member, once per version of the minutes (a correction is sent again)."""
-    from meetprep.messages.ledger import Attachment, Outgoing
 
     config = configs.get(body)
     words = catalogue(config.body.locale.value)
@@ -453,9 +452,7 @@ def form(store: Store, configs: Configs, body: str, meeting_key: str) -> str:
     order, and the attendance prefilled from the replies to the meeting request: members who
     declined absent (Fravær, entschuldigt), substitutes called in for them present in their place.
     Comments say what each item is; a clerk fills in results, texts and votes."""
-    import yaml
 
-    from meetprep.messages.replies import attendance
 
     state = attendance(store, configs, body, meeting_key)
     words = catalogue(configs.get(body).body.locale.value)

@@ -15,6 +15,7 @@ from pydantic import (
     Field,
     StringConstraints,
 )
+from email_validator import EmailNotValidError, validate_email
 
 
 class Model(BaseModel):
@@ -114,7 +115,6 @@ TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 def _check_email(value: str) -> str:
     # pydantic's EmailStr imports email_validator when a model class is made (~30 ms in every
     # command, even one that reads validated configs from the cache); this imports it on use.
-    from email_validator import EmailNotValidError, validate_email
 
     try:
         return validate_email(value, check_deliverability=False).normalized

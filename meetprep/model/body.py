@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import regex
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -215,14 +216,11 @@ _PROBES = [c * 64 for c in "aA1-/._"] + [c * 63 + "!" for c in "aA1-/._"] + ["a1
 
 
 def _compiled(pattern: str):
-    import regex  # the `regex` module: same syntax as `re`, and a time limit per match
-
     return regex.compile(pattern, flags=regex.V0)
 
 
 def pattern_problem(pattern: str) -> str | None:
     """What is wrong with a body's reference pattern, or None: too long, invalid, or too slow."""
-    import regex
 
     if len(pattern) > MAX_PATTERN:
         return f"a reference pattern of at most {MAX_PATTERN} characters is expected (got {len(pattern)})"

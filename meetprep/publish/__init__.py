@@ -19,9 +19,18 @@ publish also notices what is gone (a paper made closed, a deleted meeting) and r
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from sqlalchemy import func, select
+from meetprep.store import AgendaRow, AgendaVersionRow, BodyRow, MeetingRow, PublishedObjectRow
+from meetprep.publish import oparl
+from meetprep.publish.site import Site
+from meetprep.publish.view import public_body, slug
+from meetprep.folders import write_atomically
+from html import escape
+from meetprep.i18n import catalogue
 
 __all__ = ["publish", "PublishResult"]
 
@@ -46,12 +55,6 @@ def public_root(output_dir: Path) -> Path:
 def publish(store: Any, configs: Any, settings: Any, now: dt.datetime, body: str | None = None,
             meetings: set[str] | None = None) -> list[PublishResult]:
     """Publish one body (or all) as a whole, or only `meetings` of `body` and their papers."""
-    from sqlalchemy import select
-
-    from meetprep.store import AgendaRow, AgendaVersionRow, BodyRow, MeetingRow
-    from meetprep.publish import oparl
-    from meetprep.publish.site import Site
-    from meetprep.publish.view import public_body
 
     if meetings is not None and body is None:
         raise ValueError("publishing some meetings needs their body")
@@ -107,7 +110,6 @@ def publish(store: Any, configs: Any, settings: Any, now: dt.datetime, body: str
 def _gone(folder: Path, present: set[str], candidates: set[str] | None) -> set[str]:
     """Keys whose page must go: the candidates not present (scoped), or every page on disk whose
     key is not present (whole: pages are named by slug, so compare slugs)."""
-    from meetprep.publish.view import slug
 
     if candidates is not None:
         return {c for c in candidates if c not in present}
@@ -117,12 +119,6 @@ def _gone(folder: Path, present: set[str], candidates: set[str] | None) -> set[s
 
 def _write_oparl(session: Any, root: Path, body: str, changed: set[str], whole: bool, base: str,
                  bodies: list[tuple[str, str]]) -> None:
-    from sqlalchemy import func, select
-
-    from meetprep.folders import write_atomically
-    from meetprep.store import PublishedObjectRow
-    from meetprep.publish import oparl
-
     # a whole publish writes every object again (the files may be missing); a scoped one what changed
     where = PublishedObjectRow.body_key == body if whole else PublishedObjectRow.path.in_(changed or {""})
     rows = session.execute(select(PublishedObjectRow).where(where)).scalars().all()
@@ -152,10 +148,6 @@ def _write_oparl(session: Any, root: Path, body: str, changed: set[str], whole: 
 
 def _write_root(root: Path, configs: Any) -> None:
     """output/public/index.html: a link to each body's portal, each in its own language."""
-    from html import escape
-
-    from meetprep.folders import write_atomically
-    from meetprep.i18n import catalogue
 
     links = []
     for config in configs:
@@ -178,7 +170,6 @@ def after(store: Any, configs: Any, settings: Any, now: dt.datetime, body: str,
     """Publish after a build, minutes or planning run: only `meetings` (and their papers) where
     given, else the whole body. A failure here is returned as a note, never raised: the run's own
     work (documents, messages) is done and recorded, and `meetprep publish` catches up."""
-    import logging
 
     try:
         publish(store, configs, settings, now, body=body, meetings=meetings)

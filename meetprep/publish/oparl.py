@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from meetprep.store import PublishedObjectRow
 from meetprep.publish.view import PublicBody, PublicFile, PublicMeeting, PublicPaper, slug
+from meetprep.i18n import catalogue
 
 SCHEMA = "https://schema.oparl.org/1.1/"
 BASE = "oparl-base:"
@@ -228,8 +229,6 @@ def _main(paths: list[str], files: list[PublicFile]) -> str | None:
 
 
 def build_objects(view: PublicBody) -> dict[str, dict[str, dict[str, Any]]]:
-    from meetprep.i18n import catalogue
-
     objects = Objects(view, catalogue(view.locale))
     objects.body_objects()
     for meeting in view.meetings.values():

@@ -37,6 +37,8 @@ from meetprep.folders import write_atomically
 from meetprep.i18n import Catalogue, catalogue
 from meetprep.store import BodyRow, MeetingRow, OrganizationRow
 from meetprep.publish.view import PublicBody, PublicFile, PublicMeeting, PublicPaper, slug
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
 
 STYLE = "portal.css"
 SCRIPT = "search.js"
@@ -44,9 +46,6 @@ SCRIPT = "search.js"
 
 @lru_cache(maxsize=4)
 def _environment(folder: str, stamp: float):
-    from jinja2 import FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
-
     del stamp  # part of the cache key only: an edited template is read again
     return SandboxedEnvironment(loader=FileSystemLoader(folder), undefined=StrictUndefined, autoescape=True,
                                 trim_blocks=True, lstrip_blocks=True)

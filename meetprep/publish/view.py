@@ -45,7 +45,11 @@ from meetprep.store import (
     MinutesRow,
     OrganizationRow,
     PaperRow,
+    PlannedEventRow,
 )
+from meetprep.i18n import catalogue
+from meetprep.minutes.record import recorded_version
+from meetprep.agenda.draft import paper_sessions
 
 PUBLIC_ROLES = ("chair", "vice_chair", "member", "substitute")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -220,7 +224,6 @@ def public_body(session: Session, config: BodyConfig, output_dir: Path, meeting_
                 paper_references: set[str] | None = None) -> PublicBody:
     """The public view of one body; with `meeting_keys` / `paper_references` only those meetings
     and papers (a build publishes its own meeting and papers, not the whole store)."""
-    from meetprep.i18n import catalogue
 
     words = catalogue(config.body.locale.value)
     zone = ZoneInfo(config.body.timezone)
@@ -291,8 +294,6 @@ def _committees(config: BodyConfig) -> dict[str, PublicCommittee]:
 
 
 def _add_minutes(item: PublicMeeting, row: MinutesRow, output_dir: Path, body: str, persons: dict[str, str]) -> None:
-    from meetprep.minutes.record import recorded_version
-
     absent = set(row.attendance.get("absent") or [])
     item.present = [p for p in persons if p not in absent] if item.minuted else []
     public_numbers = {i.number for i in item.items if i.public}
@@ -352,8 +353,6 @@ def _add_documents(session: Session, view: PublicBody, versions: dict[int, Agend
 
 def _add_papers(session: Session, view: PublicBody, config: BodyConfig, body_id: int, references: set[str],
                 zone: ZoneInfo, whole: bool) -> None:
-    from meetprep.agenda.draft import paper_sessions
-
     if not references:
         return
     papers = session.execute(
@@ -448,8 +447,6 @@ def _add_decisions(session: Session, view: PublicBody, body_id: int) -> None:
 
 
 def _events(session: Session, config: BodyConfig, body_id: int) -> list[PublicEvent]:
-    from meetprep.store import PlannedEventRow
-
     events = {e.key: e for e in config.body.events}
     out = []
     for row in session.execute(select(PlannedEventRow).where(PlannedEventRow.body_id == body_id)

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import re
 import threading
+import hashlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import (
-    create_engine,
-    event,
-    text,
-)
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from meetprep.errors import StoreUnavailable
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -54,7 +52,6 @@ def create_store_engine(url: str) -> Engine:
 
 def lock_id(name: str) -> int:
     """A PostgreSQL advisory lock id (signed 64-bit) for a lock name such as "meeting:12"."""
-    import hashlib
 
     return int.from_bytes(hashlib.sha256(f"meetprep:{name}".encode()).digest()[:8], "big", signed=True)
 
@@ -109,7 +106,6 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def stored_revision(engine: Engine) -> str | None:
     """The revision recorded in the store, read without Alembic; None for an empty database."""
-    from sqlalchemy import inspect
 
     with engine.connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
@@ -137,8 +133,6 @@ class Store:
     """The open store: an engine with an up-to-date schema, and a way to get sessions."""
 
     def __init__(self, url: str, *, migrate: bool = True):
-        from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
-
         self.url = url
         try:
             self.engine = create_store_engine(url)
