@@ -16,6 +16,7 @@ from meetprep.importing.pipeline import import_files
 from meetprep.store import Store
 from tests.conftest import EXAMPLES, NOW, ROOT, write_yaml
 from tests.docxtext import paragraphs, text
+from meetprep.errors import TemplateProblem
 
 
 def doc(results, body: str, kind: str, variant: str = "members", reference: str | None = None) -> Path:
@@ -301,7 +302,7 @@ def test_one_compiled_template_renders_each_document_with_its_own_context_and_an
     after another from it keep their own text, and a template edited in between is used."""
     from docx import Document as NewDocument
 
-    from meetprep.agenda import documents, rendering
+    from meetprep.agenda import rendering
 
     def template(path: Path, line: str) -> Path:
         document = NewDocument()
@@ -324,5 +325,5 @@ def test_one_compiled_template_renders_each_document_with_its_own_context_and_an
     out = tmp_path / "edited.docx"
     out.write_bytes(rendering.render_docx(edited, {"paper": {"title": "Budget 2027"}}))
     assert "Sag Budget 2027 (ændret)" in text(out) and "Punkt" not in text(out)
-    with pytest.raises(documents.TemplateProblem):  # the sandbox and strict undefined stay
+    with pytest.raises(TemplateProblem):  # the sandbox and strict undefined stay
         rendering.render_docx(template(tmp_path / "b.docx", "{{ paper.__class__.__mro__ }}"), {"paper": {}})

@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from meetprep.agenda import documents
+from meetprep.agenda import documents, rendering
 from meetprep.agenda.documents import MEMBERS, PUBLIC, variant_folder
 from meetprep.agenda.draft import AgendaRequest, BuildResult, Draft, _bad_request, find_meeting, prepare
 from meetprep.agenda.listing import OPEN_STATUSES
@@ -209,7 +209,7 @@ def run(store: Store, configs: Configs, request: AgendaRequest, templates_dir: P
 def plan(store: Store, configs: Configs, request: AgendaRequest, templates_dir: Path) -> tuple[Draft, str]:
     """Read the store, plan the version and its checksum (the templates' included). Writes nothing."""
     draft = prepare(store, configs, request)
-    return draft, checksum(draft, documents.template_hashes(templates_dir, draft.body["locale"], draft.documents))
+    return draft, checksum(draft, rendering.template_hashes(templates_dir, draft.body["locale"], draft.documents))
 
 
 def approve(store: Store, configs: Configs, request: AgendaRequest, now: dt.datetime) -> int:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import inspect
 import logging
 import os
 import signal
@@ -70,6 +71,10 @@ class ResidentWorker:
             except Exception as exc:
                 await self._crash(client, flow_run, f"could not load the flow: {exc}")
                 return True
+            if flow.isgenerator:
+                await self._crash(client, flow_run, f"{flow.name} is a generator flow: the resident worker runs "
+                                                    "plain and async flows (use `meetprep serve --process-workers`)")
+                return True
             # The engine drives its own event loop: give it a thread of its own.
             await asyncio.to_thread(self._run, flow, flow_run)
             return True
@@ -112,12 +117,17 @@ class ResidentWorker:
             log.warning("could not mark flow run %s as crashed", flow_run.id, exc_info=True)
 
     def _run(self, flow: Any, flow_run: Any) -> None:
-        from prefect.engine import _drive_run_flow_result
-        from prefect.flow_engine import flow_run_logger, run_flow
+        """Run the claimed flow run with Prefect's public engine entry point, `run_flow`, as a
+        process worker's child does. For an async flow (all of meetprep's) it returns the run's
+        coroutine, driven here on this thread's own event loop."""
+        from prefect.flow_engine import run_flow
+        from prefect.logging.loggers import flow_run_logger
 
         run_logger = flow_run_logger(flow_run=flow_run)
         try:
-            _drive_run_flow_result(flow, run_flow(flow, flow_run=flow_run, error_logger=run_logger))
+            outcome = run_flow(flow, flow_run=flow_run, error_logger=run_logger)
+            if inspect.iscoroutine(outcome):
+                asyncio.run(outcome)
         except BaseException:  # the engine has recorded the failed state; the worker goes on
             log.exception("flow run %s failed", flow_run.id)
 
