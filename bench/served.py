@@ -3,7 +3,9 @@
     .venv/bin/python bench/served.py [--repeat 5]
 
 Starts what `meetprep serve` starts (a Prefect server on 127.0.0.1, the deployments of
-prefect.yaml, one resident worker: meetprep.runtime.resident) on a temporary home with the Danish example imported. Each
+prefect.yaml, one worker) on a temporary home with the Danish example imported, twice: with the
+resident worker that `meetprep serve` starts by default (meetprep.runtime.resident) and with
+Prefect's process worker (`meetprep serve --process-workers`). Each
 A run triggers the build-agenda deployment for the Danish meeting without PDFs, the way the UI's
 "Run" button does (a flow run created through the API), and waits until the new version's
 manifest is on disk; one paper changes before each run (not timed), so each run renders. B is
@@ -49,9 +51,28 @@ def main() -> int:
     contexts = work / "contexts.pickle"
     subprocess.run([python, str(work / "contexts.py"), str(contexts)], env=env, check=True, cwd=ROOT)
 
-    stack = Stack(work / "serve", {"MEETPREP_HOME": str(home)})
-    print("starting the stack (Prefect server, deployments, worker)…", flush=True)
-    stack.start()
+    results = []
+    for label, resident in (("resident worker (serve's default)", True),
+                            ("process worker (serve --process-workers)", False)):
+        results.append((label, *_measure(Stack, work / ("serve-resident" if resident else "serve-process"), home, env,
+                                         papers, meetprep, python, work / "baseline.py", contexts, args.repeat,
+                                         resident)))
+    print(f"\n{args.repeat} alternating runs each; A: click to documents on disk; B: docxtpl in a new process\n")
+    print(f"{'':<44}{'min':>8}{'median':>8}{'A/B':>8}")
+    for label, a_times, b_times in results:
+        ratio = statistics.median(a_times) / statistics.median(b_times)
+        print(f"{'A ' + label:<44}{min(a_times):>8.3f}{statistics.median(a_times):>8.3f}{ratio:>7.1f}x")
+        print(f"{'B baseline':<44}{min(b_times):>8.3f}{statistics.median(b_times):>8.3f}")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _measure(Stack, folder: Path, home: Path, env: dict[str, str], papers: Path, meetprep: str, python: str,
+             baseline: Path, contexts: Path, repeat: int, resident: bool) -> tuple[list[float], list[float]]:
+    stack = Stack(folder, {"MEETPREP_HOME": str(home)})
+    kind = "resident" if resident else "process"
+    print(f"starting the stack (Prefect server, deployments, one {kind} worker)…", flush=True)
+    stack.start(resident=resident)
     try:
         os.environ["PREFECT_API_URL"] = stack.env["PREFECT_API_URL"]
         os.environ["PREFECT_HOME"] = stack.env["PREFECT_HOME"]
@@ -59,29 +80,22 @@ def main() -> int:
 
         output = home / "output" / BODY / COMMITTEE / f"{COMMITTEE}-{DAY}"
         a_times, b_times = [], []
-        for index in range(args.repeat + 1):
-            _touch_a_paper(papers, index)
+        for index in range(repeat + 1):
+            _touch_a_paper(papers, index + (0 if resident else 100))
             subprocess.run([meetprep, "items", "import", str(papers)], env=env, check=True, capture_output=True, cwd=ROOT)
             version = _versions(output) + 1
             start = time.perf_counter()
             _trigger()
-            _wait_for(output / f"v{version}" / "members" / "manifest.json", timeout=120)
+            _wait_for(output / f"v{version}" / "members" / "manifest.json", timeout=180)
             elapsed = time.perf_counter() - start
             begin = time.perf_counter()
-            subprocess.run([python, str(work / "baseline.py"), str(contexts)], check=True, cwd=ROOT)
+            subprocess.run([python, str(baseline), str(contexts)], check=True, cwd=ROOT)
             if index:  # the first run warms the worker's and the server's caches
                 a_times.append(elapsed)
                 b_times.append(time.perf_counter() - begin)
     finally:
         stack.stop()
-    print(f"\n{args.repeat} alternating runs; A: click to documents on disk (served, one resident worker); "
-          f"B: docxtpl in a new process\n")
-    print(f"{'':<10}{'min':>8}{'median':>8}")
-    print(f"{'A':<10}{min(a_times):>8.3f}{statistics.median(a_times):>8.3f}")
-    print(f"{'B':<10}{min(b_times):>8.3f}{statistics.median(b_times):>8.3f}")
-    print(f"{'A/B':<10}{'':>8}{statistics.median(a_times) / statistics.median(b_times):>7.1f}x")
-    shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return a_times, b_times
 
 
 def _touch_a_paper(papers: Path, index: int) -> None:

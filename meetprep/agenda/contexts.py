@@ -11,6 +11,7 @@ from typing import Any
 from meetprep.agenda.markup import BOX_CHECKED, BOX_EMPTY, clean, rich, text_blocks
 from meetprep.agenda.numbering import access_of
 from meetprep.i18n import Catalogue, catalogue
+from meetprep.agenda.shapes import AgendaContext, MinutesContext, PaperContext
 
 # The two variants of every document: for the members (everything), and for the public (closed
 # items reduced to their number and a neutral title).
@@ -230,7 +231,7 @@ def _common(words: Catalogue, draft: Any, variant: str, kind: str) -> dict[str, 
     }
 
 
-def agenda_context(draft: Any, variant: str, kind: str) -> dict[str, Any]:
+def agenda_context(draft: Any, variant: str, kind: str) -> AgendaContext:
     """The context of an agenda-level document (dagsorden, Tagesordnung, referat)."""
     words = catalogue(draft.body["locale"])
     items = [_item(words, entry, draft, variant) for entry in draft.entries]
@@ -243,7 +244,7 @@ def agenda_context(draft: Any, variant: str, kind: str) -> dict[str, Any]:
     return context
 
 
-def minutes_context(draft: Any, extra: dict[str, Any], variant: str, kind: str) -> dict[str, Any]:
+def minutes_context(draft: Any, extra: dict[str, Any], variant: str, kind: str) -> MinutesContext:
     """The referat / Niederschrift: the agenda as built, with each item's decision and vote."""
     context = agenda_context(draft, variant, kind)
     for item, entry in zip(context["items"], draft.entries):
@@ -271,7 +272,7 @@ def closed_details(paper: dict[str, Any]) -> bool:
     return any(access_of(f["access"]) != "public" for f in paper["files"]) or bool(paper.get("hidden_references"))
 
 
-def paper_context(draft: Any, reference: str, kind: str, variant: str | None = None) -> dict[str, Any]:
+def paper_context(draft: Any, reference: str, kind: str, variant: str | None = None) -> PaperContext:
     """The context of one paper's own document (Vorlage, indstilling).
 
     A closed paper has only a members' variant. The public variant of a public paper is built

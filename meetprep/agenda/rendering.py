@@ -18,6 +18,7 @@ from collections import OrderedDict
 from docxtpl import DocxTemplate
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from meetprep.agenda.template_check import refuse_unknown_fields
 
 
 def plain_jinja_environment():
@@ -57,11 +58,15 @@ def jinja_environment():
 
 
 def render_docx(template: Path, context: dict[str, Any]) -> bytes:
-    """Render one template to the bytes of a .docx."""
+    """Render one template to the bytes of a .docx; a template named after a document kind
+    (vorlage.docx) is checked against the fields its documents receive first."""
     if not template.is_file():
         raise TemplateProblem(f"template {template} is missing")
-    document = DocxTemplate(template)
     try:
+        # Every field the template names, in every branch, before anything is rendered: a
+        # misspelt one fails here with the nearest valid names (meetprep.agenda.template_check).
+        refuse_unknown_fields(template)
+        document = DocxTemplate(template)
         document.render(context, jinja_env=jinja_environment(), autoescape=True)
     except TemplateError as exc:
         raise TemplateProblem(f"template {template} cannot be rendered: {exc}") from exc
