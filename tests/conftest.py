@@ -128,8 +128,21 @@ def paper_file(tmp_path) -> Callable[..., Path]:
 # the fast lane (scripts/test.sh --fast, -m "not slow") leaves them out.
 SLOW_MODULES = {
     "test_scaleout", "test_portal_browser", "test_flows", "test_deployments", "test_forkserver", "test_overlap",
-    "test_public_property", "test_leftovers", "test_cache", "test_whole_truth",
+    "test_public_property", "test_leftovers", "test_cache", "test_whole_truth", "test_golden",
 }
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="write tests/golden/ anew from this run's output (review the diff before committing)")
+
+
+@pytest.fixture
+def golden(request) -> Callable[[str, str], None]:
+    """golden(name, text): the text must equal tests/golden/<name> (see tests/golden.py)."""
+    from tests.golden import check
+
+    return lambda name, actual: check(name, actual, request.config.getoption("--update-golden"))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -23,7 +23,8 @@ def _child(barrier, results, index: int, work: Callable[..., Any], args: tuple[A
         results.put((index, None, traceback.format_exc()))
 
 
-_PRELOAD = ["meetprep.agenda.build", "meetprep.minutes.record", "meetprep.attachments.core", "meetprep.messages.invitations",
+_PRELOAD = ["meetprep.agenda.build", "meetprep.jobs.invitations", "meetprep.jobs.attachments", "meetprep.jobs.minutes",
+            "meetprep.jobs.planning", "meetprep.minutes.record", "meetprep.attachments.core", "meetprep.messages.invitations",
             "meetprep.planning", "meetprep.messages.reminders", "meetprep.messages.ledger", "meetprep.importing.pipeline", "sqlalchemy",
             "docxtpl", "apprise", "psycopg"]
 

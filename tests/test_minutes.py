@@ -21,6 +21,7 @@ from meetprep.errors import InputError
 from meetprep.store import DecisionRow, MeetingRow
 from tests.conftest import EXAMPLES, ROOT, snapshot, write_yaml
 from tests.docxtext import text
+from tests.golden import readable
 
 CLOCK = dt.datetime(2025, 8, 20, tzinfo=dt.timezone.utc)
 
@@ -91,7 +92,7 @@ def test_gentofte_path_ebi_then_oekonomiudvalget_then_kommunalbestyrelsen(store,
                            ("kb", "decided", "2025-10-27", 8)]
 
 
-def test_wedel_vorberatung_then_entscheidung_with_a_niederschrift(store, configs, settings):
+def test_wedel_vorberatung_then_entscheidung_with_a_niederschrift(store, configs, settings, golden):
     import_files(store, configs, [EXAMPLES / "wedel"], dt.datetime(2023, 11, 1, tzinfo=dt.timezone.utc))
     build_for(store, configs, settings, "wedel", "sozialausschuss", dt.date(2023, 12, 5))
     _, files = record(store, configs, settings, {
@@ -107,6 +108,7 @@ def test_wedel_vorberatung_then_entscheidung_with_a_niederschrift(store, configs
                  "Beschluss:\nDer Sozialausschuss empfiehlt dem Rat", "Abstimmungsergebnis: einstimmig bei 2 Enthaltungen",
                  "TOP Ö 4: Mitteilungen\nKeine Mitteilungen.", "Karin Beispiel (Vorsitz)", "Fachdienst Soziales (Schriftführung)"]:
         assert fact in niederschrift, fact
+    golden("de/niederschrift.txt", readable(doc(files, "niederschrift"), settings.output_dir))
 
     rat = build_for(store, configs, settings, "wedel", "rat", dt.date(2023, 12, 21))
     vorlage = text(doc(rat.documents, "vorlage", "public"))
