@@ -106,3 +106,41 @@ def test_serve_starts_a_worker_again_that_died_and_leaves_down_one_that_keeps_dy
     finally:
         stack.stop()
     assert all(p.poll() is not None for p in stack.processes)
+
+
+def test_the_run_form_offers_the_configured_choices_and_hides_the_internals(configs):
+    """What `meetprep serve` writes into each deployment's parameter schema after `prefect deploy`:
+    the schema Prefect makes from the flow's signature, shaped for a clerk."""
+    from prefect.utilities.callables import parameter_schema
+
+    from meetprep.runtime.run_forms import choices, shaped
+
+    picks = choices(configs, [("gentofte", "ebi", "ebi-2025-09-22"), ("herzogenrath", "asi", "asi-2025-03-25")])
+    seen = set()
+    for deployment in deployments():
+        path, _, name = deployment["entrypoint"].partition(":")
+        flow = getattr(importlib.import_module(path.removesuffix(".py").replace("/", ".")), name)
+        raw = parameter_schema(flow).model_dump()
+        form = shaped(raw, picks)
+        properties = form["properties"]
+        assert "settings" not in properties and "settings" not in form.get("required", []), deployment["name"]
+        assert "Settings" not in form.get("definitions", {})
+        for field, prop in properties.items():
+            assert "anyOf" not in prop or len([o for o in prop["anyOf"] if o.get("type") != "null"]) > 1, (
+                deployment["name"], field, prop)  # no "X or None" choice left where X alone will do
+            if raw["properties"][field].get("anyOf") and prop.get("format") == "date":
+                assert prop["type"] == "string" and field not in form.get("required", []), (deployment["name"], field)
+                seen.add("optional date")
+        if "body" in properties:
+            assert properties["body"]["enum"] == [c.body.key for c in configs]
+            seen.add("body")
+        if "committee" in properties:
+            assert {"ebi", "asi", "sozialausschuss", "bv"} <= set(properties["committee"]["enum"])
+            seen.add("committee")
+        if "meeting" in properties:
+            assert properties["meeting"]["enum"] == ["ebi-2025-09-22", "asi-2025-03-25"]
+            seen.add("meeting")
+        if "bodies" in properties:
+            assert properties["bodies"]["items"]["enum"] == [c.body.key for c in configs]
+            seen.add("bodies")
+    assert seen == {"optional date", "body", "committee", "meeting", "bodies"}

@@ -129,6 +129,13 @@ def test_meetprep_serve_runs_everything_on_one_machine_and_stops(tmp_path):
     try:
         assert wait_for(healthy, timeout=180, step=1), "the server did not come up with the deployments"
         assert wait_for(lambda: (tmp_path / "home/logs/worker-1.log").exists(), timeout=30)
+        # The Run form offers the configured bodies and hides the internal settings (written
+        # before the workers start).
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/deployments/name/build-agenda/build-agenda",
+                                    timeout=5) as r:
+            form = json.loads(r.read())["parameter_openapi_schema"]
+        assert "gentofte" in form["properties"]["body"]["enum"] and "settings" not in form["properties"], form
+        assert form["properties"]["date"] == {**form["properties"]["date"], "type": "string", "format": "date"}
         # Its real schedule is 06:00 each morning; one every minute shows a scheduled run end to end.
         scheduled = subprocess.run([sys.executable, "-c", SCHEDULED, f"http://127.0.0.1:{port}/api",
                                     "prepare-meetings/prepare-meetings-danish-bodies", "150"],

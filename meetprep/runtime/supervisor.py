@@ -129,6 +129,12 @@ class Stack:
         if " meetprep " not in pools:
             self.run("work-pool", "create", "meetprep", "--type", "process")
         self.run("deploy", "--all", timeout=300)
+        # The Run forms: configured bodies, committees and coming meetings as choices, no
+        # internal parameters (meetprep.runtime.run_forms).
+        forms = subprocess.run([sys.executable, "-m", "meetprep.runtime.run_forms"], cwd=PROJECT_ROOT, env=self.env,
+                               capture_output=True, text=True, timeout=120)
+        if forms.returncode != 0:
+            raise RuntimeError(f"the deployments' Run forms could not be written:\n{forms.stderr[-3000:]}")
         for index in range(workers):
             if resident:
                 self._spawn_worker(f"worker-{index + 1}", "--pool", "meetprep",
