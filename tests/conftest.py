@@ -132,6 +132,15 @@ SLOW_MODULES = {
 }
 
 
+@pytest.fixture(scope="session")
+def built_world(tmp_path_factory):
+    """built_world(bodies, meetings, config_dir) -> a template of imported bodies with built agendas,
+    made once per session; `.copy(tmp_path)` gives a test its own store and output (tests/worlds.py)."""
+    from tests.worlds import WorldFactory
+
+    return WorldFactory(tmp_path_factory.mktemp("worlds"))
+
+
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true",
                      help="write tests/golden/ anew from this run's output (review the diff before committing)")

@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import sqlite3
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,13 +20,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from meetprep.agenda import build
 from meetprep.cli import app
-from meetprep.config import load_configs
-from meetprep.importing.pipeline import import_files
 from meetprep.store import Store
-from tests.conftest import CONFIG_DIR, EXAMPLES, ROOT, snapshot
+from tests.conftest import CONFIG_DIR, EXAMPLES, snapshot
 from tests.pdfgen import minimal_pdf
+from tests.worlds import copy_sqlite
 
 IMPORTED = dt.datetime(2025, 2, 1, 8, tzinfo=dt.timezone.utc)
 
@@ -465,16 +462,9 @@ def test_the_corpus_is_big_enough():
 
 
 @pytest.fixture(scope="session")
-def world(tmp_path_factory):
+def world(built_world):
     """Gentofte and Herzogenrath imported, the EBI and ASI agendas built: a store to copy per case."""
-    folder = tmp_path_factory.mktemp("bad-input-world")
-    configs = load_configs(CONFIG_DIR)
-    with Store(f"sqlite:///{folder / 'store.sqlite3'}") as store:
-        import_files(store, configs, [EXAMPLES / "gentofte", EXAMPLES / "herzogenrath"], IMPORTED)
-        for body, committee, day in (("gentofte", "ebi", dt.date(2025, 9, 22)), ("herzogenrath", "asi", dt.date(2025, 3, 25))):
-            build.run(store, configs, build.AgendaRequest(body, committee, day - dt.timedelta(days=10), day=day),
-                      ROOT / "templates", folder / "out", IMPORTED, pdf=False)
-    return folder / "store.sqlite3"
+    return built_world().store_file
 
 
 def _write(path: Path, content: Any) -> None:
@@ -490,8 +480,7 @@ def _write(path: Path, content: Any) -> None:
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input_is_refused_by_file_and_field_and_changes_nothing(case, world, tmp_path, monkeypatch):
     store_path = tmp_path / "store.sqlite3"
-    with sqlite3.connect(world) as source, sqlite3.connect(store_path) as target:
-        source.backup(target)
+    copy_sqlite(world, store_path)
     config_dir = tmp_path / "config"
     shutil.copytree(CONFIG_DIR, config_dir)
     monkeypatch.setenv("MEETPREP_HOME", str(tmp_path / "home"))

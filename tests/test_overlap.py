@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import sqlite3
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -23,20 +22,18 @@ from meetprep.jobs import attachments as attachment_job
 from meetprep.jobs import invitations as invitation_job
 from meetprep.jobs import minutes as minutes_job
 from meetprep.jobs import planning as planning_job
-from meetprep.agenda import build
 from meetprep.agenda.draft import AgendaRequest
 from meetprep.messages import ledger, reminders
 from meetprep.minutes import record as minutes
 from meetprep.config import Settings, load_configs
-from meetprep.importing.pipeline import import_files
 from meetprep.store import MessageRow, Store
 from tests.conftest import CONFIG_DIR, EXAMPLES, ROOT, write_yaml
 from tests.overlap import overlapping
 from tests.servers import JsonEndpoint, Mailbox
+from tests.worlds import EBI_AND_ASI, IMPORTED, build_world, copy_sqlite
 
 EBI_DAY = dt.date(2025, 9, 22)
 ASI_DAY = dt.date(2025, 3, 25)
-IMPORTED = dt.datetime(2025, 2, 1, 8, tzinfo=dt.timezone.utc)
 RUNS = [2, 4, 8]
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
@@ -68,9 +65,8 @@ def config_dir(tmp_path_factory, endpoint):
 
 
 def _world(url: str, config_dir: Path, folder: Path) -> None:
-    """Gentofte and Herzogenrath imported, with the EBI and ASI agendas built, and a Herzogenrath
-    paper with two more attachments to follow (one responsible has an apprise address)."""
-    configs = load_configs(config_dir)
+    """Gentofte and Herzogenrath imported, with the EBI and ASI agendas built (tests/worlds.py), and
+    a Herzogenrath paper with two more attachments to follow (one responsible has an apprise address)."""
     examples = folder / "examples"
     shutil.copytree(EXAMPLES / "gentofte", examples / "gentofte")
     shutil.copytree(EXAMPLES / "herzogenrath", examples / "herzogenrath")
@@ -82,11 +78,7 @@ def _world(url: str, config_dir: Path, folder: Path) -> None:
             {"title": "Stellungnahme Quartiersbüro", "status": "to_follow", "responsible": "mitglied-asi-1",
              "due": "2025-03-20"},
             {"title": "Kostenschätzung", "status": "to_follow", "responsible": "mitglied-asi-2", "due": "2025-03-20"}]})
-    with Store(url) as store:
-        import_files(store, configs, [examples], IMPORTED)
-        for body, committee, day in (("gentofte", "ebi", EBI_DAY), ("herzogenrath", "asi", ASI_DAY)):
-            build.run(store, configs, build.AgendaRequest(body, committee, day - dt.timedelta(days=10), day=day),
-                      ROOT / "templates", folder / "out", IMPORTED, pdf=False)
+    build_world(url, load_configs(config_dir), [examples], EBI_AND_ASI, folder / "out", IMPORTED)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -109,8 +101,7 @@ def world(template, tmp_path, config_dir):
     kind, source = template
     if kind == "sqlite":
         target = tmp_path / "store.sqlite3"
-        with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-            src.backup(dst)
+        copy_sqlite(source, target)
         url = f"sqlite:///{target}"
     else:
         import psycopg
