@@ -28,13 +28,13 @@ def _import(paths: list[Path], root: Optional[Path] = None):
 
 @items_app.command("import")
 def items_import(
-    paths: list[Path] = typer.Argument(..., help="Paper files, meeting files (with 'meetings:'), or folders of them."),
+    paths: list[Path] = typer.Argument(..., help="Paper files (.yaml, .docx), meeting files (with 'meetings:'), or folders of them."),
     root: Optional[Path] = typer.Option(
         None, "--root", help="The folder attachments must lie inside (default: each folder named, or the folder of "
                              "each file named). Paths leading outside it, also through links, are refused."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Import papers and meetings from YAML files. All or nothing: any problem imports nothing."""
+    """Import papers (YAML, or Word documents from `items kit` / `items export`) and meetings. All or nothing: any problem imports nothing."""
     settings, report = guarded(as_json, lambda: _import(paths, root))
     if as_json:
         print_json({"ok": True, "store": settings.database_url, **report.as_dict()})
@@ -98,3 +98,64 @@ def _paper_notes(row: dict[str, Any]) -> str:
 
 def _short(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@items_app.command("kit")
+def items_kit(
+    body: str = typer.Option(..., "--body", help="The body's key, e.g. herzogenrath."),
+    paper_type: str = typer.Option(..., "--type", help="The paper's type as the body names it: Beschlussvorlage, indstilling."),
+    reference: str = typer.Option(..., "--reference", help="The reference the paper will have (Drucksachen-Nr., sagsnummer)."),
+    course: Optional[str] = typer.Option(None, "--course", help="The Beratungsfolge / sagsgang: committee:role, in "
+                                                                "order, e.g. 'asi:Vorberatung,rat:Entscheidung'."),
+    unit: Optional[str] = typer.Option(None, "--unit", help="The originating unit (Federführung, forvaltning)."),
+    officer: Optional[str] = typer.Option(None, "--officer", help="The case officer (Sachbearbeitung, sagsbehandler)."),
+    public: bool = typer.Option(False, "--public/--closed", help="Whether the paper is public (default: closed)."),
+    out: Path = typer.Option(..., "--out", help="The Word document to write (.docx)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Write an empty paper of a type for its author to fill in Word or LibreOffice (docs/papers-in-word.md)."""
+
+    def work():
+        from meetprep.authoring.documents import kit, parse_course
+        from meetprep.config import load_configs
+
+        settings = current_settings()
+        data = kit(load_configs(settings.config_dir), settings.templates_dir, body, paper_type, reference,
+                   parse_course(course), unit, officer, "public" if public else "closed")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+        return out
+
+    written = guarded(as_json, work)
+    if as_json:
+        print_json({"ok": True, "written": str(written)})
+        return
+    typer.echo(f"Wrote the kit for {reference} to {written}: fill it in, then `meetprep items import {written}`.")
+
+
+@items_app.command("export")
+def items_export(
+    body: str = typer.Option(..., "--body", help="The body's key."),
+    reference: str = typer.Option(..., "--reference", help="The paper's reference."),
+    out: Path = typer.Option(..., "--out", help="The Word document to write (.docx)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Write a stored paper as its author's Word document, with its current text and revision."""
+
+    def work():
+        from meetprep.authoring.documents import export
+        from meetprep.config import load_configs
+        from meetprep.store import Store
+
+        settings = current_settings()
+        with Store(settings.database_url) as store:
+            data, revision = export(store, load_configs(settings.config_dir), settings.templates_dir, body, reference)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+        return revision
+
+    revision = guarded(as_json, work)
+    if as_json:
+        print_json({"ok": True, "written": str(out), "revision": revision})
+        return
+    typer.echo(f"Wrote {reference} (revision {revision}) to {out}: edit it, then `meetprep items import {out}`.")

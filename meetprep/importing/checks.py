@@ -180,6 +180,7 @@ def check_papers(batch: Batch, configs: Configs, session: Session) -> list[Probl
                     )
                 )
         problems += _check_history_kept(parsed, session)
+        problems += _check_word_revision(parsed, session)
     problems += _check_amendment_cycles(batch, session)
     return problems
 
@@ -234,3 +235,26 @@ def _check_history_kept(parsed: ParsedPaper, session: Session) -> list[Problem]:
                 f"{' (' + step.result + ')' if step.result else ''} in the store and cannot be removed or replaced",
             ))
     return problems
+
+
+def _check_word_revision(parsed: ParsedPaper, session: Session) -> list[Problem]:
+    """A Word document is an edit of the revision it was exported from (or of nothing, for a kit):
+    an edit of an older revision would undo what changed since, silently."""
+    if parsed.document.path.suffix.lower() != ".docx":
+        return []
+    paper = parsed.paper
+    row = session.execute(
+        select(PaperRow).join(BodyRow).where(BodyRow.key == paper.body, PaperRow.reference == paper.reference)
+    ).scalar_one_or_none()
+    if row is None:
+        return []
+    exported = parsed.exported_revision
+    if exported is None:
+        return [Problem(file=parsed.document.name, item=parsed.label, field="reference",
+                        message=f"this is a kit for a new paper, but {paper.reference} is already stored (revision "
+                                f"{row.revision}): export it with `meetprep items export` and edit that document")]
+    if row.revision > exported:
+        return [Problem(file=parsed.document.name, item=parsed.label, field="revision",
+                        message=f"the document was exported from revision {exported}, but the paper has changed since "
+                                f"(revision {row.revision} is stored): export it again and make the edit there")]
+    return []

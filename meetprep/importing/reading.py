@@ -23,6 +23,7 @@ from meetprep.model import (
 from meetprep.yamlio import YamlDocument, load_yaml
 from meetprep.filecheck import NotAccepted, inspect
 from meetprep.attachments.core import detect_to_follow
+from meetprep.authoring.reader import Refusal, read_document
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -35,6 +36,7 @@ class ParsedPaper:
     paper: Paper
     document: YamlDocument
     attachments: list["AttachmentFile | None"]  # one per paper.attachments entry
+    exported_revision: int | None = None  # a Word document's: the revision it was exported from
 
     @property
     def label(self) -> str:
@@ -84,6 +86,13 @@ class ImportReport:
         }
 
 
+def _importable(path: Path) -> bool:
+    """A paper or meetings file: YAML, or a Word document that is not Word's or LibreOffice's lock file."""
+    if path.name.startswith(("~$", ".~lock")) or not path.is_file():
+        return False
+    return path.suffix in YAML_SUFFIXES or path.suffix.lower() == ".docx"
+
+
 def collect_files(paths: list[Path], root: Path | None = None) -> list[tuple[Path, Path]]:
     """(file, root) for the YAML files named and those below named folders, in a stable order.
 
@@ -95,7 +104,7 @@ def collect_files(paths: list[Path], root: Path | None = None) -> list[tuple[Pat
     for path in paths:
         if path.is_dir():
             base = (root or path).resolve()
-            for file in sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file()):
+            for file in sorted(p for p in path.rglob("*") if _importable(p)):
                 if not file.resolve().is_relative_to(base):
                     problems.append(Problem(file=display_path(file), message="a link to a file outside the imported "
                                             f"folder {display_path(base)}: not imported"))
@@ -162,6 +171,8 @@ def _item_label(data: dict[str, Any]) -> str:
 
 def parse_file(path: Path, root: Path, batch: Batch, configs: Configs) -> list[Problem]:
     """Parse one file into the batch; return its problems."""
+    if path.suffix.lower() == ".docx":
+        return _parse_word(path, root, batch, configs)
     try:
         document = load_yaml(path, item_of=lambda data: _item_label(data) if isinstance(data, dict) else None)
     except InputError as exc:
@@ -193,6 +204,44 @@ def parse_file(path: Path, root: Path, batch: Batch, configs: Configs) -> list[P
         found, issues = _attachment(document, item, index, spec, root, configs.get(paper.body))
         attachments.append(found)
         problems += issues
+    return problems + _accept(paper, document, item, attachments, batch)
+
+
+def _parse_word(path: Path, root: Path, batch: Batch, configs: Configs) -> list[Problem]:
+    """A paper written in Word (meetprep.authoring): read, then checked like a YAML paper."""
+    try:
+        read = read_document(path, configs.get)
+    except Refusal as refusal:
+        where = f"paragraph {refusal.paragraph}: " if refusal.paragraph else ""
+        return [Problem(file=display_path(path), item="paper", field=refusal.part, message=where + refusal.message)]
+    document = YamlDocument(path, read.data, None)
+    item = f"paper {read.stamp.reference}"
+    try:
+        paper = Paper.model_validate(read.data)
+    except ValidationError as exc:
+        return problems_from_validation(exc, document.name, item, document.line_of)
+    kept = read.stamp.exported.get("attachments", [])
+    problems: list[Problem] = []
+    attachments: list[AttachmentFile | None] = []
+    for index, (spec, data) in enumerate(zip(paper.attachments, read.data.get("attachments", []))):
+        if data in kept:  # as exported: its file is the one stored, checked when it came
+            stored = read.stamp.files[kept.index(data)] if kept.index(data) < len(read.stamp.files) else {}
+            attachments.append(AttachmentFile(path=Path(stored["path"]), sha256=stored["sha256"], size=stored["size"],
+                                              media_type=stored["media_type"]) if stored.get("sha256") else None)
+            continue
+        found, issues = _attachment(document, item, index, spec, root, configs.get(paper.body))
+        attachments.append(found)
+        problems += issues
+    problems += _accept(paper, document, item, attachments, batch)
+    if batch.papers and batch.papers[-1].paper is paper:
+        batch.papers[-1].exported_revision = read.stamp.revision
+    return problems
+
+
+def _accept(paper: Paper, document: YamlDocument, item: str, attachments: list[AttachmentFile | None],
+            batch: Batch) -> list[Problem]:
+    """The paper into the batch, with the warnings every source gets."""
+    problems: list[Problem] = []
     if not any(a.status is FileStatus.to_follow for a in paper.attachments):
         # The text says an attachment will follow, but the paper lists none: record one, and say so.
 

@@ -268,8 +268,12 @@ def _merge_files(row: PaperRow, parsed: ParsedPaper) -> None:
         current.due_date = spec.due
         current.responsible = spec.responsible
         current.access = (spec.access or paper.effective_access).value
-        if delivered_since:
-            continue  # delivered after the file was written: keep the delivered file
+        kept = (found is None and spec.status is FileStatus.present and current.sha256 is not None
+                and current.title == spec.title)
+        if delivered_since or kept:
+            # delivered after the file was written, or taken over unchanged from a Word document's
+            # export: keep the stored file
+            continue
         current.status = spec.status.value
         current.path = str(found.path) if found else None
         current.sha256 = found.sha256 if found else None

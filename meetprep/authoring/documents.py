@@ -1,0 +1,72 @@
+"""A paper's Word document for its author: a kit for a new paper, or a stored paper exported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from meetprep.authoring.writer import write_document
+from meetprep.config import Configs
+from meetprep.errors import InputError, Problem
+from meetprep.i18n import catalogue
+from meetprep.model import Consultation, Originator, Paper, Section
+from meetprep.store import BodyRow, PaperRow, Store
+
+
+def kit(configs: Configs, templates_dir: Path, body: str, paper_type: str, reference: str,
+        course: list[tuple[str, str]], unit: str | None = None, officer: str | None = None,
+        access: str = "closed") -> bytes:
+    """An empty paper of a type for a body: the sections the type has (the body's `kit` in its
+    locale's catalogue), help text in each part, what the system owns filled in and locked."""
+    config = configs.get(body)
+    if config is None:
+        raise InputError([Problem(file="(request)", field="body", message=f"no body {body!r} is configured",
+                                  expected=", ".join(configs.keys()))])
+    known = {o.key for o in config.organizations}
+    for committee, _ in course:
+        if committee not in known:
+            raise InputError([Problem(file="(request)", field="course", message=f"{config.body.name} has no "
+                                      f"committee {committee!r}", expected=", ".join(sorted(known)))])
+    words = catalogue(config.body.locale.value)
+    types = words.data["kit"]["types"]
+    outline = types.get(paper_type, types["default"])
+    paper = Paper.model_validate({
+        "body": body, "reference": reference, "title": reference, "type": paper_type, "access": access,
+        "originator": Originator(unit=unit, officer=officer).model_dump(exclude_none=True),
+        "sections": [Section(heading=part["heading"]).model_dump() for part in outline],
+        "consultations": [Consultation(committee=c, role=r).model_dump(mode="json") for c, r in course],
+    })
+    mandatory = [part["heading"] for part in outline if part.get("mandatory")]
+    return write_document(paper, config, templates_dir, revision=None, mandatory=mandatory, kit=True)
+
+
+def export(store: Store, configs: Configs, templates_dir: Path, body: str, reference: str) -> tuple[bytes, int]:
+    """The stored paper as its author's document, with its current text, stamped with its revision."""
+    config = configs.get(body)
+    with store.session() as session:
+        row = session.execute(select(PaperRow).join(BodyRow).where(
+            BodyRow.key == body, PaperRow.reference == reference)).scalar_one_or_none()
+        if row is None or config is None:
+            raise InputError([Problem(file="(request)", item=f"paper {reference}", field="reference",
+                                      message=f"no paper {reference!r} of {body!r} is stored")])
+        latest = max(row.revisions, key=lambda r: r.revision)
+        paper = Paper.model_validate(latest.data)
+        files: list[dict[str, Any]] = []
+        by_position = {f.position: f for f in row.files}
+        for position, _ in enumerate(paper.attachments):
+            stored = by_position.get(position)
+            files.append({"path": stored.path, "sha256": stored.sha256, "size": stored.size,
+                          "media_type": stored.media_type} if stored is not None and stored.sha256 else {})
+        return write_document(paper, config, templates_dir, revision=row.revision, files=files), row.revision
+
+
+def parse_course(text: str | None) -> list[tuple[str, str]]:
+    """'asi:Vorberatung,rat:Entscheidung' -> [('asi', 'Vorberatung'), ('rat', 'Entscheidung')]."""
+    steps = []
+    for part in (text or "").split(","):
+        if part.strip():
+            committee, _, role = part.partition(":")
+            steps.append((committee.strip(), role.strip() or "decision"))
+    return steps
