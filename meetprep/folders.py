@@ -106,6 +106,7 @@ def write_atomically(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)  # as a plain write would make it: a web server serves these files
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(partial, path)

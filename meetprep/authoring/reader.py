@@ -30,7 +30,7 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 TRACKED = {f"{{{W}}}{tag}" for tag in ("ins", "del", "moveFrom", "moveTo")}
 COMMENT = {f"{{{W}}}{tag}" for tag in ("commentRangeStart", "commentReference")}
-HELP = re.compile(r"^\s*\[(%s)\]" % "|".join(re.escape(catalogue(loc).data["kit"]["help"]) for loc in LOCALES), re.I)
+HELP = re.compile(r"^[\s*]*\[(%s)\]" % "|".join(re.escape(catalogue(loc).data["kit"]["help"]) for loc in LOCALES), re.I)
 CHECKED = {"\u2612", "\u2611", "\u2718", "\u2714"}  # ☒ ☑ ✘ ✔
 UNCHECKED = {"\u2610"}
 
@@ -56,9 +56,18 @@ class Block:
 
 
 class Refusal(Exception):
-    def __init__(self, part: str, paragraph: int | None, message: str):
+    """What an import cannot take, with the part (its heading) and the paragraph; `more` holds the
+    others of the same document, so that an author hears of all of them at once."""
+
+    def __init__(self, part: str, paragraph: int | None, message: str, reference: str | None = None,
+                 more: list["Refusal"] | None = None):
         super().__init__(message)
         self.part, self.paragraph, self.message = part, paragraph, message
+        self.reference, self.more = reference, more or []
+
+    @property
+    def all(self) -> list["Refusal"]:
+        return [self, *self.more]
 
 
 def blocks(path: Path) -> tuple[list[Block], dict[str, str]]:
@@ -196,28 +205,51 @@ def read_document(path: Path, config_of: Any) -> Read:
     config: BodyConfig | None = config_of(stamp.body)
     if config is None:
         raise Refusal("document", None, f"the stamp names the body {stamp.body!r}, which is not configured")
-    for block in found:
-        if block.tracked:
-            raise Refusal(_part_at(found, block), block.index, "tracked changes are still in the document: accept "
-                          "or reject them in Word (Review > Accept) and save again")
-        if block.commented:
-            raise Refusal(_part_at(found, block), block.index, "comments are still in the document: resolve and "
-                          "delete them in Word (Review > Delete all comments) and save again")
     parts = _split(found)
     words = catalogue(config.body.locale.value)
-    _check_owned(parts.get("mp_owned", []), owned_rows(words, config, stamp))
+    named = {name: _part_name(name, part) for name, part in parts.items()}
+    refusals: list[Refusal] = []
+    for block in found:
+        where = named.get(_part_at(found, block), "document")
+        if block.tracked:
+            refusals.append(Refusal(where, block.index, "tracked changes are still in the document: accept or reject "
+                                    "them in Word (Review > Accept) and save again"))
+        if block.commented:
+            refusals.append(Refusal(where, block.index, "comments are still in the document: resolve and delete them "
+                                    "in Word (Review > Delete all comments) and save again"))
     for name, part in parts.items():
         for block in part:
             if block.kind == "paragraph" and HELP.match(block.text):
-                raise Refusal(name, block.index, f"help text is still in the document: “{block.text.strip()[:80]}”; "
-                              "delete it and write the part's text instead")
+                refusals.append(Refusal(named[name], block.index, "help text is still in the document: "
+                                        f"“{block.text.strip().strip('*')[:80]}”; delete it and write the part's text"))
+    try:
+        _check_owned(parts.get("mp_owned", []), owned_rows(words, config, stamp))
+    except Refusal as refusal:
+        refusals.append(refusal)
+    if refusals:
+        raise Refusal(refusals[0].part, refusals[0].paragraph, refusals[0].message, stamp.reference, refusals[1:])
     data: dict[str, Any] = {"body": stamp.body, "reference": stamp.reference, "type": stamp.type, **stamp.owned}
-    data.update(_author_parts(parts, words, stamp, path))
-    for heading in stamp.mandatory:
-        section = next((s for s in data.get("sections", []) if s["heading"] == heading), None)
-        if section is None or not section["text"].strip():
-            raise Refusal(heading, None, f"the part “{heading}” is mandatory and empty")
+    try:
+        data.update(_author_parts(parts, words, stamp, path))
+    except Refusal as refusal:
+        refusal.reference = stamp.reference
+        raise
+    empty = [Refusal(heading, None, f"the part “{heading}” is mandatory and empty") for heading in stamp.mandatory
+             if not any(s["heading"] == heading and s["text"].strip() for s in data.get("sections", []))]
+    if empty:
+        raise Refusal(empty[0].part, None, empty[0].message, stamp.reference, empty[1:])
     return Read(stamp, _keep_exported(data, stamp.exported))
+
+
+def _part_name(mark: str, part: list[Block]) -> str:
+    """The part as the author sees it: its heading ("Sachverhalt"), the title or the head."""
+    if mark == "mp_title":
+        return "title"
+    if mark == "mp_owned":
+        return "head"
+    if mark.startswith("mp_") and part and part[0].kind == "paragraph" and part[0].text.strip():
+        return part[0].text.strip().strip("*")
+    return mark.removeprefix("mp_")
 
 
 def _part_at(found: list[Block], block: Block) -> str:

@@ -212,8 +212,9 @@ def _parse_word(path: Path, root: Path, batch: Batch, configs: Configs) -> list[
     try:
         read = read_document(path, configs.get)
     except Refusal as refusal:
-        where = f"paragraph {refusal.paragraph}: " if refusal.paragraph else ""
-        return [Problem(file=display_path(path), item="paper", field=refusal.part, message=where + refusal.message)]
+        item = f"paper {refusal.reference}" if refusal.reference else "paper"
+        return [Problem(file=display_path(path), item=item, field=r.part,
+                        message=(f"paragraph {r.paragraph}: " if r.paragraph else "") + r.message) for r in refusal.all]
     document = YamlDocument(path, read.data, None)
     item = f"paper {read.stamp.reference}"
     try:

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from meetprep.config import Configs
-from meetprep.messages.feeds import feed_secret, write_calendar_feeds, write_file
+from meetprep.messages.feeds import feed_secret, write_calendar_feeds
 from meetprep.publish import after
 from meetprep.publish.atom import committee_feeds
 from meetprep.store import Store
+from meetprep.folders import write_atomically
 
 
 def publish_meetings(store: Store, configs: Configs, settings: Any, now: dt.datetime, body: str,
@@ -31,5 +32,5 @@ def write_feeds(store: Store, configs: Configs, settings: Any, now: dt.datetime)
         for config in configs:
             folder = settings.output_dir / "feeds" / config.body.key
             for key, data in committee_feeds(session, config, settings.output_dir, now).items():
-                written.append(write_file(folder / f"{key}.atom", data, suffix=".atom.part"))
+                written.append(write_atomically(folder / f"{key}.atom", data))
     return written

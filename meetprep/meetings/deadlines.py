@@ -8,7 +8,6 @@ Pure functions: the clock is always an argument.
 from __future__ import annotations
 
 import datetime as dt
-import holidays
 from functools import lru_cache
 
 from meetprep import memo
@@ -18,6 +17,8 @@ from meetprep.model import DayCount, DeadlineRule, HolidayCalendar
 @lru_cache(maxsize=64)
 def _holidays(country: str, subdivision: str | None, year: int) -> dict[dt.date, str]:
     def make() -> dict[dt.date, str]:
+        import holidays  # deferred: a warm disk cache answers without it (see docs/architecture.md)
+
         return dict(holidays.country_holidays(country, subdiv=subdivision, years=year))
 
     return memo.remembered(f"holidays-{country}-{subdivision or ''}-{year}", [], ("holidays",), make)

@@ -23,6 +23,7 @@ from meetprep.messages import calendar
 from meetprep.messages.invitations import calendar_entry, latest_entries
 from meetprep.model import BodyConfig
 from meetprep.store import BodyRow, MeetingRow, MembershipRow, OrganizationRow, PlannedEventRow, Store
+from meetprep.folders import write_atomically
 
 
 def feed_secret(home: Path) -> bytes:
@@ -78,17 +79,17 @@ def write_calendar_feeds(store: Store, configs: Configs, output_dir: Path, stamp
                 names.setdefault(org_key, next((o.name for o in config.organizations if o.key == org_key), org_key))
             public = output_dir / "feeds" / config.body.key
             for key, meetings in by_committee.items():
-                written.append(write_file(public / f"{key}.ics", calendar.feed(f"{names[key]} ({config.body.name})", meetings, stamp)))
+                written.append(write_atomically(public / f"{key}.ics", calendar.feed(f"{names[key]} ({config.body.name})", meetings, stamp)))
             personal = output_dir / "personal-feeds" / config.body.key
             persons = {p.key: p.name for p in config.persons}
             index = {}
             for key, meetings in per_person.items():
                 title = f"{persons.get(key, key)}: {words.text('documents.' + config.body.agenda_documents[0])}"
                 name = f"{feed_token(secret, config.body.key, key)}.ics"
-                written.append(write_file(personal / name, calendar.feed(title, meetings, stamp, public=False)))
+                written.append(write_atomically(personal / name, calendar.feed(title, meetings, stamp, public=False)))
                 index[key] = {"name": persons.get(key, key), "file": name}
             if index:
-                write_file(personal / "index.json", json.dumps(index, ensure_ascii=False, indent=2).encode(), suffix=".json.part")
+                write_atomically(personal / "index.json", json.dumps(index, ensure_ascii=False, indent=2).encode())
     return written
 
 
@@ -112,9 +113,3 @@ def _public_events(session: Session, config: BodyConfig) -> list[tuple[str, cale
     return found
 
 
-def write_file(path: Path, data: bytes, suffix: str = ".ics.part") -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(suffix)
-    partial.write_bytes(data)
-    partial.replace(path)
-    return path

@@ -446,7 +446,7 @@ def smtp_server(settings: Any, mail: Any) -> SmtpServer:
     username = os.environ.get(username_env or "") or None
     password = os.environ.get(password_env or "") or None
     if password is None and smtp is not None and smtp.password_secret:
-        from prefect.blocks.system import Secret
+        from prefect.blocks.system import Secret  # deferred: see docs/architecture.md
 
         password = Secret.load(smtp.password_secret).get()
     credentials = {"username": username, "password": password,

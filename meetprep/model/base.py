@@ -15,7 +15,6 @@ from pydantic import (
     Field,
     StringConstraints,
 )
-from email_validator import EmailNotValidError, validate_email
 
 
 class Model(BaseModel):
@@ -115,6 +114,7 @@ TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 def _check_email(value: str) -> str:
     # pydantic's EmailStr imports email_validator when a model class is made (~30 ms in every
     # command, even one that reads validated configs from the cache); this imports it on use.
+    from email_validator import EmailNotValidError, validate_email  # deferred: see docs/architecture.md
 
     try:
         return validate_email(value, check_deliverability=False).normalized

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import holidays
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -28,7 +27,6 @@ from meetprep.model.base import (
     OptionalProse,
 )
 from meetprep.model.enums import DayCount
-from holidays.registry import COUNTRIES
 from dateutil.rrule import rrulestr
 
 
@@ -51,10 +49,13 @@ class HolidayCalendar(Model):
     def _known_to_holidays(self) -> "HolidayCalendar":
         # The registry names every country without importing one; a subdivision needs the
         # country's class, and importing any country imports all ~200 of them (0.15 s).
+        from holidays.registry import COUNTRIES  # deferred: see docs/architecture.md
 
         if not any(self.country in names[1:] for names in COUNTRIES.values()):
             raise ValueError(f"holidays has no calendar for country {self.country!r}")
         if self.subdivision is not None:
+            import holidays
+
             calendar = holidays.country_holidays(self.country)
             if self.subdivision not in calendar.subdivisions:
                 raise ValueError(

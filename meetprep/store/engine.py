@@ -89,7 +89,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """
     if revision == "head" and stored_revision(engine) == head_revision():
         return
-    from alembic import command
+    from alembic import command  # deferred: see docs/architecture.md
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
