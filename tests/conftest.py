@@ -128,7 +128,7 @@ def paper_file(tmp_path) -> Callable[..., Path]:
 # the fast lane (scripts/test.sh --fast, -m "not slow") leaves them out.
 SLOW_MODULES = {
     "test_scaleout", "test_portal_browser", "test_flows", "test_deployments", "test_forkserver", "test_overlap",
-    "test_public_property", "test_leftovers", "test_cache", "test_whole_truth", "test_golden",
+    "test_public_property", "test_leftovers", "test_cache", "test_whole_truth", "test_golden", "test_word_libreoffice",
 }
 
 

@@ -13,11 +13,13 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
+from meetprep.agenda import build
 from meetprep.authoring.documents import export, kit
 from meetprep.errors import InputError
 from meetprep.importing.pipeline import import_files
 from meetprep.store import BodyRow, PaperRevisionRow, PaperRow, Store
 from tests.conftest import EXAMPLES, ROOT
+from tests.docxtext import text
 
 AT = dt.datetime(2025, 2, 1, 8, tzinfo=dt.timezone.utc)
 LATER = AT + dt.timedelta(days=3)
@@ -91,6 +93,12 @@ def test_an_edited_sentence_is_a_new_revision_with_exactly_that_change(world, co
     assert changed == {"sections"}
     old, new = before["sections"][0]["text"], after["sections"][0]["text"]
     assert new == old.replace(SENTENCE, "Ein Beschluss des Stadtrates ist nicht erforderlich.")
+    # The rebuilt agenda's Vorlage carries the edit.
+    day = dt.date(2025, 3, 25)
+    result, _ = build.run(world, configs, build.AgendaRequest("herzogenrath", "asi", day - dt.timedelta(days=10), day=day),
+                          ROOT / "templates", tmp_path / "out", LATER, pdf=False)
+    vorlage = next(Path(d["path"]) for d in result.documents if d["kind"] == "vorlage")
+    assert "Ein Beschluss des Stadtrates ist nicht erforderlich." in text(vorlage) and SENTENCE not in text(vorlage)
 
     # The old export is now stale: importing it would undo the edit.
     problems = refused(world, configs, edit_xml(path, lambda xml: xml.replace("nicht erforderlich.", "erforderlich."),
@@ -165,11 +173,11 @@ def _fill(path: Path, texts: dict[str, str]) -> None:
     """What an author does with a kit: replace each help paragraph with text, tick a box."""
     document = Document(str(path))
     for paragraph in document.paragraphs:
-        for start, text in texts.items():
+        for start, written in texts.items():
             if paragraph.text.startswith(start):
                 for run in paragraph.runs[1:]:
                     run.text = ""
-                paragraph.runs[0].text = text
+                paragraph.runs[0].text = written
                 paragraph.runs[0].italic = False
     document.save(str(path))
 
