@@ -195,7 +195,18 @@ def test_a_kit_filled_in_becomes_a_paper(world, configs, tmp_path):
     _fill(path, {"[Hilfe] Betreff": "Neue Sprachkurse im Quartier",
                  "[Hilfe] Hier den Abschnitt Sachverhalt": "Im Quartier fehlen *Sprachkurse* für Erwachsene.",
                  "[Hilfe] Hier den Abschnitt Begründung": "",
-                 "[Hilfe] Jeder Punkt": "", "[Hilfe] Eine Anlage": ""})
+                 "[Hilfe] Jeder Punkt": "", "[Hilfe] Eine Anlage": "", "[Hilfe] Zutreffendes": "",
+                 "[Hilfe] Auswirkungen auf den Klimaschutz": "",
+                 "\u2610 keine": "\u2612 keine Auswirkungen   \u2610 positive Auswirkungen   \u2610 negative Auswirkungen"})
+    document = Document(str(path))
+    # (the head is in a locked content control, which python-docx does not list among the tables)
+    answers = document.tables[0].rows[0].cells[1].paragraphs[0]  # "Der Beschluss hat finanzielle Auswirkungen"
+    answers.runs[0].text = answers.text.replace("\u2610 nein", "\u2612 nein")
+    for run in answers.runs[1:]:
+        run.text = ""
+    amounts = document.tables[1]
+    amounts.rows[2].cells[2].text = "12.500,50"  # Aufwendungen in the kit's first year
+    document.save(str(path))
     document = Document(str(path))
     points = [p for p in document.paragraphs if p.style.name == "List Number" and not p.text]
     points[0].add_run("Der Ausschuss beschließt die Sprachkurse.")
@@ -208,6 +219,12 @@ def test_a_kit_filled_in_becomes_a_paper(world, configs, tmp_path):
     assert data["proposal"]["points"] == ["Der Ausschuss beschließt die Sprachkurse."]
     assert data["originator"] == {"unit": "Amt 50 - Sozialamt", "officer": "Frau Beispiel"}
     assert [(c["committee"], c["role"]) for c in data["consultations"]] == [("asi", "decision")]
+    assert data["climate"] == {"impact": "none", "explanation": None}
+    assert [(q["text"], q["answer"]) for q in data["financial"]["questions"]] == [
+        ("Der Beschluss hat finanzielle Auswirkungen", "no"), ("Mittel sind im Haushalt veranschlagt", None)]
+    table = data["financial"]["tables"][0]
+    assert (table["title"], table["unit"], len(table["columns"])) == ("Ergebnisplan", "EUR", 4)
+    assert [(r["label"], r["values"]) for r in table["rows"]][:2] == [("Erträge", []), ("Aufwendungen", [12500.5, None, None, None])]
 
     # The same kit again is refused: the paper exists now, and its export is what to edit.
     assert "already stored" in refused(world, configs, path)
@@ -215,8 +232,9 @@ def test_a_kit_filled_in_becomes_a_paper(world, configs, tmp_path):
 
 def test_a_mandatory_section_left_empty_is_refused(world, configs, tmp_path):
     path = tmp_path / "kit.docx"
-    path.write_bytes(kit(configs, ROOT / "templates", "herzogenrath", "Beschlussvorlage", "V/2026/002",
-                         [("asi", "Entscheidung")]))
-    _fill(path, {"[Hilfe] Betreff": "Titel", "[Hilfe] Hier den Abschnitt": "", "[Hilfe] Jeder Punkt": "Punkt.",
-                 "[Hilfe] Eine Anlage": ""})
-    assert "“Sachverhalt” is mandatory and empty" in refused(world, configs, path)
+    path.write_bytes(kit(configs, ROOT / "templates", "gentofte", "indstilling", "EMN-2026-00001", [("ebi", "indstilling")]))
+    _fill(path, {"[Hjælp] Skriv sagens titel": "Titel", "[Hjælp] Skriv afsnittet": "", "[Hjælp] Skriv hvert punkt": "",
+                 "[Hjælp] Ét bilag": ""})
+    problems = refused(world, configs, path)
+    assert "“Resumé” is mandatory and empty" in problems and "“Baggrund” is mandatory and empty" in problems
+    assert "Økonomi" not in problems  # not mandatory

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from meetprep.store import BodyRow, PaperRow, Store
 
 def kit(configs: Configs, templates_dir: Path, body: str, paper_type: str, reference: str,
         course: list[tuple[str, str]], unit: str | None = None, officer: str | None = None,
-        access: str = "closed") -> bytes:
+        access: str = "closed", year: int | None = None) -> bytes:
     """An empty paper of a type for a body: the sections the type has (the body's `kit` in its
     locale's catalogue), help text in each part, what the system owns filled in and locked."""
     config = configs.get(body)
@@ -37,9 +38,24 @@ def kit(configs: Configs, templates_dir: Path, body: str, paper_type: str, refer
         "originator": Originator(unit=unit, officer=officer).model_dump(exclude_none=True),
         "sections": [Section(heading=part["heading"]).model_dump() for part in outline],
         "consultations": [Consultation(committee=c, role=r).model_dump(mode="json") for c, r in course],
+        "financial": _financial(words.data["kit"].get("financial"), year or dt.date.today().year),
     })
     mandatory = [part["heading"] for part in outline if part.get("mandatory")]
-    return write_document(paper, config, templates_dir, revision=None, mandatory=mandatory, kit=True)
+    return write_document(paper, config, templates_dir, revision=None, mandatory=mandatory, kit=True,
+                          climate=bool(words.data["kit"].get("climate")))
+
+
+def _financial(spec: dict[str, Any] | None, year: int) -> dict[str, Any] | None:
+    """The kit's Finanzielle Auswirkungen: its questions unanswered, its table with this year and
+    the three to come ("2029 ff.")."""
+    if not spec:
+        return None
+    table = spec.get("table")
+    return {"questions": [{"text": q["text"], "options": q["options"], "answer": None} for q in spec.get("questions", [])],
+            "tables": [] if not table else [{
+                "title": table["title"], "unit": table.get("unit"),
+                "columns": [str(year), str(year + 1), str(year + 2), f"{year + 3} ff."],
+                "rows": [{"label": label} for label in table.get("rows", [])]}]}
 
 
 def export(store: Store, configs: Configs, templates_dir: Path, body: str, reference: str) -> tuple[bytes, int]:

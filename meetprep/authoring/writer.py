@@ -74,7 +74,7 @@ def owned_rows(words: Catalogue, config: BodyConfig, stamp: Stamp) -> list[tuple
 
 def write_document(paper: Paper, config: BodyConfig, templates_dir: Path, revision: int | None,
                    mandatory: list[str] | None = None, kit: bool = False,
-                   files: list[dict[str, Any]] | None = None) -> bytes:
+                   files: list[dict[str, Any]] | None = None, climate: bool = False) -> bytes:
     """The .docx of a paper (a kit when `kit`: help text in every part, the author's parts empty
     but for their headings)."""
     locale = config.body.locale.value
@@ -124,15 +124,15 @@ def write_document(paper: Paper, config: BodyConfig, templates_dir: Path, revisi
         write_prose(document, section.text)
 
     if paper.financial is not None:
-        _write_financial(document, words, paper.financial.model_dump(mode="json"))
-    if paper.climate is not None:
+        _write_financial(document, words, paper.financial.model_dump(mode="json"), kit)
+    if paper.climate is not None or (kit and climate):
         _heading(document, kit_words["climate_heading"], "mp_climate")
         if kit:
             _help(document, None, kit_words["climate_help"])
         labels = words.section("climate")
-        impact = paper.climate.impact.value
+        impact = paper.climate.impact.value if paper.climate else None
         document.add_paragraph("   ".join(f"{BOXES[key == impact]} {labels[key]}" for key in ("none", "positive", "negative")))
-        write_prose(document, paper.climate.explanation or "")
+        write_prose(document, (paper.climate.explanation or "") if paper.climate else "")
 
     _heading(document, kit_words["attachments"], "mp_attachments")
     if kit:
@@ -153,10 +153,12 @@ def write_document(paper: Paper, config: BodyConfig, templates_dir: Path, revisi
     return buffer.getvalue()
 
 
-def _write_financial(document: Any, words: Catalogue, financial: dict[str, Any]) -> None:
+def _write_financial(document: Any, words: Catalogue, financial: dict[str, Any], kit: bool = False) -> None:
     kit_words = words.data["kit"]
     answers = words.section("answers")
     _heading(document, kit_words["financial_heading"], "mp_financial")
+    if kit:
+        _help(document, None, kit_words["financial_help"])
     if financial["questions"]:
         table = document.add_table(rows=0, cols=2)
         for question in financial["questions"]:

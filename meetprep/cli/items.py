@@ -121,7 +121,7 @@ def items_kit(
 
         settings = current_settings()
         data = kit(load_configs(settings.config_dir), settings.templates_dir, body, paper_type, reference,
-                   parse_course(course), unit, officer, "public" if public else "closed")
+                   parse_course(course), unit, officer, "public" if public else "closed", clock().year)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
         return out
