@@ -372,7 +372,7 @@ class InboxFile:
     handle: Any = field(repr=False, default=None)  # holds the lock until the file is filed away
 
 
-def take_inbox_files(inbox: Path, body: str) -> list[InboxFile]:
+def take_inbox_files(inbox: Path, body: str, pattern: str = "*/*") -> list[InboxFile]:
     """Files waiting in `inbox/<body>/<paper>/`, each taken for this run alone.
 
     A file is locked, then moved to `inbox/.processing/<body>/`: two runs at the same moment never
@@ -388,7 +388,7 @@ def take_inbox_files(inbox: Path, body: str) -> list[InboxFile]:
         if handle is not None:  # its run is gone
             taken.append(InboxFile(path, folder, name.split("--", 1)[-1], handle))
     folder_root = inbox / body
-    for path in sorted(folder_root.glob("*/*")) if folder_root.is_dir() else []:
+    for path in sorted(folder_root.glob(pattern)) if folder_root.is_dir() else []:
         if path.name.startswith(".") or not (path.is_file() or path.is_symlink()):
             continue
         handle = _lock_file(path)

@@ -191,6 +191,15 @@ class Read:
     data: dict[str, Any]
 
 
+def read_stamp(path: Path) -> Stamp | None:
+    """Only the stamp: which paper a document says it is (None for anything else)."""
+    try:
+        found, _ = blocks(path)
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError):
+        return None
+    return next((s for s in (decode(b.text) for b in found if b.kind == "paragraph") if s), None)
+
+
 def read_document(path: Path, config_of: Any) -> Read:
     """Read a paper's .docx; Refusal names the part and paragraph of anything that cannot be taken."""
     try:

@@ -159,3 +159,36 @@ def items_export(
         print_json({"ok": True, "written": str(out), "revision": revision})
         return
     typer.echo(f"Wrote {reference} (revision {revision}) to {out}: edit it, then `meetprep items import {out}`.")
+
+
+@items_app.command("take")
+def items_take(as_json: bool = JsonOption) -> None:
+    """Take in the papers waiting in the papers inbox (MEETPREP_HOME/inbox/papers/), as the
+    take-papers flow does every five minutes: each imported on its own, refused ones filed in
+    inbox/.rejected/ with their reason. Exit code 1 when a document was refused."""
+
+    def work():
+        from meetprep.config import load_configs
+        from meetprep.jobs.importing import take_papers
+        from meetprep.store import Store
+
+        settings = current_settings()
+        with Store(settings.database_url) as store:
+            return settings, take_papers(store, load_configs(settings.config_dir), settings, clock)
+
+    settings, result = guarded(as_json, work)
+    if as_json:
+        print_json({"ok": not result["rejected"], **result})
+    else:
+        inbox = settings.home / "inbox" / "papers"
+        if result["imported"]:
+            print_table("Papers taken in", ["reference", "action", "revision", "file"],
+                        [[p["reference"], p["action"], p["revision"], p["file"]] for p in result["imported"]])
+        for refused in result["rejected"]:
+            typer.echo(f"Refused {refused['file']} (kept in {refused['kept']}):", err=True)
+            for problem in refused["problems"]:
+                typer.echo(f"  - {problem}", err=True)
+        if not result["imported"] and not result["rejected"]:
+            typer.echo(f"Nothing waiting in {inbox}.")
+    if result["rejected"]:
+        raise typer.Exit(1)

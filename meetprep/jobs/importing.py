@@ -1,15 +1,19 @@
-"""The job behind `items import`: papers and meetings imported all or nothing, then the calendar
-feeds rewritten where a meeting's time, place or state changed."""
+"""The jobs behind `items import` (papers and meetings imported all or nothing, then the calendar
+feeds rewritten where a meeting's time, place or state changed) and `items take` / the take-papers
+flow (the papers inbox)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from meetprep.config import Configs
+from meetprep.importing import intake
 from meetprep.importing.pipeline import ImportReport, import_files
 from meetprep.jobs.publishing import write_feeds
+from meetprep.messages import ledger
+from meetprep.steps import Step, direct
 from meetprep.store import Store
 
 
@@ -20,3 +24,20 @@ def import_papers(store: Store, configs: Configs, settings: Any, paths: list[Pat
         # Subscribed calendars follow every change of a meeting's time, place or state.
         write_feeds(store, configs, settings, now)
     return report
+
+
+def take_papers(store: Store, configs: Configs, settings: Any, clock: Callable[[], dt.datetime],
+                step: Step = direct) -> dict[str, Any]:
+    """The papers inbox (MEETPREP_HOME/inbox/papers/): each document imported on its own, refused
+    ones filed with their reason and their committee's secretary told (once), the feeds rewritten."""
+    report, notices = step("take-papers", intake.take_papers, store, configs, settings.home / "inbox", clock())
+    sent = ledger.DispatchReport()
+    by_body: dict[str, list[ledger.Outgoing]] = {}
+    for notice in notices:
+        by_body.setdefault(notice.key.split("/", 1)[0], []).append(notice)
+    for body, messages in by_body.items():
+        transport = ledger.transport_for(settings, configs.get(body).body.mail, clock)
+        sent.add(step("send-refusals", ledger.dispatch, store, messages, transport, clock))
+    if report.imported:
+        step("write-feeds", write_feeds, store, configs, settings, clock())
+    return {**report.as_dict(), "notices": sent.as_dict()}

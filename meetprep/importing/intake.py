@@ -1,0 +1,98 @@
+"""The papers inbox: documents dropped into `MEETPREP_HOME/inbox/papers/` (Word documents made
+with `meetprep items kit` or `items export`, or YAML papers), taken in by a scheduled run.
+
+Each file is taken by one run alone (locked and moved to `.processing/`, as the attachments
+inbox does: two runs at the same moment never take the same file, and a file of a run that was
+killed is taken again), imported on its own (one bad document never blocks the others), and
+filed away: to `.done/<day>/` once imported (a document imported again unchanged is "unchanged",
+so each content counts once), or to `.rejected/<day>/` with a `.reason.txt` that says what to
+fix and where. For a refused paper whose body is known, the committee's secretary is told by
+e-mail in the body's language, once per document content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from meetprep.attachments.core import check_inbox_file, file_away, take_inbox_files
+from meetprep.authoring.reader import read_stamp
+from meetprep.config import Configs
+from meetprep.errors import InputError, Problem, display_path
+from meetprep.i18n import catalogue
+from meetprep.importing.pipeline import import_files
+from meetprep.messages.ledger import Outgoing
+from meetprep.store import BodyRow, MembershipRow, OrganizationRow, PersonRow, Store
+
+FOLDER = "papers"
+SUFFIXES = (".docx", ".yaml", ".yml")
+
+
+@dataclass
+class IntakeReport:
+    imported: list[dict[str, Any]] = field(default_factory=list)  # one per paper: reference, action, file
+    rejected: list[dict[str, Any]] = field(default_factory=list)  # file, kept, problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"imported": self.imported, "rejected": self.rejected}
+
+
+def take_papers(store: Store, configs: Configs, inbox: Path, now: dt.datetime) -> tuple[IntakeReport, list[Outgoing]]:
+    """Import every document waiting in `inbox/papers/`; the notices of refused ones to send."""
+    report, notices = IntakeReport(), []
+    for item in take_inbox_files(inbox, FOLDER, pattern="*"):
+        dropped = inbox / FOLDER / item.name
+        refused = check_inbox_file(item)
+        if refused is None and Path(item.name).suffix.lower() not in SUFFIXES:
+            refused = ("not a paper: the inbox takes Word documents made with `meetprep items kit` or "
+                       "`meetprep items export`, and YAML papers")
+        if refused is not None:
+            kept = file_away(item, inbox, "rejected", now, f"{dropped}: {refused}")
+            report.rejected.append({"file": str(dropped), "kept": str(kept), "problems": [refused]})
+            continue
+        content = item.path.read_bytes()
+        stamp = read_stamp(item.path) if item.name.lower().endswith(".docx") else None
+        try:
+            imported = import_files(store, configs, [item.path], now, root=item.path.parent)
+        except InputError as exc:
+            # Named as it was dropped, not by its place in .processing/.
+            problems = [replace(p, file=str(dropped)) if p.file == display_path(item.path) else p for p in exc.problems]
+            kept = file_away(item, inbox, "rejected", now, "\n".join(str(p) for p in problems))
+            report.rejected.append({"file": str(dropped), "kept": str(kept), "problems": [str(p) for p in problems]})
+            if stamp is not None and configs.get(stamp.body) is not None:
+                notices += _refusal_notices(store, configs, stamp, dropped.name, content, problems)
+            continue
+        file_away(item, inbox, "done", now)
+        report.imported += [{**paper, "file": str(dropped)} for paper in imported.papers]
+    return report, notices
+
+
+def _refusal_notices(store: Store, configs: Configs, stamp: Any, name: str, content: bytes,
+                     problems: list[Problem]) -> list[Outgoing]:
+    """An e-mail to the secretary of the paper's first committee (or of every committee of the
+    body when the paper names none), once per document content."""
+    config = configs.get(stamp.body)
+    words = catalogue(config.body.locale.value)
+    digest = hashlib.sha256(content).hexdigest()[:16]
+    committees = [c.get("committee") for c in stamp.owned.get("consultations", [])][:1]
+    with store.session() as session:
+        query = (select(PersonRow).join(MembershipRow, MembershipRow.person_id == PersonRow.id)
+                 .join(OrganizationRow, MembershipRow.organization_id == OrganizationRow.id)
+                 .join(BodyRow, OrganizationRow.body_id == BodyRow.id)
+                 .where(BodyRow.key == stamp.body, MembershipRow.role == "secretary"))
+        if committees:
+            query = query.where(OrganizationRow.key.in_(committees))
+        secretaries = {p.key: p for p in session.execute(query).scalars()}.values()
+        lines = [words.text("intake.refused_text", file=name), ""]
+        lines += [f"- {p.field + ': ' if p.field else ''}{p.message}" for p in problems]
+        return [Outgoing(key=f"{stamp.body}/intake/{digest}/{person.key}", kind="paper-refused", sequence=0,
+                         channel="email", recipient=person.email, person_id=person.id,
+                         subject=words.text("intake.refused_subject", reference=stamp.reference, file=name),
+                         text="\n".join(lines), sender=config.body.mail.from_address,
+                         sender_name=config.body.mail.from_name or config.body.name)
+                for person in secretaries if person.email]
