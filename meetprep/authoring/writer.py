@@ -95,9 +95,11 @@ def write_document(paper: Paper, config: BodyConfig, templates_dir: Path, revisi
     note = document.add_paragraph(kit_words["owned_note"], style=_style(document, "No Spacing"))
     note.runs[0].italic = True
     table = document.add_table(rows=0, cols=2)
+    _grid(document, table)
     for label, value in owned_rows(words, config, stamp):
         cells = table.add_row().cells
         cells[0].text, cells[1].text = label, value
+        cells[0].paragraphs[0].runs[0].bold = True
     _bookmark(table.rows[0].cells[0].paragraphs[0], "mp_owned")
     _lock(table)
 
@@ -161,6 +163,7 @@ def _write_financial(document: Any, words: Catalogue, financial: dict[str, Any],
         _help(document, None, kit_words["financial_help"])
     if financial["questions"]:
         table = document.add_table(rows=0, cols=2)
+        _grid(document, table)
         for question in financial["questions"]:
             cells = table.add_row().cells
             cells[0].text = question["text"]
@@ -171,6 +174,7 @@ def _write_financial(document: Any, words: Catalogue, financial: dict[str, Any],
         caption = document.add_paragraph(amounts["title"], style=_style(document, "Caption"))
         _bookmark(caption, f"mp_amounts_{index}")
         table = document.add_table(rows=1, cols=len(amounts["columns"]) + 2)
+        _grid(document, table)
         header = table.rows[0].cells
         header[0].text, header[1].text = kit_words.get("group", "") or "", amounts.get("unit") or ""
         for cell, column in zip(header[2:], amounts["columns"]):
@@ -269,6 +273,12 @@ def _lock(table: Any) -> None:
     table._tbl.addprevious(sdt)
     content.append(table._tbl)
     sdt.append(content)
+
+
+def _grid(document: Any, table: Any) -> None:
+    """Lines around the cells, where the body's template has Word's "Table Grid"."""
+    if any(style.name == "Table Grid" for style in document.styles):
+        table.style = document.styles["Table Grid"]
 
 
 def _style(document: Any, name: str) -> Any:
