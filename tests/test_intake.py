@@ -3,6 +3,8 @@ with their reason and their secretary told once; overlapping runs take each file
 
 from __future__ import annotations
 
+import pytest
+
 import datetime as dt
 import email
 import shutil
@@ -90,6 +92,7 @@ def _take(settings: Settings) -> dict:
         return take_papers(store, load_configs(settings.config_dir), settings, lambda: NOW)
 
 
+@pytest.mark.slow  # starts processes (at once, or kills one): in the full suite, not the fast lane
 def test_overlapping_runs_take_each_document_once(built_world, tmp_path):
     settings, configs = _world(built_world, tmp_path)
     with Store(settings.database_url) as store:

@@ -215,6 +215,7 @@ def test_the_secretary_and_the_chair_hear_once_when_the_quorum_is_at_risk(world)
     assert replies.notices(store, configs, report.meetings, NOW) == []
 
 
+@pytest.mark.slow  # starts processes (at once, or kills one): in the full suite, not the fast lane
 def test_a_german_stellvertretung_is_personal_and_the_cli_shows_attendance(tmp_path, monkeypatch):
     """Herzogenrath: Günther Muster stands in for Ayşe Beispiel only. Jonas Muster declining calls
     nobody in; Ayşe declining calls Günther, with a German request; `meetings attendance` shows it."""

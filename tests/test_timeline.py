@@ -259,6 +259,7 @@ print(sum(len(m["sent"]) for m in result["meetings"]), sum(len(m["in_progress"])
 """
 
 
+@pytest.mark.slow  # starts processes (at once, or kills one): in the full suite, not the fast lane
 def test_a_run_killed_halfway_on_the_agenda_out_day_misses_nothing(tmp_path):
     world = World(tmp_path, "gentofte")
     with Mailbox() as mailbox:
