@@ -43,7 +43,7 @@ def populate(store, configs, meetings_per_committee: int, papers_per_meeting: in
     """History before AS_OF (decided papers, attachments present) and the same two upcoming meetings."""
     from sqlalchemy import insert, select
 
-    from meetprep.config import sync_config
+    from meetprep.mirror import sync_config
     from meetprep.store import BodyRow, ConsultationRow, FileRow, MeetingRow, OrganizationRow, PaperRow
 
     zone = dt.timezone(dt.timedelta(hours=1))

@@ -13,8 +13,6 @@ import hashlib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
 MEDIA_TYPES = {
     "pdf": "application/pdf",
@@ -94,6 +92,8 @@ def _check_content(path: Path, kind: str, head: bytes, size: int) -> None:
 
 
 def _check_pdf(path: Path) -> None:
+    from pypdf import PdfReader  # deferred: see docs/architecture.md
+    from pypdf.errors import PyPdfError  # deferred: see docs/architecture.md
     try:
         reader = PdfReader(str(path), strict=False)
         if reader.is_encrypted:

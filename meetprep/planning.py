@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from meetprep.messages import calendar
-from meetprep.config import Configs, sync_config
+from meetprep.config import Configs
+from meetprep.mirror import sync_config
 from meetprep.meetings.deadlines import holiday_name, on_business_day
 from meetprep.i18n import catalogue
 from meetprep.model import BodyConfig, RecurringEvent

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
-from docxtpl import RichText
 
 BOX_CHECKED, BOX_EMPTY = "\u2612", "\u2610"  # ☒ ☐
 
@@ -71,6 +70,7 @@ def text_blocks(text: str | None) -> list[Block]:
 
 def rich(text: str):
     """A docxtpl RichText of `text`, with *emphasis* in italics; RichText escapes the text."""
+    from docxtpl import RichText  # deferred: see docs/architecture.md
 
     value = RichText()
     position = 0

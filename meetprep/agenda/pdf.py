@@ -20,7 +20,6 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from pypdf import PdfReader, PdfWriter
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
 # Accessible PDFs (PDF/UA-1, BITV 2.0 / EN 301 549): tagged, with the PDF/UA identification, the
@@ -151,6 +150,7 @@ def _stop(process: subprocess.Popen) -> None:
 
 def bundle(main: Path, main_title: str, attachments: list[tuple[str, Path]], target: Path) -> Path:
     """One PDF: the main document, then each attachment, with a bookmark for each part."""
+    from pypdf import PdfReader, PdfWriter  # deferred: see docs/architecture.md
 
     writer = PdfWriter()
     for title, path in [(main_title, main), *attachments]:

@@ -15,9 +15,6 @@ from meetprep.errors import TemplateProblem
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from collections import OrderedDict
-from docxtpl import DocxTemplate
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from meetprep.agenda.template_check import refuse_unknown_fields
 
 
@@ -60,6 +57,7 @@ def jinja_environment():
 def render_docx(template: Path, context: dict[str, Any]) -> bytes:
     """Render one template to the bytes of a .docx; a template named after a document kind
     (vorlage.docx) is checked against the fields its documents receive first."""
+    from docxtpl import DocxTemplate  # deferred: see docs/architecture.md
     if not template.is_file():
         raise TemplateProblem(f"template {template} is missing")
     try:
@@ -89,6 +87,8 @@ def render_docx(template: Path, context: dict[str, Any]) -> bytes:
 def _set_language(docx: Any, language: str) -> None:
     """The text's language (the styles' w:lang), which LibreOffice writes as the PDF's /Lang. A
     template made from Word's default carries en-US; the body's language wins."""
+    from docx.oxml import OxmlElement  # deferred: see docs/architecture.md
+    from docx.oxml.ns import qn  # deferred: see docs/architecture.md
     styles = docx.styles.element
     langs = styles.findall(".//" + qn("w:lang"))
     if not langs:

@@ -19,7 +19,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from docxtpl import DocxTemplate
 from jinja2 import nodes
 from jinja2.exceptions import TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
@@ -48,6 +47,7 @@ class FieldProblem:
 def template_text(path: Path) -> str:
     """The Jinja text of a .docx template: its document part, headers and footers, as docxtpl
     prepares them for rendering (runs merged, {%p %} and {%tr %} tags resolved)."""
+    from docxtpl import DocxTemplate  # deferred: see docs/architecture.md
     document = DocxTemplate(path)
     document.init_docx()
     text = document.patch_xml(document.get_xml())

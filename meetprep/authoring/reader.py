@@ -22,7 +22,7 @@ from lxml import etree
 
 from meetprep.agenda.markup import text_blocks
 from meetprep.authoring.stamp import Stamp, decode
-from meetprep.authoring.writer import LIST_LINE, owned_rows
+from meetprep.authoring.layout import LIST_LINE, owned_rows
 from meetprep.i18n import LOCALES, catalogue
 from meetprep.model import BodyConfig
 

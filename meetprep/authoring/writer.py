@@ -32,44 +32,13 @@ from docx.oxml.ns import qn
 from docx.shared import RGBColor
 
 from meetprep.agenda.rendering import template_path
-from meetprep.authoring.stamp import AUTHOR_FIELDS, Stamp
+from meetprep.authoring.layout import BOXES, LIST_LINE, author_part, owned_part, owned_rows
+from meetprep.authoring.stamp import Stamp
 from meetprep.i18n import Catalogue, catalogue
 from meetprep.model import BodyConfig, Paper
 
 HELP_STYLE = "meetprep help"
-BOXES = ("\u2610", "\u2612")  # ☐ ☒
 PAPER_KINDS = {"da": "indstilling", "de": "vorlage"}
-
-
-def owned_part(paper: Paper) -> dict[str, Any]:
-    """What the system owns of a paper: everything but the author's parts."""
-    data = paper.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return {k: v for k, v in data.items() if k not in AUTHOR_FIELDS and k not in ("body", "reference", "type")}
-
-
-def author_part(paper: Paper) -> dict[str, Any]:
-    data = paper.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return {k: data[k] for k in AUTHOR_FIELDS if k in data}
-
-
-def owned_rows(words: Catalogue, config: BodyConfig, stamp: Stamp) -> list[tuple[str, str]]:
-    """The head of the document as (label, value): shown to the author, compared on import."""
-    labels = words.data["kit"]["fields"]
-    owned = stamp.owned
-    names = {o.key: o.name for o in config.organizations}
-    course = " → ".join(f"{names.get(c['committee'], c['committee'])} ({words.text('roles.' + c['role'])})"
-                        for c in owned.get("consultations", []))
-    access = owned.get("access")
-    rows = [
-        ("body", config.body.name), ("reference", stamp.reference), ("type", stamp.type),
-        ("unit", (owned.get("originator") or {}).get("unit", "")),
-        ("officer", (owned.get("originator") or {}).get("officer", "")),
-        ("file_number", owned.get("file_number", "")),
-        ("access", words.text("labels.public" if access == "public" else "labels.closed")),
-        ("course", course),
-        ("revision", str(stamp.revision) if stamp.revision else "–"),
-    ]
-    return [(labels[key], value or "") for key, value in rows]
 
 
 def write_document(paper: Paper, config: BodyConfig, templates_dir: Path, revision: int | None,
@@ -190,9 +159,6 @@ def _write_financial(document: Any, words: Catalogue, financial: dict[str, Any],
 
 def _chunks(text: str) -> list[str]:
     return [chunk for chunk in re.split(r"\n\s*\n", text.strip()) if chunk.strip()]
-
-
-LIST_LINE = re.compile(r"^[-•–*]\s+(.*)$")
 
 
 def write_prose(document: Any, text: str) -> None:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from meetprep.config import Configs, sync_config
+from meetprep.config import Configs
+from meetprep.mirror import sync_config
 from meetprep.errors import InputError, Problem, display_path
 from meetprep.importing.checks import check_meetings, check_papers
 from meetprep.importing.reading import Batch, ImportReport, collect_files, parse_file

@@ -35,7 +35,6 @@ import smtplib
 import ssl
 import time
 import uuid
-import apprise
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -253,6 +252,7 @@ class AppriseTransport:
     """One notification per call to one URL (apprise sends one SMTP transaction per address)."""
 
     def send(self, message: Outgoing) -> None:
+        import apprise  # deferred: see docs/architecture.md
         notifier = apprise.Apprise()
         if not notifier.add(message.recipient, tag=list(message.tags) or None):
             raise PermanentFailure(f"apprise does not accept the URL {safe_recipient(message.recipient)}")
