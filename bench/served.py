@@ -24,6 +24,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,8 +78,6 @@ def _measure(Stack, folder: Path, home: Path, env: dict[str, str], papers: Path,
     try:
         os.environ["PREFECT_API_URL"] = stack.env["PREFECT_API_URL"]
         os.environ["PREFECT_HOME"] = stack.env["PREFECT_HOME"]
-        from prefect.client.orchestration import get_client  # noqa: F401  (imported once, outside the timing)
-
         output = home / "output" / BODY / COMMITTEE / f"{COMMITTEE}-{DAY}"
         a_times, b_times = [], []
         for index in range(repeat + 1):
@@ -112,18 +112,28 @@ def _versions(output: Path) -> int:
 
 
 def _trigger() -> None:
-    import asyncio
+    """What the UI's Run button does: a flow run of the deployment, created through the REST API
+    (plain HTTP, so that each stack of this benchmark is reached at its own address)."""
+    api = os.environ["PREFECT_API_URL"].rstrip("/")
+    deployment = json.loads(_http(f"{api}/deployments/name/build-agenda/build-agenda"))
+    body = json.dumps({"parameters": {"body": BODY, "committee": COMMITTEE, "date": DAY, "as_of": AS_OF,
+                                      "pdf": False}}).encode()
+    request = urllib.request.Request(f"{api}/deployments/{deployment['id']}/create_flow_run", data=body,
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    _http(request)
 
-    from prefect.client.orchestration import get_client
 
-    async def create() -> None:
-        async with get_client() as client:
-            deployment = await client.read_deployment_by_name("build-agenda/build-agenda")
-            await client.create_flow_run_from_deployment(
-                deployment.id, parameters={"body": BODY, "committee": COMMITTEE, "date": DAY, "as_of": AS_OF,
-                                           "pdf": False})
-
-    asyncio.run(create())
+def _http(request, attempts: int = 20) -> bytes:
+    """The response body; a server that answers 503 while it is busy is asked again."""
+    for attempt in range(attempts):
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.read()
+        except urllib.error.HTTPError as exc:
+            if exc.code != 503 or attempt == attempts - 1:
+                raise SystemExit(f"{exc.code} from {exc.url}: {exc.read()[:500]!r}")
+            time.sleep(0.5)
+    raise AssertionError("unreachable")
 
 
 def _wait_for(path: Path, timeout: float) -> None:
