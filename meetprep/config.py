@@ -39,6 +39,8 @@ ENV_VARS = {
     "MEETPREP_SMTP_CAFILE": "CA bundle that signs the mail server's certificate (an internal CA)",
     "MEETPREP_PUBLIC_URL": "the address the public portal and OParl are published under (default: http://127.0.0.1:8080/)",
     "MEETPREP_PROJECT_DIR": "the folder of prefect.yaml, where served flow runs start (set by meetprep serve)",
+    "MEETPREP_PAPERS_MAIL": "a mailbox papers are sent to (maildir folder or imaps:// URL): their .docx and .yaml "
+                            "attachments are taken in like files dropped into MEETPREP_HOME/inbox/papers/",
     "MEETPREP_REPLIES": "where replies to meeting requests arrive: a maildir folder (default MEETPREP_HOME/replies) "
                         "or imaps://user:password@host/INBOX",
     "MEETPREP_PDF_SECONDS": "time limit for LibreOffice per document, in seconds (default: 60)",
@@ -69,6 +71,7 @@ class Settings:
     pdf_seconds: float | None = None  # LibreOffice's time limit per document (default in meetprep.pdf)
     replies: str | None = None  # a maildir folder or an IMAP URL (meetprep.replies); default home/replies
     public_url: str = "http://127.0.0.1:8080/"  # where output/public is served: OParl ids are absolute URLs
+    papers_mail: str | None = None  # a maildir folder or an IMAP URL papers are mailed to (meetprep.importing.intake)
 
     @property
     def outbox(self) -> Path:
@@ -114,7 +117,7 @@ class Settings:
                               f"(got {public_url!r})")
         return cls(home, database_url, config_dir, templates_dir, output_dir, delivery, outbox,
                    env.get("MEETPREP_SMTP_URL") or None, pdf_seconds, env.get("MEETPREP_REPLIES") or None,
-                   public_url.rstrip("/") + "/")
+                   public_url.rstrip("/") + "/", env.get("MEETPREP_PAPERS_MAIL") or None)
 
     def with_home(self, home: Path) -> "Settings":
         """The same settings with the embedded store and output under another folder."""

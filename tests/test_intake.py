@@ -7,7 +7,10 @@ import pytest
 
 import datetime as dt
 import email
+import mailbox
 import shutil
+from dataclasses import replace
+from email.message import EmailMessage
 from email import policy
 from pathlib import Path
 
@@ -105,3 +108,45 @@ def test_overlapping_runs_take_each_document_once(built_world, tmp_path):
     assert sorted(Path(f).name for f in taken) == ["EMN-2025-05820.docx", "V-2019-367-E04.docx", "antrag.yaml"]
     assert not any(r["rejected"] for r in results)
     assert len(list((settings.home / "inbox" / ".done").rglob("*.*"))) == 3
+
+
+def _mail(sender: str, subject: str, attachment: tuple[str, bytes] | None) -> bytes:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, "vorlagen@herzogenrath.example", subject
+    message.set_content("Anbei die Vorlage.")
+    if attachment:
+        name, data = attachment
+        message.add_attachment(data, maintype="application",
+                               subtype="vnd.openxmlformats-officedocument.wordprocessingml.document", filename=name)
+    return bytes(message)
+
+
+def test_papers_mailed_to_the_papers_mailbox_are_taken_in_and_a_refusal_goes_back_to_the_sender(built_world, tmp_path):
+    settings, configs = _world(built_world, tmp_path)
+    with Store(settings.database_url) as store:
+        good, _ = export(store, configs, ROOT / "templates", "herzogenrath", "V/2019/367-E04")
+    (tmp_path / "edited.docx").write_bytes(good)
+    edited = edit_xml(tmp_path / "edited.docx", lambda xml: xml.replace(SENTENCE, "Ein Beschluss ist nicht nötig."))
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(good)
+    edit_xml(broken, lambda xml: xml.replace(SENTENCE, "[Hilfe] Hier den Abschnitt schreiben."))
+    box = mailbox.Maildir(str(tmp_path / "papers-mail"), create=True)
+    box.add(_mail("Anna Autorin <anna@herzogenrath.example>", "Vorlage", ("vorlage.docx", edited.read_bytes())))
+    box.add(_mail("Bernd Beispiel <bernd@herzogenrath.example>", "Vorlage alt", ("vorlage.docx", broken.read_bytes())))
+    box.add(_mail("Carla <carla@herzogenrath.example>", "Nur eine Frage", None))
+    settings = replace(settings, papers_mail=str(tmp_path / "papers-mail"))
+
+    with Store(settings.database_url) as store:
+        result = take_papers(store, configs, settings, lambda: NOW)
+    assert [(p["reference"], p["action"]) for p in result["imported"]] == [("V/2019/367-E04", "updated")]
+    assert [Path(r["file"]).name for r in result["rejected"]] == ["vorlage-1.docx"]
+    assert [a["from"] for a in result["mailed"]["aside"]] == ["carla@herzogenrath.example"]
+    assert "no paper attached" in Path(result["mailed"]["aside"][0]["kept"] + ".reason.txt").read_text(encoding="utf-8")
+    mails = [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in settings.outbox.glob("*.eml")]
+    recipients = {str(m["To"]) for m in mails}
+    assert "bernd@herzogenrath.example" in recipients and len(recipients) == 2, recipients  # and the secretary
+    assert all(m["Subject"].startswith("Vorlage V/2019/367-E04 konnte nicht übernommen werden") for m in mails)
+
+    with Store(settings.database_url) as store:  # every message was read: nothing again
+        again = take_papers(store, configs, settings, lambda: NOW)
+    assert again["imported"] == [] and again["rejected"] == [] and again["mailed"] == {"files": [], "aside": []}

@@ -5,6 +5,7 @@ flow (the papers inbox)."""
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Callable
 
@@ -13,6 +14,7 @@ from meetprep.importing import intake
 from meetprep.importing.pipeline import ImportReport, import_files
 from meetprep.jobs.publishing import write_feeds
 from meetprep.messages import ledger
+from meetprep.messages.replies import inbox_for
 from meetprep.steps import Step, direct
 from meetprep.store import Store
 
@@ -30,6 +32,11 @@ def take_papers(store: Store, configs: Configs, settings: Any, clock: Callable[[
                 step: Step = direct) -> dict[str, Any]:
     """The papers inbox (MEETPREP_HOME/inbox/papers/): each document imported on its own, refused
     ones filed with their reason and their committee's secretary told (once), the feeds rewritten."""
+    mailed: dict[str, Any] = {"files": [], "aside": []}
+    if getattr(settings, "papers_mail", None):
+        mail = inbox_for(settings, settings.papers_mail)
+        with (mail if hasattr(mail, "__enter__") else nullcontext(mail)) as opened:
+            mailed = step("read-mailed-papers", intake.collect_mail, opened, settings.home / "inbox", clock())
     report, notices = step("take-papers", intake.take_papers, store, configs, settings.home / "inbox", clock())
     sent = ledger.DispatchReport()
     by_body: dict[str, list[ledger.Outgoing]] = {}
@@ -40,4 +47,4 @@ def take_papers(store: Store, configs: Configs, settings: Any, clock: Callable[[
         sent.add(step("send-refusals", ledger.dispatch, store, messages, transport, clock))
     if report.imported:
         step("write-feeds", write_feeds, store, configs, settings, clock())
-    return {**report.as_dict(), "notices": sent.as_dict()}
+    return {**report.as_dict(), "mailed": mailed, "notices": sent.as_dict()}
