@@ -115,7 +115,7 @@ def test_the_run_form_offers_the_configured_choices_and_hides_the_internals(conf
 
     from meetprep.runtime.run_forms import choices, shaped
 
-    picks = choices(configs, [("gentofte", "ebi", "ebi-2025-09-22"), ("herzogenrath", "asi", "asi-2025-03-25")])
+    picks = choices(configs, ["ebi-2025-09-22", "asi-2025-03-25"])
     seen = set()
     for deployment in deployments():
         path, _, name = deployment["entrypoint"].partition(":")

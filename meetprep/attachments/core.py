@@ -44,6 +44,7 @@ from meetprep.store import (
     ConsultationRow,
     FileRow,
     MembershipRow,
+    paper_by_reference,
     PaperRow,
     PersonRow,
     Store,
@@ -256,8 +257,7 @@ def check_file(source: Path, reference: str, config: BodyConfig) -> tuple[str, i
 
 def _destination(session, body: str, reference: str, source: Path, sha: str, position: int | None):
     """(paper, its open step, the attachment the file becomes, delivered before?), or a refusal."""
-    paper = session.execute(select(PaperRow).join(BodyRow).where(
-        BodyRow.key == body, PaperRow.reference == reference)).scalar_one_or_none()
+    paper = paper_by_reference(session, body, reference)
     if paper is None:
         raise _refuse(source, reference, "paper", f"no paper {reference} in {body}")
     step = next_open_step(paper)

@@ -6,14 +6,13 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 
 from meetprep.authoring.writer import write_document
 from meetprep.config import Configs
 from meetprep.errors import InputError, Problem
 from meetprep.i18n import catalogue
 from meetprep.model import Consultation, Originator, Paper, Section
-from meetprep.store import BodyRow, PaperRow, Store
+from meetprep.store import Store, paper_by_reference
 
 
 def kit(configs: Configs, templates_dir: Path, body: str, paper_type: str, reference: str,
@@ -62,8 +61,7 @@ def export(store: Store, configs: Configs, templates_dir: Path, body: str, refer
     """The stored paper as its author's document, with its current text, stamped with its revision."""
     config = configs.get(body)
     with store.session() as session:
-        row = session.execute(select(PaperRow).join(BodyRow).where(
-            BodyRow.key == body, PaperRow.reference == reference)).scalar_one_or_none()
+        row = paper_by_reference(session, body, reference)
         if row is None or config is None:
             raise InputError([Problem(file="(request)", item=f"paper {reference}", field="reference",
                                       message=f"no paper {reference!r} of {body!r} is stored")])

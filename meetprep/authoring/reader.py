@@ -197,7 +197,14 @@ def read_stamp(path: Path) -> Stamp | None:
         found, _ = blocks(path)
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError):
         return None
-    return next((s for s in (decode(b.text) for b in found if b.kind == "paragraph") if s), None)
+    return _stamp_of(found)
+
+
+def _stamp_of(found: list[Block]) -> Stamp | None:
+    """The stamp: the paragraph bookmarked mp_stamp first (text pasted from another paper may hold
+    a stamp too), else any paragraph that is one (an author may have lost the bookmark)."""
+    paragraphs = sorted((b for b in found if b.kind == "paragraph"), key=lambda b: "mp_stamp" not in b.marks)
+    return next((s for s in (decode(b.text) for b in paragraphs) if s), None)
 
 
 def read_document(path: Path, config_of: Any) -> Read:
@@ -206,8 +213,7 @@ def read_document(path: Path, config_of: Any) -> Read:
         found, _ = blocks(path)
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
         raise Refusal("document", None, f"not a Word document (.docx) meetprep can read: {exc}") from None
-    stamp = next((s for s in (decode(b.text) for b in found if b.kind == "paragraph" and "mp_stamp" in b.marks) if s), None) \
-        or next((s for s in (decode(b.text) for b in found if b.kind == "paragraph") if s), None)
+    stamp = _stamp_of(found)
     if stamp is None:
         raise Refusal("document", None, "not a meetprep paper: it has no meetprep stamp (start from "
                       "`meetprep items kit` or `meetprep items export`)")
@@ -218,19 +224,19 @@ def read_document(path: Path, config_of: Any) -> Read:
     words = catalogue(config.body.locale.value)
     named = {name: _part_name(name, part) for name, part in parts.items()}
     refusals: list[Refusal] = []
+    current = None  # the part the block stands in (see _split); None before the first
     for block in found:
-        where = named.get(_part_at(found, block), "document")
+        current = next((m for m in block.marks if m.startswith("mp_")), current)
+        where = named.get(current, "document")
         if block.tracked:
             refusals.append(Refusal(where, block.index, "tracked changes are still in the document: accept or reject "
                                     "them in Word (Review > Accept) and save again"))
         if block.commented:
             refusals.append(Refusal(where, block.index, "comments are still in the document: resolve and delete them "
                                     "in Word (Review > Delete all comments) and save again"))
-    for name, part in parts.items():
-        for block in part:
-            if block.kind == "paragraph" and HELP.match(block.text):
-                refusals.append(Refusal(named[name], block.index, "help text is still in the document: "
-                                        f"“{block.text.strip().strip('*')[:80]}”; delete it and write the part's text"))
+        if current is not None and block.kind == "paragraph" and HELP.match(block.text):
+            refusals.append(Refusal(where, block.index, "help text is still in the document: "
+                                    f"“{block.text.strip().strip('*')[:80]}”; delete it and write the part's text"))
     try:
         _check_owned(parts.get("mp_owned", []), owned_rows(words, config, stamp))
     except Refusal as refusal:
@@ -259,15 +265,6 @@ def _part_name(mark: str, part: list[Block]) -> str:
     if mark.startswith("mp_") and part and part[0].kind == "paragraph" and part[0].text.strip():
         return part[0].text.strip().strip("*")
     return mark.removeprefix("mp_")
-
-
-def _part_at(found: list[Block], block: Block) -> str:
-    name = "document"
-    for candidate in found:
-        name = next((m for m in candidate.marks if m.startswith("mp_")), name)
-        if candidate is block:
-            return name
-    return name
 
 
 def _split(found: list[Block]) -> dict[str, list[Block]]:

@@ -74,8 +74,8 @@ def write_document(paper: Paper, config: BodyConfig, templates_dir: Path, revisi
 
     proposal = paper.proposal
     if proposal is not None or kit:
-        heading = _heading(document, (proposal.heading if proposal and proposal.heading
-                                      else words.text("labels.proposal_heading")), "mp_proposal")
+        _heading(document, (proposal.heading if proposal and proposal.heading
+                            else words.text("labels.proposal_heading")), "mp_proposal")
         if kit:
             _help(document, None, kit_words["proposal_help"])
             document.add_paragraph(style=_style(document, "List Number"))
@@ -86,7 +86,6 @@ def write_document(paper: Paper, config: BodyConfig, templates_dir: Path, revisi
             for point in proposal.points:
                 for index, chunk in enumerate(_chunks(point)):
                     _prose_paragraph(document, chunk, style if index == 0 else "List Continue")
-        del heading
 
     for index, section in enumerate(paper.sections, start=1):
         _heading(document, section.heading, f"mp_section_{index}")
@@ -214,15 +213,14 @@ def _help(document: Any, paragraph: Any, text: str) -> None:
     paragraph.add_run(text).italic = True
 
 
-_BOOKMARK_ID = [100]
-
-
 def _bookmark(paragraph: Any, name: str) -> None:
-    _BOOKMARK_ID[0] += 1
+    # Ids are unique within the document: one more than the highest already in it.
+    ids = [int(b.get(qn("w:id"))) for b in paragraph._p.getroottree().iter(qn("w:bookmarkStart"))]
+    number = str(max(ids, default=100) + 1)
     start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
-    start.set(qn("w:id"), str(_BOOKMARK_ID[0]))
+    start.set(qn("w:id"), number)
     start.set(qn("w:name"), name)
-    end.set(qn("w:id"), str(_BOOKMARK_ID[0]))
+    end.set(qn("w:id"), number)
     properties = paragraph._p.find(qn("w:pPr"))
     paragraph._p.insert(1 if properties is not None else 0, start)
     paragraph._p.append(end)

@@ -18,12 +18,7 @@ from meetprep.model import (
     ConsultationStatus,
     matches_reference,
 )
-from meetprep.store import (
-    BodyRow,
-    MeetingRow,
-    OrganizationRow,
-    PaperRow,
-)
+from meetprep.store import BodyRow, MeetingRow, OrganizationRow, paper_by_reference, PaperRow
 from meetprep.yamlio import YamlDocument
 
 
@@ -195,8 +190,7 @@ def _check_amendment_cycles(batch: Batch, session: Session) -> list[Problem]:
         if key in in_batch:
             return in_batch[key].paper.amends
         if key not in stored:
-            row = session.execute(select(PaperRow).join(BodyRow).where(
-                BodyRow.key == key[0], PaperRow.reference == key[1])).scalar_one_or_none()
+            row = paper_by_reference(session, key[0], key[1])
             stored[key] = row.amends.reference if row is not None and row.amends is not None else None
         return stored[key]
 
@@ -218,9 +212,7 @@ def _check_amendment_cycles(batch: Batch, session: Session) -> list[Problem]:
 def _check_history_kept(parsed: ParsedPaper, session: Session) -> list[Problem]:
     """A re-import may change the plan, but not erase steps a body has already dealt with."""
     paper = parsed.paper
-    row = session.execute(
-        select(PaperRow).join(BodyRow).where(BodyRow.key == paper.body, PaperRow.reference == paper.reference)
-    ).scalar_one_or_none()
+    row = paper_by_reference(session, paper.body, paper.reference)
     if row is None:
         return []
     problems = []
@@ -243,9 +235,7 @@ def _check_word_revision(parsed: ParsedPaper, session: Session) -> list[Problem]
     if parsed.document.path.suffix.lower() != ".docx":
         return []
     paper = parsed.paper
-    row = session.execute(
-        select(PaperRow).join(BodyRow).where(BodyRow.key == paper.body, PaperRow.reference == paper.reference)
-    ).scalar_one_or_none()
+    row = paper_by_reference(session, paper.body, paper.reference)
     if row is None:
         return []
     exported = parsed.exported_revision

@@ -88,9 +88,10 @@ def _sender_file(inbox: Path, content: bytes) -> Path:
     return inbox / ".senders" / hashlib.sha256(content).hexdigest()
 
 
-def take_papers(store: Store, configs: Configs, inbox: Path, now: dt.datetime) -> tuple[IntakeReport, list[Outgoing]]:
-    """Import every document waiting in `inbox/papers/`; the notices of refused ones to send."""
-    report, notices = IntakeReport(), []
+def take_papers(store: Store, configs: Configs, inbox: Path, now: dt.datetime
+                ) -> tuple[IntakeReport, dict[str, list[Outgoing]]]:
+    """Import every document waiting in `inbox/papers/`; the notices of refused ones to send, by body."""
+    report, notices = IntakeReport(), {}
     for item in take_inbox_files(inbox, FOLDER, pattern="*"):
         dropped = inbox / FOLDER / item.name
         refused = check_inbox_file(item)
@@ -101,19 +102,21 @@ def take_papers(store: Store, configs: Configs, inbox: Path, now: dt.datetime) -
             kept = file_away(item, inbox, "rejected", now, f"{dropped}: {refused}")
             report.rejected.append({"file": str(dropped), "kept": str(kept), "problems": [refused]})
             continue
-        content = item.path.read_bytes()
-        stamp = read_stamp(item.path) if item.name.lower().endswith(".docx") else None
         try:
             imported = import_files(store, configs, [item.path], now, root=item.path.parent)
         except InputError as exc:
+            # Whom to tell is read only for a refused document (before it is filed away).
+            content = item.path.read_bytes()
+            stamp = read_stamp(item.path) if item.name.lower().endswith(".docx") else None
             # Named as it was dropped, not by its place in .processing/.
             problems = [replace(p, file=str(dropped)) if p.file == display_path(item.path) else p for p in exc.problems]
             kept = file_away(item, inbox, "rejected", now, "\n".join(str(p) for p in problems))
             report.rejected.append({"file": str(dropped), "kept": str(kept), "problems": [str(p) for p in problems]})
             if stamp is not None and configs.get(stamp.body) is not None:
                 sender = _sender_file(inbox, content)
-                notices += _refusal_notices(store, configs, stamp, dropped.name, content, problems,
-                                            sender.read_text().strip() if sender.is_file() else None)
+                notices.setdefault(stamp.body, []).extend(_refusal_notices(
+                    store, configs, stamp, dropped.name, content, problems,
+                    sender.read_text().strip() if sender.is_file() else None))
             continue
         file_away(item, inbox, "done", now)
         report.imported += [{**paper, "file": str(dropped)} for paper in imported.papers]

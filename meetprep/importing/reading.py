@@ -226,21 +226,19 @@ def _parse_word(path: Path, root: Path, batch: Batch, configs: Configs) -> list[
     attachments: list[AttachmentFile | None] = []
     for index, (spec, data) in enumerate(zip(paper.attachments, read.data.get("attachments", []))):
         if data in kept:  # as exported: its file is the one stored, checked when it came
-            stored = read.stamp.files[kept.index(data)] if kept.index(data) < len(read.stamp.files) else {}
+            position = kept.index(data)
+            stored = read.stamp.files[position] if position < len(read.stamp.files) else {}
             attachments.append(AttachmentFile(path=Path(stored["path"]), sha256=stored["sha256"], size=stored["size"],
                                               media_type=stored["media_type"]) if stored.get("sha256") else None)
             continue
         found, issues = _attachment(document, item, index, spec, root, configs.get(paper.body))
         attachments.append(found)
         problems += issues
-    problems += _accept(paper, document, item, attachments, batch)
-    if batch.papers and batch.papers[-1].paper is paper:
-        batch.papers[-1].exported_revision = read.stamp.revision
-    return problems
+    return problems + _accept(paper, document, item, attachments, batch, read.stamp.revision)
 
 
 def _accept(paper: Paper, document: YamlDocument, item: str, attachments: list[AttachmentFile | None],
-            batch: Batch) -> list[Problem]:
+            batch: Batch, exported_revision: int | None = None) -> list[Problem]:
     """The paper into the batch, with the warnings every source gets."""
     problems: list[Problem] = []
     if not any(a.status is FileStatus.to_follow for a in paper.attachments):
@@ -262,5 +260,5 @@ def _accept(paper: Paper, document: YamlDocument, item: str, attachments: list[A
             "no access flag: the paper is treated as closed (lukket / nichtöffentlich) and kept out of public documents",
             severity="warning",
         ))
-    batch.papers.append(ParsedPaper(paper, document, attachments))
+    batch.papers.append(ParsedPaper(paper, document, attachments, exported_revision))
     return problems

@@ -39,10 +39,7 @@ def take_papers(store: Store, configs: Configs, settings: Any, clock: Callable[[
             mailed = step("read-mailed-papers", intake.collect_mail, opened, settings.home / "inbox", clock())
     report, notices = step("take-papers", intake.take_papers, store, configs, settings.home / "inbox", clock())
     sent = ledger.DispatchReport()
-    by_body: dict[str, list[ledger.Outgoing]] = {}
-    for notice in notices:
-        by_body.setdefault(notice.key.split("/", 1)[0], []).append(notice)
-    for body, messages in by_body.items():
+    for body, messages in notices.items():
         transport = ledger.transport_for(settings, configs.get(body).body.mail, clock)
         sent.add(step("send-refusals", ledger.dispatch, store, messages, transport, clock))
     if report.imported:

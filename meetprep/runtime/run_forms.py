@@ -21,12 +21,12 @@ from typing import Any
 HIDDEN = {"settings"}  # internal: the worker's environment gives them
 
 
-def choices(configs: Any, meetings: list[tuple[str, str, str]]) -> dict[str, list[str]]:
-    """What a clerk may pick: body keys, committee keys of every body, the coming meetings' keys
-    (meetings: (body, committee, key) of meetings not yet held, soonest first)."""
+def choices(configs: Any, meetings: list[str]) -> dict[str, list[str]]:
+    """What a clerk may pick: body keys, committee keys of every body, the keys of the meetings
+    not yet held (soonest first)."""
     bodies = [c.body.key for c in configs]
     committees = sorted({o.key for c in configs for o in c.organizations})
-    return {"body": bodies, "bodies": bodies, "committee": committees, "meeting": [key for _, _, key in meetings]}
+    return {"body": bodies, "bodies": bodies, "committee": committees, "meeting": meetings}
 
 
 def _plain(prop: dict[str, Any]) -> dict[str, Any]:
@@ -66,18 +66,17 @@ def shaped(schema: dict[str, Any], picks: dict[str, list[str]]) -> dict[str, Any
     return result
 
 
-def coming_meetings(settings: Any, today: dt.date) -> list[tuple[str, str, str]]:
+def coming_meetings(settings: Any, today: dt.date) -> list[str]:
+    """The keys of the meetings from `today` on that are neither held nor cancelled, soonest first."""
     from sqlalchemy import select
 
-    from meetprep.store import BodyRow, MeetingRow, Store
+    from meetprep.store import MeetingRow, Store
 
     with Store(settings.database_url) as store, store.session() as session:
-        rows = session.execute(select(BodyRow.key, MeetingRow.organization_id, MeetingRow.key)
-                               .join(BodyRow, MeetingRow.body_id == BodyRow.id)
-                               .where(MeetingRow.start >= dt.datetime.combine(today, dt.time(), dt.timezone.utc))
-                               .where(MeetingRow.state.notin_(["cancelled", "held", "minuted"]))
-                               .order_by(MeetingRow.start).limit(200)).all()
-    return [(body, str(org), key) for body, org, key in rows]
+        return list(session.execute(select(MeetingRow.key)
+                                    .where(MeetingRow.start >= dt.datetime.combine(today, dt.time(), dt.timezone.utc))
+                                    .where(MeetingRow.state.notin_(["cancelled", "held", "minuted"]))
+                                    .order_by(MeetingRow.start).limit(200)).scalars())
 
 
 async def apply(settings: Any, configs: Any, today: dt.date) -> list[str]:

@@ -31,7 +31,14 @@ from meetprep.store.journal import (
     ReplyRow,
     SpendRow,
 )
-from meetprep.store.queries import active_on, dialect_insert, meeting_by_key, members_on_the_day, the_meeting
+from meetprep.store.queries import (
+    active_on,
+    dialect_insert,
+    meeting_by_key,
+    members_on_the_day,
+    paper_by_reference,
+    the_meeting,
+)
 from meetprep.store.schema import NAMING, Base, UTCDateTime
 from meetprep.store.tables import (
     AgendaRow,
@@ -89,5 +96,6 @@ __all__ = [
     "meeting_by_key",
     "the_meeting",
     "dialect_insert",
+    "paper_by_reference",
     "members_on_the_day",
 ]

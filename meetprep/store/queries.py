@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from meetprep.errors import InputError, Problem
-from meetprep.store.tables import BodyRow, MeetingRow, MembershipRow
+from meetprep.store.tables import BodyRow, MeetingRow, MembershipRow, PaperRow
 
 _Dated = TypeVar("_Dated")
 
@@ -21,6 +21,12 @@ def meeting_by_key(session: Session, body: str, key: str) -> MeetingRow | None:
     """A body's meeting by its key (ebi-2025-09-22), or None."""
     return session.execute(select(MeetingRow).join(BodyRow, MeetingRow.body_id == BodyRow.id).where(
         BodyRow.key == body, MeetingRow.key == key)).scalar_one_or_none()
+
+
+def paper_by_reference(session: Session, body: str, reference: str) -> PaperRow | None:
+    """A body's paper by its reference (V/2019/367-E04), or None."""
+    return session.execute(select(PaperRow).join(BodyRow, PaperRow.body_id == BodyRow.id).where(
+        BodyRow.key == body, PaperRow.reference == reference)).scalar_one_or_none()
 
 
 def the_meeting(session: Session, body: str, key: str, *, source: str = "(request)", item: str | None = None,
