@@ -1,11 +1,14 @@
 """The papers inbox: documents dropped in, each taken once, imported on its own; refused ones kept
-with their reason and their secretary told once; overlapping runs take each file once."""
+with their reason, the sender told at once and the secretaries in the daily intake digest; papers
+mailed to a maildir or a real IMAP server (Dovecot); overlapping runs take each file once."""
 
 from __future__ import annotations
 
 import pytest
 
 import datetime as dt
+import os
+from contextlib import contextmanager
 import email
 import mailbox
 import shutil
@@ -17,6 +20,8 @@ from pathlib import Path
 from meetprep.authoring.documents import export
 from meetprep.config import Settings, load_configs
 from meetprep.jobs.importing import take_papers
+from meetprep.jobs.timeline import send_intake_digests
+from meetprep.messages.ledger import OutboxTransport
 from meetprep.store import Store
 from tests.conftest import CONFIG_DIR, ROOT
 from tests.overlap import overlapping
@@ -78,8 +83,9 @@ def test_each_document_is_taken_on_its_own_and_a_refusal_is_told_once(built_worl
     assert not list((settings.home / "inbox" / "papers").iterdir())  # nothing left behind, nothing lost
     assert edited.name in {p.name.split("--")[-1] for p in (settings.home / "inbox" / ".done").rglob("*")}
 
-    # The secretary of the paper's committee hears of the refusal, in German, once.
-    mails = [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in settings.outbox.glob("*.eml")]
+    # Dropped into the folder, the refusal goes at once to whoever is responsible for the paper
+    # (its case officer; here, with no person of that name, the committee's secretary), in German.
+    mails = _mails(settings)
     assert len(mails) == 1
     assert mails[0]["Subject"] == "Vorlage V/2019/367-E04 konnte nicht übernommen werden: vorlage-alt.docx"
     assert "help text is still in the document" in mails[0].get_body(("plain",)).get_content()
@@ -87,7 +93,31 @@ def test_each_document_is_taken_on_its_own_and_a_refusal_is_told_once(built_worl
     with Store(settings.database_url) as store:
         again = take_papers(store, configs, settings, lambda: NOW)
     assert [Path(r["file"]).name for r in again["rejected"]] == ["vorlage-alt.docx"]
-    assert len(list(settings.outbox.glob("*.eml"))) == 1  # the same document: told once
+    assert len(_mails(settings)) == 1  # the same document: told once
+
+    # The daily run tells the secretaries what came in: each secretary the papers of their committee,
+    # the refused document once although it was dropped twice.
+    with Store(settings.database_url) as store:
+        digest = _digest(store, configs, settings)
+        repeated = _digest(store, configs, settings)
+    assert repeated.sent == [] and repeated.skipped == []  # nothing new: nothing sent
+    texts = {m["To"].addresses[0].addr_spec: m for m in _mails(settings) if "Eingang für Vorlagen" in m["Subject"]}
+    assert len(digest.sent) == len(texts) >= 1
+    asi = next(m for m in texts.values() if "V/2025/200" in m.get_body(("plain",)).get_content())
+    body = asi.get_body(("plain",)).get_content()
+    assert asi["Subject"] == "Eingang für Vorlagen: 3 neue Dokumente, davon 1 abgelehnt", asi["Subject"]
+    assert "- V/2025/200 neu übernommen (antrag.yaml)" in body
+    assert "- V/2019/367-E04 als neue Fassung übernommen (vorlage-367.docx)" in body
+    assert body.count("vorlage-alt.docx abgelehnt") == 1 and "help text is still in the document" in body
+
+
+def _mails(settings: Settings) -> list:
+    return [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(settings.outbox.glob("*.eml"))]
+
+
+def _digest(store, configs, settings):
+    outbox = OutboxTransport(settings.outbox, lambda: NOW)
+    return send_intake_digests(store, configs, NOW + dt.timedelta(hours=20), lambda config: outbox, ["herzogenrath"])
 
 
 def _take(settings: Settings) -> dict:
@@ -121,7 +151,9 @@ def _mail(sender: str, subject: str, attachment: tuple[str, bytes] | None) -> by
     return bytes(message)
 
 
-def test_papers_mailed_to_the_papers_mailbox_are_taken_in_and_a_refusal_goes_back_to_the_sender(built_world, tmp_path):
+@pytest.mark.parametrize("server", ["maildir", "imap"])
+def test_papers_mailed_to_the_papers_mailbox_are_taken_in_and_a_refusal_goes_back_to_the_sender(
+        built_world, tmp_path, server):
     settings, configs = _world(built_world, tmp_path)
     with Store(settings.database_url) as store:
         good, _ = export(store, configs, ROOT / "templates", "herzogenrath", "V/2019/367-E04")
@@ -130,23 +162,48 @@ def test_papers_mailed_to_the_papers_mailbox_are_taken_in_and_a_refusal_goes_bac
     broken = tmp_path / "broken.docx"
     broken.write_bytes(good)
     edit_xml(broken, lambda xml: xml.replace(SENTENCE, "[Hilfe] Hier den Abschnitt schreiben."))
-    box = mailbox.Maildir(str(tmp_path / "papers-mail"), create=True)
-    box.add(_mail("Anna Autorin <anna@herzogenrath.example>", "Vorlage", ("vorlage.docx", edited.read_bytes())))
-    box.add(_mail("Bernd Beispiel <bernd@herzogenrath.example>", "Vorlage alt", ("vorlage.docx", broken.read_bytes())))
-    box.add(_mail("Carla <carla@herzogenrath.example>", "Nur eine Frage", None))
-    settings = replace(settings, papers_mail=str(tmp_path / "papers-mail"))
+    messages = [_mail("Anna Autorin <anna@herzogenrath.example>", "Vorlage", ("vorlage.docx", edited.read_bytes())),
+                _mail("Bernd Beispiel <bernd@herzogenrath.example>", "Vorlage alt", ("vorlage.docx", broken.read_bytes())),
+                _mail("Carla <carla@herzogenrath.example>", "Nur eine Frage", None)]
+    with _mailbox(server, tmp_path, messages) as url:
+        settings = replace(settings, papers_mail=url)
+        with Store(settings.database_url) as store:
+            result = take_papers(store, configs, settings, lambda: NOW)
+        assert [(p["reference"], p["action"]) for p in result["imported"]] == [("V/2019/367-E04", "updated")]
+        assert [Path(r["file"]).name for r in result["rejected"]] == ["vorlage-1.docx"]
+        assert [a["from"] for a in result["mailed"]["aside"]] == ["carla@herzogenrath.example"]
+        assert "no paper attached" in Path(result["mailed"]["aside"][0]["kept"] + ".reason.txt").read_text(encoding="utf-8")
+        mails = _mails(settings)
+        # The refusal goes back to its sender alone; the secretaries read it in the digest.
+        assert [str(m["To"]) for m in mails] == ["bernd@herzogenrath.example"]
+        assert mails[0]["Subject"].startswith("Vorlage V/2019/367-E04 konnte nicht übernommen werden")
 
-    with Store(settings.database_url) as store:
-        result = take_papers(store, configs, settings, lambda: NOW)
-    assert [(p["reference"], p["action"]) for p in result["imported"]] == [("V/2019/367-E04", "updated")]
-    assert [Path(r["file"]).name for r in result["rejected"]] == ["vorlage-1.docx"]
-    assert [a["from"] for a in result["mailed"]["aside"]] == ["carla@herzogenrath.example"]
-    assert "no paper attached" in Path(result["mailed"]["aside"][0]["kept"] + ".reason.txt").read_text(encoding="utf-8")
-    mails = [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in settings.outbox.glob("*.eml")]
-    recipients = {str(m["To"]) for m in mails}
-    assert "bernd@herzogenrath.example" in recipients and len(recipients) == 2, recipients  # and the secretary
-    assert all(m["Subject"].startswith("Vorlage V/2019/367-E04 konnte nicht übernommen werden") for m in mails)
+        with Store(settings.database_url) as store:  # every message was read: nothing again
+            again = take_papers(store, configs, settings, lambda: NOW)
+        assert again["imported"] == [] and again["rejected"] == [] and again["mailed"] == {"files": [], "aside": []}
+        with Store(settings.database_url) as store:
+            _digest(store, configs, settings)
+        digest = next(m for m in _mails(settings) if m["Subject"].startswith("Eingang für Vorlagen")).get_body(
+            ("plain",)).get_content()
+        assert "(die Ablehnung ging an bernd@herzogenrath.example)" in digest
 
-    with Store(settings.database_url) as store:  # every message was read: nothing again
-        again = take_papers(store, configs, settings, lambda: NOW)
-    assert again["imported"] == [] and again["rejected"] == [] and again["mailed"] == {"files": [], "aside": []}
+
+@contextmanager
+def _mailbox(server: str, tmp_path: Path, messages: list[bytes]):
+    """The papers mailbox with `messages` unread: a maildir folder, or Dovecot on 127.0.0.1."""
+    if server == "maildir":
+        box = mailbox.Maildir(str(tmp_path / "papers-mail"), create=True)
+        for raw in messages:
+            box.add(raw)
+        yield str(tmp_path / "papers-mail")
+        return
+    from tests.imapserver import Dovecot, dovecot
+
+    if dovecot() is None:
+        if os.environ.get("CI"):
+            pytest.fail("Dovecot is missing in CI; scripts/test.sh installs dovecot-imapd")
+        pytest.skip("Dovecot is not installed")
+    with Dovecot() as imap:
+        for index, raw in enumerate(messages):
+            imap.deliver(raw, f"m{index}")
+        yield imap.url

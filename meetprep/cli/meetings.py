@@ -171,7 +171,7 @@ def meetings_prepare(
                        lambda config: transport_for_body(settings, configs, config.body.key), body or None, pdf)
 
     result = guarded(as_json, lambda: in_store(work))
-    failed = [f for m in result["meetings"] for f in m["failed"]]
+    failed = [f for m in result["meetings"] for f in m["failed"]] + result["intake_digest"]["failed"]
     if as_json:
         print_json({"ok": not failed and not result["errors"], **result})
     else:
@@ -188,9 +188,12 @@ def meetings_prepare(
             for note in item["notes"]:
                 console.print(f"[yellow]note:[/] {note}", soft_wrap=True)
             print_dispatch("Messages", item, settings)
+        if result["intake_digest"]["sent"] or result["intake_digest"]["failed"]:
+            console.rule("papers inbox")
+            print_dispatch("Intake digest", result["intake_digest"], settings)
         for error in result["errors"]:
-            console.print(f"[red]error[/] {error['body']} · {error['meeting']}: {error['error']}", soft_wrap=True)
-        if not any(m["step"] or m["sent"] for m in result["meetings"]):
+            console.print(f"[red]error[/] {error['body']} · {error['meeting'] or '-'}: {error['error']}", soft_wrap=True)
+        if not any(m["step"] or m["sent"] for m in result["meetings"]) and not result["intake_digest"]["sent"]:
             console.print("Nothing was due today.")
     if failed or result["errors"]:
         raise typer.Exit(EXIT_UNDELIVERED)

@@ -6,8 +6,11 @@ inbox does: two runs at the same moment never take the same file, and a file of 
 killed is taken again), imported on its own (one bad document never blocks the others), and
 filed away: to `.done/<day>/` once imported (a document imported again unchanged is "unchanged",
 so each content counts once), or to `.rejected/<day>/` with a `.reason.txt` that says what to
-fix and where. For a refused paper whose body is known, the committee's secretary is told by
-e-mail in the body's language, once per document content, and so is whoever mailed it.
+fix and where. Whoever mailed a refused document gets the refusal at once, in the body's
+language (a document dropped into the folder: the paper's case officer, where the store knows
+the paper), once per document content. Every import and refusal is recorded as an intake event
+(`intake_events`, once per body, content and outcome); the committee's secretary reads them in
+the daily intake digest (meetprep.importing.digest), not one mail per document.
 
 Papers may also be mailed (MEETPREP_PAPERS_MAIL: a maildir folder or an IMAP mailbox, read with
 the code that reads replies): each unread message's .docx and .yaml attachments are put into
@@ -27,9 +30,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
-from meetprep.attachments.core import check_inbox_file, file_away, take_inbox_files
+from meetprep.attachments.core import check_inbox_file, file_away, responsible_recipients, take_inbox_files
 from meetprep.authoring.reader import read_stamp
 from meetprep.config import Configs
 from meetprep.errors import InputError, Problem, display_path
@@ -37,7 +38,7 @@ from meetprep.folders import write_atomically
 from meetprep.i18n import catalogue
 from meetprep.importing.pipeline import import_files
 from meetprep.messages.ledger import Outgoing
-from meetprep.store import BodyRow, MembershipRow, OrganizationRow, PersonRow, Store
+from meetprep.store import IntakeEventRow, Store, dialect_insert, paper_by_reference
 
 FOLDER = "papers"
 SUFFIXES = (".docx", ".yaml", ".yml")
@@ -102,51 +103,81 @@ def take_papers(store: Store, configs: Configs, inbox: Path, now: dt.datetime
             kept = file_away(item, inbox, "rejected", now, f"{dropped}: {refused}")
             report.rejected.append({"file": str(dropped), "kept": str(kept), "problems": [refused]})
             continue
+        content = item.path.read_bytes()
+        sender_file = _sender_file(inbox, content)
+        sender = sender_file.read_text().strip() if sender_file.is_file() else None
         try:
             imported = import_files(store, configs, [item.path], now, root=item.path.parent)
         except InputError as exc:
             # Whom to tell is read only for a refused document (before it is filed away).
-            content = item.path.read_bytes()
             stamp = read_stamp(item.path) if item.name.lower().endswith(".docx") else None
             # Named as it was dropped, not by its place in .processing/.
             problems = [replace(p, file=str(dropped)) if p.file == display_path(item.path) else p for p in exc.problems]
             kept = file_away(item, inbox, "rejected", now, "\n".join(str(p) for p in problems))
             report.rejected.append({"file": str(dropped), "kept": str(kept), "problems": [str(p) for p in problems]})
             if stamp is not None and configs.get(stamp.body) is not None:
-                sender = _sender_file(inbox, content)
-                notices.setdefault(stamp.body, []).extend(_refusal_notices(
-                    store, configs, stamp, dropped.name, content, problems,
-                    sender.read_text().strip() if sender.is_file() else None))
+                first = [c.get("committee") for c in stamp.owned.get("consultations", [])][:1]
+                record_event(store, stamp.body, first[0] if first else None, dropped.name, content, "refused",
+                             now, reference=stamp.reference, problems=[_plain(p) for p in problems], sender=sender)
+                notices.setdefault(stamp.body, []).extend(
+                    _refusal_notices(store, configs, stamp, dropped.name, content, problems, sender))
             continue
         file_away(item, inbox, "done", now)
         report.imported += [{**paper, "file": str(dropped)} for paper in imported.papers]
+        for paper in imported.papers:
+            if paper["action"] != "unchanged":
+                record_event(store, paper["body"], _first_committee(store, paper["body"], paper["reference"]),
+                             dropped.name, content, "imported", now, reference=paper["reference"],
+                             action=paper["action"], sender=sender)
     return report, notices
+
+
+def _plain(problem: Problem) -> str:
+    return f"{problem.field + ': ' if problem.field else ''}{problem.message}"
+
+
+def _first_committee(store: Store, body: str, reference: str) -> str | None:
+    with store.session() as session:
+        row = paper_by_reference(session, body, reference)
+        steps = sorted(row.consultations, key=lambda c: c.position) if row is not None else []
+        return steps[0].organization.key if steps else None
+
+
+def record_event(store: Store, body: str, committee: str | None, name: str, content: bytes, outcome: str,
+                 now: dt.datetime, reference: str | None = None, action: str | None = None,
+                 problems: list[str] | None = None, sender: str | None = None) -> None:
+    """An intake event, once per body, content and outcome (a document dropped again is not news)."""
+    with store.session() as session:
+        session.execute(dialect_insert(store.engine, IntakeEventRow).values(
+            body_key=body, committee_key=committee, file=name, sha256=hashlib.sha256(content).hexdigest(),
+            outcome=outcome, reference=reference, action=action, problems=problems or [], sender=sender,
+            at=now, digest=None).on_conflict_do_nothing(index_elements=["body_key", "sha256", "outcome"]))
 
 
 def _refusal_notices(store: Store, configs: Configs, stamp: Any, name: str, content: bytes,
                      problems: list[Problem], sender: str | None = None) -> list[Outgoing]:
-    """An e-mail to the secretary of the paper's first committee (or of every committee of the
-    body when the paper names none) and to whoever mailed the document, once per content."""
+    """The refusal, at once, to whoever mailed the document; for one dropped into the folder, to
+    the paper's case officer (or its unit) where the store knows the paper. Once per content.
+    The secretaries read it in the intake digest."""
     config = configs.get(stamp.body)
     words = catalogue(config.body.locale.value)
     digest = hashlib.sha256(content).hexdigest()[:16]
-    committees = [c.get("committee") for c in stamp.owned.get("consultations", [])][:1]
-    with store.session() as session:
-        query = (select(PersonRow).join(MembershipRow, MembershipRow.person_id == PersonRow.id)
-                 .join(OrganizationRow, MembershipRow.organization_id == OrganizationRow.id)
-                 .join(BodyRow, OrganizationRow.body_id == BodyRow.id)
-                 .where(BodyRow.key == stamp.body, MembershipRow.role == "secretary"))
-        if committees:
-            query = query.where(OrganizationRow.key.in_(committees))
-        secretaries = {p.key: p for p in session.execute(query).scalars()}.values()
-        lines = [words.text("intake.refused_text", file=name), ""]
-        lines += [f"- {p.field + ': ' if p.field else ''}{p.message}" for p in problems]
-        recipients = [(person.key, person.email, person.id) for person in secretaries if person.email]
-    if sender and sender not in {address.lower() for _, address, _ in recipients}:
-        recipients.append(("sender", sender, None))
+    lines = [words.text("intake.refused_text", file=name), ""] + [f"- {_plain(p)}" for p in problems]
+    recipients: list[tuple[str, str, str, int | None]] = []  # who, channel, address, person id
+    if sender:
+        recipients.append(("sender", "email", sender, None))
+    else:
+        with store.session() as session:
+            row = paper_by_reference(session, stamp.body, stamp.reference)
+            if row is not None and (row.case_officer or row.originator_unit):
+                steps = sorted(row.consultations, key=lambda c: c.position)
+                for person, address, channel in responsible_recipients(
+                        session, config, [row.case_officer, row.originator_unit],
+                        steps[0].organization_id if steps else None):
+                    recipients.append((person.key if person else "unit", channel, address, person.id if person else None))
+    subject = words.text("intake.refused_subject", reference=stamp.reference, file=name)
     return [Outgoing(key=f"{stamp.body}/intake/{digest}/{who}", kind="paper-refused", sequence=0,
-                     channel="email", recipient=address, person_id=person_id,
-                     subject=words.text("intake.refused_subject", reference=stamp.reference, file=name),
+                     channel=channel, recipient=address, person_id=person_id, subject=subject,
                      text="\n".join(lines), sender=config.body.mail.from_address,
                      sender_name=config.body.mail.from_name or config.body.name)
-            for who, address, person_id in recipients]
+            for who, channel, address, person_id in recipients]

@@ -1,6 +1,7 @@
 """The jobs of the daily timeline (`meetings prepare`, the prepare-meetings flow): for each coming
 meeting, the step due today (papers reminder, draft digest, invitations, minutes reminders) and
-the updates that keep everyone invited current; and `announce`, which brings everyone to a moved
+the updates that keep everyone invited current, then each body's intake digest (what the papers
+inbox took in and refused); and `announce`, which brings everyone to a moved
 or cancelled meeting's state at once. What each step does is meetprep.meetings.timeline's."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy import select
 
 from meetprep.config import Configs
 from meetprep.errors import InputError
+from meetprep.importing.digest import digest_messages
 from meetprep.jobs.agenda import build_agenda
 from meetprep.jobs.publishing import publish_meetings, write_feeds
 from meetprep.meetings.timeline import ACTIONS, STEPS, Context, step_applies, record_step, step_settled, keep_current, plan, upcoming
@@ -114,4 +116,27 @@ def run_day(store: Store, configs: Configs, settings: Any, today: Callable[[Body
             errors.append({"body": body, "meeting": key, "error": "; ".join(str(p) for p in exc.problems)})
         except Exception as exc:  # one meeting's bug must not stop the others' invitations
             errors.append({"body": body, "meeting": key, "error": f"{type(exc).__name__}: {exc}"})
-    return {"meetings": meetings, "errors": errors}
+    digests = send_intake_digests(store, configs, now, transport_for, bodies, errors, step)
+    return {"meetings": meetings, "errors": errors, "intake_digest": digests.as_dict()}
+
+
+def send_intake_digests(store: Store, configs: Configs, now: dt.datetime,
+                        transport_for: Callable[[BodyConfig], ledger.Transport], bodies: list[str] | None = None,
+                        errors: list[dict[str, Any]] | None = None, step: Step = direct) -> ledger.DispatchReport:
+    """Each body's secretaries hear what the papers inbox took in and refused since the last digest.
+    A body whose digest fails is in `errors`; the others still go out."""
+    report = ledger.DispatchReport()
+    for config in configs:
+        if bodies and config.body.key not in bodies:
+            continue
+        try:
+            messages = step("intake-digest", digest_messages, store, configs, config.body.key, now)
+            if messages:
+                report.add(step("send-intake-digest", ledger.dispatch, store, messages, transport_for(config),
+                                lambda: now))
+        except Exception as exc:  # after the meetings' steps, and never at their cost
+            if errors is None:
+                raise
+            errors.append({"body": config.body.key, "meeting": None,
+                           "error": f"intake digest: {type(exc).__name__}: {exc}"})
+    return report

@@ -23,6 +23,7 @@ from meetprep.store.engine import (
 )
 from meetprep.store.journal import (
     AttendanceNoticeRow,
+    IntakeEventRow,
     MeetingStepRow,
     MessageRow,
     PlannedEventRow,
@@ -82,6 +83,7 @@ __all__ = [
     "MeetingStepRow",
     "ReplyRow",
     "AttendanceNoticeRow",
+    "IntakeEventRow",
     "PublishedObjectRow",
     "MIGRATIONS",
     "create_store_engine",

@@ -211,3 +211,26 @@ class PublishedObjectRow(Base):
     created: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     modified: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class IntakeEventRow(Base):
+    """A document the papers inbox took: imported (a new paper or a new revision) or refused.
+    Recorded once per body, content and outcome (the same refused document dropped again is one
+    event). `digest` is the key of the secretaries' intake digest that reported it: a run claims
+    the unreported events with one UPDATE, so overlapping runs report each event once."""
+
+    __tablename__ = "intake_events"
+    __table_args__ = (UniqueConstraint("body_key", "sha256", "outcome"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_key: Mapped[str] = mapped_column(String(64))
+    committee_key: Mapped[str | None] = mapped_column(String(64))  # the paper's first committee
+    file: Mapped[str] = mapped_column(String(500))  # as it was dropped or mailed
+    sha256: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))  # imported, refused
+    reference: Mapped[str | None] = mapped_column(String(200))
+    action: Mapped[str | None] = mapped_column(String(16))  # created, updated
+    problems: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sender: Mapped[str | None] = mapped_column(String(320))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    digest: Mapped[str | None] = mapped_column(String(200), index=True)
