@@ -11,6 +11,7 @@ from typing import Callable
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 from sqlalchemy import select
 
 from meetprep.agenda import build
@@ -104,6 +105,30 @@ def test_an_edited_sentence_is_a_new_revision_with_exactly_that_change(world, co
     problems = refused(world, configs, edit_xml(path, lambda xml: xml.replace("nicht erforderlich.", "erforderlich."),
                                                 tmp_path / "older.docx"))
     assert "exported from revision 1" in problems and "revision 2 is stored" in problems
+
+
+def test_a_moved_section_keeps_its_place_and_the_import_says_so(world, configs, tmp_path):
+    before = stored(world, "gentofte", "EMN-2025-05820")
+    path = exported(world, configs, tmp_path, "gentofte", "EMN-2025-05820")
+    document = Document(str(path))
+    body = document.element.body
+    children = list(body)
+
+    def starts(name: str) -> int:
+        return next(i for i, child in enumerate(children)
+                    if any(b.get(qn("w:name")) == name for b in child.iter(qn("w:bookmarkStart"))))
+
+    first, second = starts("mp_section_1"), starts("mp_section_2")
+    end = next(i for i in range(second + 1, len(children)) if any(
+        (b.get(qn("w:name")) or "").startswith("mp_") for b in children[i].iter(qn("w:bookmarkStart"))))
+    headings = [children[first].xpath("string(.)"), children[second].xpath("string(.)")]
+    for element in children[second:end]:  # the author cuts the second section and pastes it first
+        children[first].addprevious(element)
+    document.save(str(path))
+    report = import_files(world, configs, [path], LATER)
+    assert [p["action"] for p in report.papers] == ["unchanged"] and stored(world, "gentofte", "EMN-2025-05820") == before
+    moved = [w.as_dict() for w in report.warnings if w.field == "sections"]
+    assert len(moved) == 1 and f"({headings[1]}, {headings[0]}" in moved[0]["message"], moved
 
 
 def test_word_markup_inside_a_paragraph_reads_as_its_text(world, configs, tmp_path):
@@ -228,6 +253,60 @@ def test_a_kit_filled_in_becomes_a_paper(world, configs, tmp_path):
 
     # The same kit again is refused: the paper exists now, and its export is what to edit.
     assert "already stored" in refused(world, configs, path)
+
+
+def test_the_kit_shows_the_papers_deadline_which_is_not_read_back(world, configs, tmp_path):
+    path = tmp_path / "kit.docx"
+    path.write_bytes(kit(configs, ROOT / "templates", "herzogenrath", "Beschlussvorlage", "V/2026/002",
+                         [("asi", "Entscheidung")], store=world, today=AT.date()))
+    head = {row.cells[0].text: row.cells[1].text for row in _head(path).rows}
+    # asi meets on 25 March 2025; Herzogenrath's papers are due 14 calendar days before
+    assert head["Vorlagenschluss"] == ("11.03.2025 (für Ausschuss für Arbeit, Soziales, Integration, Demografie und "
+                                       "Quartiersentwicklung, Sitzung am 25.03.2025)")
+    # The deadline is the system's and may move: an author's edit of it is not an edit of the head.
+    edit_xml(path, lambda xml: xml.replace("11.03.2025", "31.03.2025"))
+    _fill(path, {"[Hilfe] Betreff": "Sprachcafé", "[Hilfe] Hier den Abschnitt Sachverhalt": "Ein Sachverhalt.",
+                 "[Hilfe] Hier den Abschnitt Begründung": "", "[Hilfe] Jeder Punkt": "", "[Hilfe] Eine Anlage": "",
+                 "[Hilfe] Zutreffendes": "", "[Hilfe] Auswirkungen auf den Klimaschutz": "", **TICKED})
+    report = import_files(world, configs, [path], LATER)
+    assert [(p["reference"], p["action"]) for p in report.papers] == [("V/2026/002", "created")]
+    # After the meeting's deadline passed, the kit names the next meeting's (none here: no row).
+    late = kit(configs, ROOT / "templates", "herzogenrath", "Beschlussvorlage", "V/2026/003",
+               [("asi", "Entscheidung")], store=world, today=dt.date(2025, 3, 12))
+    (tmp_path / "late.docx").write_bytes(late)
+    assert "Vorlagenschluss" not in {row.cells[0].text for row in _head(tmp_path / "late.docx").rows}
+
+
+TICKED = {"\u2610 keine": "\u2612 keine Auswirkungen   \u2610 positive Auswirkungen   \u2610 negative Auswirkungen"}
+
+
+def _head(path: Path):
+    """The head table (in a locked content control, which python-docx does not list)."""
+    from docx.table import Table
+
+    document = Document(str(path))
+    element = document.element.body.find(".//" + qn("w:tbl"))
+    return Table(element, document)
+
+
+def test_a_body_gives_a_paper_type_its_own_kit(world, configs, tmp_path):
+    """Herzogenrath's Mitteilung informs: one mandatory Sachverhalt and no Beschlussvorschlag."""
+    path = tmp_path / "mitteilung.docx"
+    path.write_bytes(kit(configs, ROOT / "templates", "herzogenrath", "Mitteilung", "V/2026/010", [("asi", "Kenntnisnahme")]))
+    text = "\n".join(p.text for p in Document(str(path)).paragraphs)
+    assert "Sachverhalt" in text and "Begründung" not in text and "Beschlussvorschlag" not in text
+    _fill(path, {"[Hilfe] Betreff": "Bericht über das Sprachcafé", "[Hilfe] Hier den Abschnitt Sachverhalt": "",
+                 "[Hilfe] Eine Anlage": "", "[Hilfe] Zutreffendes": "", "[Hilfe] Auswirkungen auf den Klimaschutz": "", **TICKED})
+    assert "“Sachverhalt” is mandatory and empty" in refused(world, configs, path)
+    path.write_bytes(kit(configs, ROOT / "templates", "herzogenrath", "Mitteilung", "V/2026/010", [("asi", "Kenntnisnahme")]))
+    _fill(path, {"[Hilfe] Betreff": "Bericht über das Sprachcafé",
+                 "[Hilfe] Hier den Abschnitt Sachverhalt": "Das Sprachcafé hatte 40 Gäste.",
+                 "[Hilfe] Eine Anlage": "", "[Hilfe] Zutreffendes": "", "[Hilfe] Auswirkungen auf den Klimaschutz": "",
+                 **TICKED})
+    import_files(world, configs, [path], LATER)
+    _, _, data = stored(world, "herzogenrath", "V/2026/010")
+    assert data["sections"] == [{"heading": "Sachverhalt", "text": "Das Sprachcafé hatte 40 Gäste."}]
+    assert data.get("proposal") is None and data["type"] == "Mitteilung"
 
 
 def test_a_mandatory_section_left_empty_is_refused(world, configs, tmp_path):

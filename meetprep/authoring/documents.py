@@ -7,19 +7,26 @@ from pathlib import Path
 from typing import Any
 
 
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
 from meetprep.authoring.writer import write_document
 from meetprep.config import Configs
 from meetprep.errors import InputError, Problem
 from meetprep.i18n import catalogue
-from meetprep.model import Consultation, Originator, Paper, Section
-from meetprep.store import Store, paper_by_reference
+from meetprep.meetings.deadlines import deadline
+from meetprep.model import BodyConfig, Consultation, Originator, Paper, Section
+from meetprep.store import BodyRow, MeetingRow, OrganizationRow, Store, paper_by_reference
 
 
 def kit(configs: Configs, templates_dir: Path, body: str, paper_type: str, reference: str,
         course: list[tuple[str, str]], unit: str | None = None, officer: str | None = None,
-        access: str = "closed", year: int | None = None) -> bytes:
-    """An empty paper of a type for a body: the sections the type has (the body's `kit` in its
-    locale's catalogue), help text in each part, what the system owns filled in and locked."""
+        access: str = "closed", year: int | None = None, store: Store | None = None,
+        today: dt.date | None = None) -> bytes:
+    """An empty paper of a type for a body: the sections the type has (the body's `paper_types`,
+    else its locale's default kit), help text in each part, what the system owns filled in and
+    locked, with the papers deadline of the meeting it would reach (given a store and a day)."""
     config = configs.get(body)
     if config is None:
         raise InputError([Problem(file="(request)", field="body", message=f"no body {body!r} is configured",
@@ -30,8 +37,12 @@ def kit(configs: Configs, templates_dir: Path, body: str, paper_type: str, refer
             raise InputError([Problem(file="(request)", field="course", message=f"{config.body.name} has no "
                                       f"committee {committee!r}", expected=", ".join(sorted(known)))])
     words = catalogue(config.body.locale.value)
-    types = words.data["kit"]["types"]
-    outline = types.get(paper_type, types["default"])
+    configured = config.body.paper_types.get(paper_type)
+    if configured is not None:
+        outline = [part.model_dump() for part in configured.sections]
+    else:
+        types = words.data["kit"]["types"]
+        outline = types.get(paper_type, types["default"])
     paper = Paper.model_validate({
         "body": body, "reference": reference, "title": reference, "type": paper_type, "access": access,
         "originator": Originator(unit=unit, officer=officer).model_dump(exclude_none=True),
@@ -40,8 +51,39 @@ def kit(configs: Configs, templates_dir: Path, body: str, paper_type: str, refer
         "financial": _financial(words.data["kit"].get("financial"), year or dt.date.today().year),
     })
     mandatory = [part["heading"] for part in outline if part.get("mandatory")]
+    shown = _deadline(store, config, course[0][0], None, today) if store is not None and course and today else []
     return write_document(paper, config, templates_dir, revision=None, mandatory=mandatory, kit=True,
-                          climate=bool(words.data["kit"].get("climate")))
+                          climate=bool(words.data["kit"].get("climate")), shown=shown,
+                          proposal=configured.proposal if configured is not None else True)
+
+
+def _deadline(store: Store, config: BodyConfig, committee: str, meeting: str | None,
+              today: dt.date) -> list[tuple[str, str]]:
+    """The head's row of the papers deadline (Vorlagenschluss, frist for sager): of the meeting
+    the paper is placed on, else of the first coming meeting of its first committee whose
+    deadline is still ahead. Shown to the author, never read back: the system's deadline may
+    move (a meeting moved, a rule changed) and is not the author's to change."""
+    body, words = config.body, catalogue(config.body.locale.value)
+    rules = body.deadlines
+    with store.session() as session:
+        query = (select(MeetingRow).join(OrganizationRow, MeetingRow.organization_id == OrganizationRow.id)
+                 .join(BodyRow, MeetingRow.body_id == BodyRow.id)
+                 .where(BodyRow.key == body.key, OrganizationRow.key == committee,
+                        MeetingRow.state.not_in(["cancelled", "held"]))
+                 .order_by(MeetingRow.start))
+        if meeting is not None:
+            query = query.where(MeetingRow.key == meeting)
+        zone = ZoneInfo(body.timezone)
+        for row in session.execute(query.where(MeetingRow.start >= dt.datetime.combine(
+                today, dt.time(), zone))).scalars():
+            day = row.start.astimezone(zone).date()
+            due = deadline(day, rules.papers_due, body.holidays, rules.saturday_is_business_day)
+            if due >= today or meeting is not None:
+                name = next((o.name for o in config.organizations if o.key == committee), committee)
+                return [(words.data["kit"]["fields"]["deadline"],
+                         words.text("kit.deadline_value", date=words.date(due, "date_short"), committee=name,
+                                    when=words.date(day, "date_short")))]
+    return []
 
 
 def _financial(spec: dict[str, Any] | None, year: int) -> dict[str, Any] | None:
@@ -57,8 +99,10 @@ def _financial(spec: dict[str, Any] | None, year: int) -> dict[str, Any] | None:
                 "rows": [{"label": label} for label in table.get("rows", [])]}]}
 
 
-def export(store: Store, configs: Configs, templates_dir: Path, body: str, reference: str) -> tuple[bytes, int]:
-    """The stored paper as its author's document, with its current text, stamped with its revision."""
+def export(store: Store, configs: Configs, templates_dir: Path, body: str, reference: str,
+           today: dt.date | None = None) -> tuple[bytes, int]:
+    """The stored paper as its author's document, with its current text, stamped with its
+    revision, and (given a day) the papers deadline of the meeting its next step reaches."""
     config = configs.get(body)
     with store.session() as session:
         row = paper_by_reference(session, body, reference)
@@ -73,7 +117,12 @@ def export(store: Store, configs: Configs, templates_dir: Path, body: str, refer
             stored = by_position.get(position)
             files.append({"path": stored.path, "sha256": stored.sha256, "size": stored.size,
                           "media_type": stored.media_type} if stored is not None and stored.sha256 else {})
-        return write_document(paper, config, templates_dir, revision=row.revision, files=files), row.revision
+        first = paper.consultations[0] if paper.consultations else None
+        open_step = next((c for c in paper.consultations if c.status.value in ("pending", "scheduled")), None)
+        step = open_step or first
+        shown = _deadline(store, config, step.committee, step.meeting, today) if step and today and open_step else []
+        return write_document(paper, config, templates_dir, revision=row.revision, files=files,
+                              shown=shown), row.revision
 
 
 def parse_course(text: str | None) -> list[tuple[str, str]]:

@@ -189,6 +189,7 @@ class Read:
 
     stamp: Stamp
     data: dict[str, Any]
+    notes: list[str] = field(default_factory=list)  # what the import takes differently than it reads
 
 
 def read_stamp(path: Path) -> Stamp | None:
@@ -253,7 +254,20 @@ def read_document(path: Path, config_of: Any) -> Read:
              if not any(s["heading"] == heading and s["text"].strip() for s in data.get("sections", []))]
     if empty:
         raise Refusal(empty[0].part, None, empty[0].message, stamp.reference, empty[1:])
-    return Read(stamp, _keep_exported(data, stamp.exported))
+    return Read(stamp, _keep_exported(data, stamp.exported), _moved(parts))
+
+
+def _moved(parts: dict[str, list[Block]]) -> list[str]:
+    """A section the author moved keeps its place (the paper type's order: nothing is reordered
+    by accident); the import says so, naming the sections."""
+    found = [(blocks_[0].index, int(name.rsplit("_", 1)[1]), blocks_[0].text.strip())
+             for name, blocks_ in parts.items() if name.startswith("mp_section_") and blocks_]
+    in_document = [heading for _, _, heading in sorted(found)]
+    in_order = [heading for _, _, heading in sorted(found, key=lambda f: f[1])]
+    if in_document == in_order:
+        return []
+    return [f"the sections were moved in the document ({', '.join(in_document)}); they keep the paper's order "
+            f"({', '.join(in_order)}): ask the clerk if the order itself should change"]
 
 
 def _part_name(mark: str, part: list[Block]) -> str:

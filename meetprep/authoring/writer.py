@@ -43,9 +43,11 @@ PAPER_KINDS = {"da": "indstilling", "de": "vorlage"}
 
 def write_document(paper: Paper, config: BodyConfig, templates_dir: Path, revision: int | None,
                    mandatory: list[str] | None = None, kit: bool = False,
-                   files: list[dict[str, Any]] | None = None, climate: bool = False) -> bytes:
+                   files: list[dict[str, Any]] | None = None, climate: bool = False,
+                   shown: list[tuple[str, str]] | None = None, proposal: bool = True) -> bytes:
     """The .docx of a paper (a kit when `kit`: help text in every part, the author's parts empty
-    but for their headings)."""
+    but for their headings; a kit asks for a proposal unless its type has none). `shown` are
+    rows of the head the author sees but that are not read back (the papers deadline)."""
     locale = config.body.locale.value
     words = catalogue(locale)
     kit_words = words.data["kit"]
@@ -65,15 +67,16 @@ def write_document(paper: Paper, config: BodyConfig, templates_dir: Path, revisi
     note.runs[0].italic = True
     table = document.add_table(rows=0, cols=2)
     _grid(document, table)
-    for label, value in owned_rows(words, config, stamp):
+    for label, value in owned_rows(words, config, stamp) + list(shown or []):
         cells = table.add_row().cells
         cells[0].text, cells[1].text = label, value
         cells[0].paragraphs[0].runs[0].bold = True
     _bookmark(table.rows[0].cells[0].paragraphs[0], "mp_owned")
     _lock(table)
 
+    asks = proposal
     proposal = paper.proposal
-    if proposal is not None or kit:
+    if proposal is not None or (kit and asks):
         _heading(document, (proposal.heading if proposal and proposal.heading
                             else words.text("labels.proposal_heading")), "mp_proposal")
         if kit:

@@ -119,9 +119,13 @@ def items_kit(
         from meetprep.authoring.documents import kit, parse_course
         from meetprep.config import load_configs
 
+        from meetprep.store import Store
+
         settings = current_settings()
-        data = kit(load_configs(settings.config_dir), settings.templates_dir, body, paper_type, reference,
-                   parse_course(course), unit, officer, "public" if public else "closed", clock().year)
+        with Store(settings.database_url) as store:  # for the papers deadline the head shows
+            data = kit(load_configs(settings.config_dir), settings.templates_dir, body, paper_type, reference,
+                       parse_course(course), unit, officer, "public" if public else "closed", clock().year,
+                       store, clock().date())
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
         return out
@@ -149,7 +153,8 @@ def items_export(
 
         settings = current_settings()
         with Store(settings.database_url) as store:
-            data, revision = export(store, load_configs(settings.config_dir), settings.templates_dir, body, reference)
+            data, revision = export(store, load_configs(settings.config_dir), settings.templates_dir, body, reference,
+                                    clock().date())
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
         return revision

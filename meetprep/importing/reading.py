@@ -217,6 +217,8 @@ def _parse_word(path: Path, root: Path, batch: Batch, configs: Configs) -> list[
                         message=(f"paragraph {r.paragraph}: " if r.paragraph else "") + r.message) for r in refusal.all]
     document = YamlDocument(path, read.data, None)
     item = f"paper {read.stamp.reference}"
+    batch.warnings += [Problem(file=display_path(path), item=item, field="sections", message=note, severity="warning")
+                       for note in read.notes]
     try:
         paper = Paper.model_validate(read.data)
     except ValidationError as exc:

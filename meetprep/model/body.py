@@ -156,6 +156,20 @@ class MailSettings(Model):
     smtp: SmtpSettings | None = None
 
 
+class KitSection(Model):
+    heading: Line200
+    mandatory: bool = False
+
+
+class PaperType(Model):
+    """How a kit of one paper type looks for this body (`meetprep items kit`): its text sections
+    in order, and whether it has a proposal (a Mitteilungsvorlage informs, it asks no decision).
+    Types not named here take the locale's default sections (meetprep/locale/*.yaml, kit.types)."""
+
+    sections: list[KitSection]
+    proposal: bool = True
+
+
 class Body(Model):
     """A kommune, Stadt, Bezirk or region."""
 
@@ -187,6 +201,7 @@ class Body(Model):
     school_holidays: list[DateRange] = []  # skipped by generated meeting calendars
     budgets: list[BudgetLine] = []
     events: list[RecurringEvent] = []
+    paper_types: dict[Line200, PaperType] = {}  # the kit of each paper type, where the locale's default does not fit
 
     @property
     def attachment_max_bytes(self) -> int:
