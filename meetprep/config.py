@@ -41,6 +41,8 @@ ENV_VARS = {
     "MEETPREP_PROJECT_DIR": "the folder of prefect.yaml, where served flow runs start (set by meetprep serve)",
     "MEETPREP_PAPERS_MAIL": "a mailbox papers are sent to (maildir folder or imaps:// URL): their .docx and .yaml "
                             "attachments are taken in like files dropped into MEETPREP_HOME/inbox/papers/",
+    "MEETPREP_SIGNOFF_MAIL": "where approvers' answers to sign-off requests arrive: a maildir folder (default "
+                             "MEETPREP_HOME/signoff) or imaps://user:password@host/INBOX (docs/signoff.md)",
     "MEETPREP_REPLIES": "where replies to meeting requests arrive: a maildir folder (default MEETPREP_HOME/replies) "
                         "or imaps://user:password@host/INBOX",
     "MEETPREP_PDF_SECONDS": "time limit for LibreOffice per document, in seconds (default: 60)",
@@ -72,6 +74,7 @@ class Settings:
     replies: str | None = None  # a maildir folder or an IMAP URL (meetprep.replies); default home/replies
     public_url: str = "http://127.0.0.1:8080/"  # where output/public is served: OParl ids are absolute URLs
     papers_mail: str | None = None  # a maildir folder or an IMAP URL papers are mailed to (meetprep.importing.intake)
+    signoff_mail: str | None = None  # where answers to sign-off requests arrive (default: MEETPREP_HOME/signoff)
 
     @property
     def outbox(self) -> Path:
@@ -117,7 +120,8 @@ class Settings:
                               f"(got {public_url!r})")
         return cls(home, database_url, config_dir, templates_dir, output_dir, delivery, outbox,
                    env.get("MEETPREP_SMTP_URL") or None, pdf_seconds, env.get("MEETPREP_REPLIES") or None,
-                   public_url.rstrip("/") + "/", env.get("MEETPREP_PAPERS_MAIL") or None)
+                   public_url.rstrip("/") + "/", env.get("MEETPREP_PAPERS_MAIL") or None,
+                   env.get("MEETPREP_SIGNOFF_MAIL") or None)
 
     def with_home(self, home: Path) -> "Settings":
         """The same settings with the embedded store and output under another folder."""

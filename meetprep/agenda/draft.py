@@ -19,6 +19,7 @@ from meetprep.config import Configs
 from meetprep.errors import InputError, Problem
 from meetprep.i18n import catalogue
 from meetprep.meetings.deadlines import deadline
+from meetprep.signoff.gate import gate
 from meetprep.model import BodyConfig, ConsultationStatus, MeetingState, NumberingScheme
 from meetprep.store import (
     AgendaRow,
@@ -284,11 +285,12 @@ def paper_sessions(paper: PaperRow, zone: ZoneInfo, meeting_day: dt.date | None 
 
 
 def _problems(config: BodyConfig, papers: list[PaperRow], meeting_day: dt.date, as_of: dt.date,
-              zone: ZoneInfo, entries: list[numbering.Entry], steps: dict[int, ConsultationRow]) -> list[dict[str, Any]]:
+              zone: ZoneInfo, entries: list[numbering.Entry], steps: dict[int, ConsultationRow],
+              held: list[numbering.Problem]) -> list[dict[str, Any]]:
     body = config.body
     rules = body.deadlines
     words = catalogue(body.locale.value)
-    found: list[numbering.Problem] = []
+    found: list[numbering.Problem] = list(held)
     agenda_deadline = deadline(meeting_day, rules.agenda_out, body.holidays, rules.saturday_is_business_day)
     if as_of > agenda_deadline:
         found.append(numbering.Problem("late_agenda", None, {"deadline": words.date(agenda_deadline, "date_short")}))
@@ -357,6 +359,11 @@ def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
         existing = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none()
         latest = existing.versions[-1] if existing and existing.versions else None
         previous = [numbering.Entry.from_dict(e) for e in latest.entries] if latest else None
+        # Only papers signed off in time go on (or let on by an exception); each one kept off says why.
+        rules = config.body.deadlines
+        due, held = gate(session, config, catalogue(config.body.locale.value), due, meeting,
+                         deadline(meeting_day, rules.papers_due, config.body.holidays, rules.saturday_is_business_day),
+                         {e.reference for e in previous or [] if e.kind == "paper" and not e.withdrawn})
         candidates = [
             numbering.Candidate(
                 reference=paper.reference, title=paper.title, paper_type=paper.paper_type, access=paper.access,
@@ -405,7 +412,7 @@ def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
             participants=participants,
             entries=[e.as_dict() for e in entries],
             papers=paper_texts,
-            problems=_problems(config, papers, meeting_day, request.as_of, zone, entries, step_of),
+            problems=_problems(config, papers, meeting_day, request.as_of, zone, entries, step_of, held),
             documents=config.body.agenda_documents,
             previous_version=latest.version if latest else 0,
             previous_checksum=latest.checksum if latest else None,

@@ -7,17 +7,13 @@ from pathlib import Path
 from typing import Any
 
 
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import select
-
 from meetprep.authoring.writer import write_document
 from meetprep.config import Configs
 from meetprep.errors import InputError, Problem
 from meetprep.i18n import catalogue
-from meetprep.meetings.deadlines import deadline
+from meetprep.meetings.target import reaching_meeting
 from meetprep.model import BodyConfig, Consultation, Originator, Paper, Section
-from meetprep.store import BodyRow, MeetingRow, OrganizationRow, Store, paper_by_reference
+from meetprep.store import Store, paper_by_reference
 
 
 def kit(configs: Configs, templates_dir: Path, body: str, paper_type: str, reference: str,
@@ -59,31 +55,17 @@ def kit(configs: Configs, templates_dir: Path, body: str, paper_type: str, refer
 
 def _deadline(store: Store, config: BodyConfig, committee: str, meeting: str | None,
               today: dt.date) -> list[tuple[str, str]]:
-    """The head's row of the papers deadline (Vorlagenschluss, frist for sager): of the meeting
-    the paper is placed on, else of the first coming meeting of its first committee whose
-    deadline is still ahead. Shown to the author, never read back: the system's deadline may
-    move (a meeting moved, a rule changed) and is not the author's to change."""
-    body, words = config.body, catalogue(config.body.locale.value)
-    rules = body.deadlines
+    """The head's row of the papers deadline of the meeting the paper will reach. Shown to the
+    author, never read back: the system's deadline may move (a meeting moved, a rule changed)
+    and is not the author's to change."""
+    words = catalogue(config.body.locale.value)
     with store.session() as session:
-        query = (select(MeetingRow).join(OrganizationRow, MeetingRow.organization_id == OrganizationRow.id)
-                 .join(BodyRow, MeetingRow.body_id == BodyRow.id)
-                 .where(BodyRow.key == body.key, OrganizationRow.key == committee,
-                        MeetingRow.state.not_in(["cancelled", "held"]))
-                 .order_by(MeetingRow.start))
-        if meeting is not None:
-            query = query.where(MeetingRow.key == meeting)
-        zone = ZoneInfo(body.timezone)
-        for row in session.execute(query.where(MeetingRow.start >= dt.datetime.combine(
-                today, dt.time(), zone))).scalars():
-            day = row.start.astimezone(zone).date()
-            due = deadline(day, rules.papers_due, body.holidays, rules.saturday_is_business_day)
-            if due >= today or meeting is not None:
-                name = next((o.name for o in config.organizations if o.key == committee), committee)
-                return [(words.data["kit"]["fields"]["deadline"],
-                         words.text("kit.deadline_value", date=words.date(due, "date_short"), committee=name,
-                                    when=words.date(day, "date_short")))]
-    return []
+        target = reaching_meeting(session, config, committee, meeting, today)
+    if target is None:
+        return []
+    return [(words.data["kit"]["fields"]["deadline"],
+             words.text("kit.deadline_value", date=words.date(target.papers_due, "date_short"),
+                        committee=target.committee_name, when=words.date(target.day, "date_short")))]
 
 
 def _financial(spec: dict[str, Any] | None, year: int) -> dict[str, Any] | None:

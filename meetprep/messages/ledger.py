@@ -80,6 +80,7 @@ class Outgoing:
     organizer_name: str | None = None
     tags: tuple[str, ...] = ()
     agenda_version: int | None = None  # the agenda version this message carries to its recipient
+    reply_to: str | None = None  # where answers go, when not to the sender (sign-off replies)
 
 
 class PermanentFailure(Exception):
@@ -120,6 +121,8 @@ def compose_email(message: Outgoing, now: dt.datetime) -> EmailMessage:
     else:
         email["From"] = Address(display_name=message.sender_name or "", addr_spec=message.sender)
     email["To"] = message.recipient
+    if message.reply_to:
+        email["Reply-To"] = message.reply_to
     email["Subject"] = message.subject
     email["Date"] = format_datetime(now)
     email["Message-ID"] = message_id(message.key)

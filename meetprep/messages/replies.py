@@ -147,6 +147,7 @@ class MaildirInbox:
 
     def __init__(self, folder: Path):
         self.folder = folder
+        folder.parent.mkdir(parents=True, exist_ok=True)  # a fresh MEETPREP_HOME has none yet
         self.box = mailbox.Maildir(str(folder), create=True)
 
     def unread(self) -> Iterator[tuple[str, str, bytes]]:

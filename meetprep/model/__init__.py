@@ -87,6 +87,7 @@ from meetprep.model.paper import (
     Section,
     Votes,
 )
+from meetprep.model.signoff import Signoff, SignoffChain, SignoffStep
 from meetprep.model.schedule import (
     DEFAULT_CHASE,
     BudgetLine,
@@ -112,6 +113,9 @@ from meetprep.model.schedule import (
 )
 
 __all__ = [
+    "Signoff",
+    "SignoffChain",
+    "SignoffStep",
     "Model",
     "Key",
     "REFERENCE_PATTERN",

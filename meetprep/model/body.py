@@ -34,6 +34,7 @@ from meetprep.model.base import (
     TimeZoneName,
 )
 from meetprep.model.enums import Access, DayCount, Locale, MembershipRole, NumberingScheme
+from meetprep.model.signoff import Signoff
 from meetprep.model.schedule import (
     DEFAULT_CHASE,
     BudgetLine,
@@ -129,6 +130,11 @@ def _check_apprise_url(value: str) -> str:
     return value
 
 
+class Absence(Model):
+    start: dt.date = Field(alias="from")
+    end: dt.date = Field(alias="to")
+
+
 class Person(Model):
     key: Key
     name: Line200
@@ -136,6 +142,11 @@ class Person(Model):
     notify: list[Annotated[str, AfterValidator(_check_apprise_url)]] = []
     language: Locale | None = None  # defaults to the body's locale
     affiliation: OptionalLine300 = None
+    # Away (holidays, leave): a sign-off step is asked of the deputy instead.
+    away: list[Absence] = []
+
+    def away_on(self, day: dt.date) -> bool:
+        return any(a.start <= day <= a.end for a in self.away)
 
 class SmtpSettings(Model):
     """The body's mail server. Credentials never live here: name where to find them."""
@@ -153,6 +164,9 @@ class SmtpSettings(Model):
 class MailSettings(Model):
     from_address: EmailStr = "meetprep@example.org"
     from_name: OptionalLine200 = None
+    # Where approvers' answers to sign-off requests go (the mailbox MEETPREP_SIGNOFF_MAIL reads);
+    # default: the from address.
+    signoff_address: EmailStr | None = None
     smtp: SmtpSettings | None = None
 
 
@@ -266,6 +280,7 @@ class BodyConfig(Model):
     body: Body
     persons: list[Person] = []
     organizations: list[Organization] = []
+    signoff: Signoff = Signoff()
 
     def cross_reference_problems(self) -> list[tuple[tuple[Any, ...], str]]:
         """Rules that span fields: unique keys, memberships naming known persons.
@@ -294,6 +309,15 @@ class BodyConfig(Model):
                     problems.append((where + ("milestones", index, "owner"), f"unknown person {milestone.owner!r}"))
             if event.budget_line is not None and event.budget_line not in lines:
                 problems.append((where + ("budget_line",), f"no budget line {event.budget_line!r} under body.budgets"))
+        for chain_index, chain in enumerate(self.signoff.chains):
+            for step_index, step in enumerate(chain.steps):
+                for field_name in ("person", "group", "deputy"):
+                    value = getattr(step, field_name)
+                    for index, key in enumerate(value if isinstance(value, list) else [value] if value else []):
+                        if key not in known:
+                            where = ("signoff", "chains", chain_index, "steps", step_index, field_name)
+                            problems.append((where + ((index,) if isinstance(value, list) else ()),
+                                             f"unknown person {key!r}"))
         for org_index, org in enumerate(self.organizations):
             for field_name in ("guests", "press"):
                 for index, guest in enumerate(getattr(org, field_name)):

@@ -32,6 +32,7 @@ from meetprep.store.journal import (
     ReplyRow,
     SpendRow,
 )
+from meetprep.store.signoffs import SignoffAnswerRow, SignoffExceptionRow, SignoffRequestRow
 from meetprep.store.queries import (
     active_on,
     dialect_insert,
@@ -59,6 +60,9 @@ from meetprep.store.tables import (
 )
 
 __all__ = [
+    "SignoffAnswerRow",
+    "SignoffExceptionRow",
+    "SignoffRequestRow",
     "NAMING",
     "UTCDateTime",
     "Base",

@@ -1,0 +1,227 @@
+"""Sign-off before the agenda: a German chain of three steps (one declines, the author fixes the
+paper, all sign), a Danish chain of two answered through a real IMAP server with the requests
+sent through a real SMTP server, a late paper let on by an exception, and overlapping runs
+that count each answer and send each message once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import mailbox
+import os
+import shutil
+from dataclasses import replace
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+import yaml
+
+from meetprep.agenda import build
+from meetprep.config import Settings, load_configs
+from meetprep.errors import InputError
+from meetprep.importing.pipeline import import_files
+from meetprep.jobs.signoff import record_answer, record_exception, run_signoff
+from meetprep.messages.ledger import OutboxTransport
+from meetprep.signoff.rounds import requests_of, state_of
+from meetprep.store import Store, paper_by_reference
+from tests.conftest import CONFIG_DIR, EXAMPLES, ROOT
+from tests.docxtext import text
+
+T0 = dt.datetime(2025, 2, 3, 8, tzinfo=dt.timezone.utc)  # a Monday; asi meets on 25 March, papers due 11 March
+REFERENCE = "V/2025/050"
+GERMAN_CHAIN = {
+    "exceptions_by": ["secretary", "chair"],
+    "chains": [{"types": ["Beschlussvorlage", "Sitzungsvorlage"], "steps": [
+        {"name": "Kämmerei", "person": "kaemmerei-leitung", "deputy": "kaemmerei-vertretung", "when": "finance", "days": 5},
+        {"name": "Rechtsamt", "person": "rechtsamt", "days": 5},
+        {"name": "Dezernat II", "person": "dezernent-2", "after": ["Kämmerei", "Rechtsamt"], "days": 3}]}]}
+GERMAN_PEOPLE = [
+    {"key": "kaemmerei-leitung", "name": "Karl Kämmerer", "email": "kaemmerei@herzogenrath.example",
+     "away": [{"from": "2025-03-03", "to": "2025-03-07"}]},
+    {"key": "kaemmerei-vertretung", "name": "Vera Vertretung", "email": "kaemmerei-v@herzogenrath.example"},
+    {"key": "rechtsamt", "name": "Rita Recht", "email": "rechtsamt@herzogenrath.example"},
+    {"key": "dezernent-2", "name": "Dieter Dezernent", "email": "dezernat2@herzogenrath.example"},
+    {"key": "frau-autorin", "name": "Anna Autorin", "email": "anna.autorin@herzogenrath.example"},
+]
+DANISH_CHAIN = {"chains": [{"types": ["indstilling"], "steps": [
+    {"name": "Afdelingschef", "person": "afdelingschef", "days": 3},
+    {"name": "Direktør", "person": "direktoer", "after": ["Afdelingschef"], "days": 2}]}]}
+DANISH_PEOPLE = [
+    {"key": "afdelingschef", "name": "Anne Afdelingschef", "email": "afdelingschef@gentofte.example"},
+    {"key": "direktoer", "name": "Dorte Direktør", "email": "direktoer@gentofte.example"},
+]
+PAPER = f"""body: herzogenrath
+reference: {REFERENCE}
+title: Sprachkurse im Quartier
+type: Beschlussvorlage
+access: öffentlich
+originator: {{unit: Amt 50 - Sozialamt, officer: frau-autorin}}
+consultations:
+  - {{committee: asi, role: Entscheidung}}
+sections:
+  - heading: Sachverhalt
+    text: Im Quartier fehlen Sprachkurse für Erwachsene.
+financial:
+  questions:
+    - {{text: Der Beschluss hat finanzielle Auswirkungen, options: [yes, no], answer: yes}}
+proposal:
+  points: [Der Ausschuss beschließt die Sprachkurse.]
+"""
+
+
+def _configs(tmp_path: Path) -> Path:
+    """The shipped configuration with sign-off chains for Herzogenrath and Gentofte."""
+    folder = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, folder)
+    for body, chain, people in (("herzogenrath", GERMAN_CHAIN, GERMAN_PEOPLE), ("gentofte", DANISH_CHAIN, DANISH_PEOPLE)):
+        path = folder / f"{body}.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["persons"] += people
+        data["signoff"] = chain
+        data["body"]["mail"] = {**data["body"].get("mail", {}), "signoff_address": f"mitzeichnung@{body}.example"}
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def world(tmp_path):
+    config_dir = _configs(tmp_path)
+    settings = Settings(home=tmp_path / "home", database_url=f"sqlite:///{tmp_path / 'store.sqlite3'}",
+                        config_dir=config_dir, templates_dir=ROOT / "templates", output_dir=tmp_path / "out")
+    configs = load_configs(config_dir)
+    store = Store(settings.database_url)
+    import_files(store, configs, [EXAMPLES], T0 - dt.timedelta(days=30))
+    yield store, configs, settings
+    store.close()
+
+
+def _paper(tmp_path: Path, text: str = PAPER) -> Path:
+    path = tmp_path / "papers" / "V-2025-050.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _run(store, configs, settings, now, pdf_too=False):
+    outbox = OutboxTransport(settings.outbox, lambda: now)
+    return run_signoff(store, configs, settings, now, lambda config: outbox, ["herzogenrath", "gentofte"], pdf_too)
+
+
+def _sent(settings: Settings) -> list[EmailMessage]:
+    return [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(settings.outbox.glob("*.eml"))]
+
+
+def _to(settings: Settings, address: str, reference: str = REFERENCE) -> list[EmailMessage]:
+    """The messages to `address` about the paper (the example Sitzungsvorlage is in sign-off too)."""
+    return [m for m in _sent(settings) if m["To"].addresses[0].addr_spec == address
+            and f"/signoff/{reference}/" in m["X-Meetprep-Key"]]
+
+
+def _reply(settings: Settings, request: EmailMessage, sender: str, body: str, message_id: str | None = None) -> None:
+    """The approver answers the request from their mail client: Re:, the quote below."""
+    reply = EmailMessage()
+    reply["From"], reply["To"] = sender, request["Reply-To"]
+    reply["Subject"] = "AW: " + request["Subject"]
+    reply["In-Reply-To"] = request["Message-ID"]
+    if message_id:
+        reply["Message-ID"] = message_id
+    quoted = "\n".join("> " + line for line in request.get_body(("plain",)).get_content().splitlines())
+    reply.set_content(f"{body}\n\nAm 03.02.2025 schrieb Stadt Herzogenrath:\n{quoted}\n")
+    box = mailbox.Maildir(str(settings.home / "signoff"), create=True)
+    box.add(bytes(reply))
+
+
+def _state(store, configs, body: str, reference: str):
+    with store.session() as session:
+        paper = paper_by_reference(session, body, reference)
+        return state_of(configs.get(body), paper, requests_of(session, paper.id))
+
+
+def _build(store, configs, tmp_path, as_of: dt.datetime):
+    day = dt.date(2025, 3, 25)
+    result, _ = build.run(store, configs, build.AgendaRequest("herzogenrath", "asi", as_of.date(), day=day),
+                          ROOT / "templates", tmp_path / "out", as_of, pdf=False)
+    return result
+
+
+def test_a_german_chain_declined_fixed_and_signed(world, tmp_path):
+    store, configs, settings = world
+    import_files(store, configs, [_paper(tmp_path)], T0)
+    assert _state(store, configs, "herzogenrath", REFERENCE).state == "signoff"
+
+    first = _run(store, configs, settings, T0, pdf_too=True)
+    assert sorted((c["change"], c["step"]) for c in first["changes"] if c["reference"] == REFERENCE) == [
+        ("requested", "Kämmerei"), ("requested", "Rechtsamt"), ("round", None)]
+    (kaemmerei,) = _to(settings, "kaemmerei@herzogenrath.example")
+    # (Python's header folding doubles the space before an encoded word: compared word by word)
+    assert " ".join(kaemmerei["Subject"].split()).startswith(
+        f"Bitte um Mitzeichnung: {REFERENCE} Sprachkurse im Quartier (Kämmerei) [MZ ")
+    assert kaemmerei["Reply-To"] == "mitzeichnung@herzogenrath.example"
+    files = {part.get_filename(): part for part in kaemmerei.iter_attachments()}
+    assert set(files) == {"V-2025-050-1.docx", "V-2025-050-1.pdf"}, set(files)
+    body = kaemmerei.get_body(("plain",)).get_content()
+    assert "Guten Tag Karl Kämmerer," in body and "bis zum 04.03.2025" in body  # 5 business days before 11 March
+    assert not _to(settings, "dezernat2@herzogenrath.example")  # after both: not yet asked
+
+    # Still in sign-off at the build: not on the agenda, and the build says for what it waits.
+    result = _build(store, configs, tmp_path, T0)
+    problems = [p["message"] for p in result.problems if p["reference"] == REFERENCE]
+    assert REFERENCE not in {e["reference"] for e in result.entries}
+    assert problems == ["Nicht auf der Tagesordnung: die Mitzeichnung fehlt noch (Kämmerei bei Karl Kämmerer, fällig "
+                        "04.03.2025; Rechtsamt bei Rita Recht, fällig 04.03.2025; danach Dezernat II)."], problems
+
+    # The Kämmerei signs, the Rechtsamt declines with its reason: the author hears of it.
+    (rechtsamt,) = _to(settings, "rechtsamt@herzogenrath.example")
+    _reply(settings, kaemmerei, "Karl Kämmerer <kaemmerei@herzogenrath.example>", "Ja, einverstanden.")
+    _reply(settings, rechtsamt, "rechtsamt@herzogenrath.example", "Nein. Die Rechtsgrundlage fehlt.\nBitte § 2 ergänzen.")
+    _reply(settings, rechtsamt, "jemand@example.net", "Ja")  # not the Rechtsamt: kept aside
+    later = T0 + dt.timedelta(days=2)
+    second = _run(store, configs, settings, later)
+    assert sorted((a["step"], a["kind"], a["result"]) for a in second["answers"]) == [
+        ("Kämmerei", "approve", "counted"), ("Rechtsamt", "decline", "counted")]
+    assert [a["reason"] for a in second["aside"]] == ["jemand@example.net does not sign for Rechtsamt (nor is a deputy)"]
+    state = _state(store, configs, "herzogenrath", REFERENCE)
+    assert state.state == "draft" and state.declined["reason"] == "Die Rechtsgrundlage fehlt.\nBitte § 2 ergänzen."
+    (declined,) = _to(settings, "anna.autorin@herzogenrath.example")
+    assert declined["Subject"] == f"Mitzeichnung abgelehnt: {REFERENCE} (Rechtsamt)"
+    assert "Rita Recht hat die Mitzeichnung" in declined.get_body(("plain",)).get_content()
+    assert "Die Rechtsgrundlage fehlt." in declined.get_body(("plain",)).get_content()
+
+    # The author fixes the paper: a new revision, a new round, every step asked again with what changed.
+    import_files(store, configs, [_paper(tmp_path, PAPER.replace(
+        "für Erwachsene.", "für Erwachsene (§ 2 Integrationsgesetz NRW)."))], later)
+    third = _run(store, configs, settings, later + dt.timedelta(hours=1))
+    assert sorted(c["step"] for c in third["changes"] if c["change"] == "requested") == ["Kämmerei", "Rechtsamt"]
+    again = _to(settings, "rechtsamt@herzogenrath.example")[-1]
+    body = again.get_body(("plain",)).get_content()
+    assert "Dies ist Fassung 2. Geändert gegenüber Fassung 1:" in body
+    assert "+ Im Quartier fehlen Sprachkurse für Erwachsene (§ 2 Integrationsgesetz NRW)." in body
+
+    # The Rechtsamt signs by mail; the clerk records the Kämmerei's yes given by its deputy on the phone.
+    _reply(settings, again, "rechtsamt@herzogenrath.example", "Einverstanden")
+    _run(store, configs, settings, later + dt.timedelta(hours=2))
+    with pytest.raises(InputError, match="'dezernent-2' does not sign for Kämmerei"):
+        record_answer(store, configs, "herzogenrath", REFERENCE, "Kämmerei", "approve", "dezernent-2", None, later)
+    recorded = record_answer(store, configs, "herzogenrath", REFERENCE, "kämmerei", "approve", "kaemmerei-vertretung",
+                             None, later + dt.timedelta(hours=3), clerk="schriftfuehrung")
+    assert recorded["result"] == "counted"
+    fourth = _run(store, configs, settings, later + dt.timedelta(hours=4))
+    assert [(c["change"], c["step"]) for c in fourth["changes"]] == [("requested", "Dezernat II")]
+    (dezernat,) = _to(settings, "dezernat2@herzogenrath.example")
+    _reply(settings, dezernat, "dezernat2@herzogenrath.example", "ja")
+    fifth = _run(store, configs, settings, later + dt.timedelta(hours=5))
+    assert [c["change"] for c in fifth["changes"]] == ["ready"]
+    assert _state(store, configs, "herzogenrath", REFERENCE).state == "ready"
+    ready = _to(settings, "anna.autorin@herzogenrath.example")[-1]
+    assert ready["Subject"] == f"Vorlage freigegeben: {REFERENCE}"
+
+    result = _build(store, configs, tmp_path, later + dt.timedelta(hours=6))
+    assert REFERENCE in {e["reference"] for e in result.entries}
+    assert not [p for p in result.problems if p["reference"] == REFERENCE and p["code"].startswith("signoff")]
+    vorlage = next(Path(d["path"]) for d in result.documents if d["kind"] == "vorlage" and REFERENCE.replace("/", "-") in d["path"])
+    assert "Mitzeichnung" in text(vorlage) and "Rechtsamt: Rita Recht, 05.02.2025" in text(vorlage)
+
+    # Nothing more to do: a run again sends nothing.
+    assert _run(store, configs, settings, later + dt.timedelta(hours=7))["sent"] == []
