@@ -146,6 +146,9 @@ def danish_meeting_document(minutes: bool):
     blocks(d, "item.proposal.intro")
     proposal_points(d, "item.proposal.points")
     tag(d, "{%p endif %}")
+    tag(d, "{%p if item.signoff %}")
+    para(d, "Godkendt af: {% for s in item.signoff %}{% if not loop.first %}; {% endif %}{{ s.line }}{% endfor %}", italic=True)
+    tag(d, "{%p endif %}")
     tag(d, "{%p if item.earlier %}")
     para(d, "Tidligere beslutninger:", bold=True)
     tag(d, "{%p for decision in item.earlier %}")
@@ -213,6 +216,9 @@ def danish_indstilling():
     tag(d, "{%p for f in paper.files %}")
     para(d, "{{ f.index }}. {{ f.title }}{{ f.suffix }}")
     tag(d, "{%p endfor %}")
+    tag(d, "{%p endif %}")
+    tag(d, "{%p if paper.signoff %}")
+    para(d, "Godkendt af: {% for s in paper.signoff %}{% if not loop.first %}; {% endif %}{{ s.line }}{% endfor %}", italic=True)
     tag(d, "{%p endif %}")
     tag(d, "{%p for name in paper.signatories %}")
     para(d, "{% if not loop.first %}/ {% endif %}{{ name }}")
@@ -319,6 +325,15 @@ def german_vorlage():
     tag(d, "{%p for f in paper.files %}")
     para(d, "{{ f.number }} - {{ f.title }}{{ f.suffix }}")
     tag(d, "{%p endfor %}")
+    tag(d, "{%p if paper.signoff %}")
+    para(d, "Beteiligte Stellen / Mitzeichnung", style="Heading 2")
+    table(d, [
+        ["Stelle", "Mitgezeichnet von", "Datum"],
+        ["{%tr for s in paper.signoff %}", "", ""],
+        ["{{ s.step }}", "{{ s.name }}", "{{ s.date }}"],
+        ["{%tr endfor %}", "", ""],
+    ])
+    tag(d, "{%p endif %}")
     return d
 
 

@@ -221,7 +221,9 @@ def test_a_german_chain_declined_fixed_and_signed(world, tmp_path):
     assert REFERENCE in {e["reference"] for e in result.entries}
     assert not [p for p in result.problems if p["reference"] == REFERENCE and p["code"].startswith("signoff")]
     vorlage = next(Path(d["path"]) for d in result.documents if d["kind"] == "vorlage" and REFERENCE.replace("/", "-") in d["path"])
-    assert "Mitzeichnung" in text(vorlage) and "Rechtsamt: Rita Recht, 05.02.2025" in text(vorlage)
+    printed = text(vorlage)
+    assert "Beteiligte Stellen / Mitzeichnung" in printed
+    assert "Kämmerei | Vera Vertretung | 05.02.2025\nRechtsamt | Rita Recht | 05.02.2025\nDezernat II | Dieter Dezernent" in printed
 
     # Nothing more to do: a run again sends nothing.
     assert _run(store, configs, settings, later + dt.timedelta(hours=7))["sent"] == []

@@ -156,6 +156,7 @@ def _item(words: Catalogue, entry: dict[str, Any], draft: Any, variant: str) -> 
         "decision": "",
         "vote": "",
         "result": "",
+        "signoff": [],
     }
     if hidden:
         return base  # nothing else of a closed item may reach a public document
@@ -175,6 +176,7 @@ def _item(words: Catalogue, entry: dict[str, Any], draft: Any, variant: str) -> 
         case_type=_case_type(words, paper),
         files=_files(words, paper, variant),
         decision=_decision(words, paper, draft.meeting["key"]),
+        signoff=_signoff(words, paper, variant),
     )
     return base
 
@@ -269,7 +271,8 @@ def minutes_context(draft: Any, extra: dict[str, Any], variant: str, kind: str) 
 def closed_details(paper: dict[str, Any]) -> bool:
     """Whether a paper's own document says more to members than to the public: closed attachments,
     or a reference to a closed paper (the paper it amends, a related paper)."""
-    return any(access_of(f["access"]) != "public" for f in paper["files"]) or bool(paper.get("hidden_references"))
+    return (any(access_of(f["access"]) != "public" for f in paper["files"]) or bool(paper.get("hidden_references"))
+            or bool(paper.get("signoff") and not paper.get("signoff_public", True)))
 
 
 def paper_context(draft: Any, reference: str, kind: str, variant: str | None = None) -> PaperContext:
@@ -318,8 +321,19 @@ def paper_context(draft: Any, reference: str, kind: str, variant: str | None = N
         "financial": None if not financial else _financial(words, financial),
         "files": _files(words, paper, variant),
         "signatories": [clean(s) for s in paper["signatories"]],
+        "signoff": _signoff(words, paper, variant),
     }
     return context
+
+
+def _signoff(words: Catalogue, paper: dict[str, Any], variant: str) -> list[dict[str, str]]:
+    """The Mitzeichnung block / "Godkendt af" line: left out of public documents where the body says so."""
+    if variant == PUBLIC and not paper.get("signoff_public", True):
+        return []
+    return [{"step": clean(s["step"]), "name": clean(s["name"]), "date": _date(words, s["date"]),
+             "line": clean(words.text("signoff.signature_line", step=s["step"], name=s["name"],
+                                      date=_date(words, s["date"])))}
+            for s in paper.get("signoff") or []]
 
 
 def _financial(words: Catalogue, financial: dict[str, Any]) -> dict[str, Any]:

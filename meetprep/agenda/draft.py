@@ -19,7 +19,7 @@ from meetprep.config import Configs
 from meetprep.errors import InputError, Problem
 from meetprep.i18n import catalogue
 from meetprep.meetings.deadlines import deadline
-from meetprep.signoff.gate import gate
+from meetprep.signoff.gate import gate, signatures
 from meetprep.model import BodyConfig, ConsultationStatus, MeetingState, NumberingScheme
 from meetprep.store import (
     AgendaRow,
@@ -182,7 +182,8 @@ def due_steps(session: Session, body_id: int, org_id: int, meeting: MeetingRow, 
 
 
 def paper_data(paper: PaperRow, zone: ZoneInfo, meeting_day: dt.date, current_step_id: int | None,
-                closed_references: set[str] = frozenset(), meeting_id: int | None = None) -> dict[str, Any]:
+                closed_references: set[str] = frozenset(), meeting_id: int | None = None,
+                signoff: list[dict[str, Any]] | None = None, signoff_public: bool = True) -> dict[str, Any]:
     consultations = []
     for step in paper.consultations:
         meeting_date = step.meeting.start.astimezone(zone).date() if step.meeting else None
@@ -217,6 +218,10 @@ def paper_data(paper: PaperRow, zone: ZoneInfo, meeting_day: dt.date, current_st
         "financial": paper.financial,
         "climate": paper.climate,
         "signatories": paper.signatories,
+        # Who signed the revision off (Mitzeichnung; godkendt af): step, person, date; and whether
+        # the public documents print it (the body's signoff.public_signatures).
+        "signoff": signoff or [],
+        "signoff_public": signoff_public,
         "related": paper.related,
         "amends": paper.amends.reference if paper.amends else None,
         # References to closed papers: shown to members only (public variants leave them out).
@@ -399,7 +404,7 @@ def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
         closed = closed_references(session, meeting.body_id, {r for p in shown for r in p.related})
         paper_texts = {
             p.reference: paper_data(p, zone, meeting_day, step_of.get(p.id).id if p.id in step_of else None, closed,
-                                     meeting.id)
+                                     meeting.id, signatures(session, config, p), config.signoff.public_signatures)
             for p in shown
         }
         participants = _participants(session, meeting, meeting_day)

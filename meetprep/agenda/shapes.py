@@ -111,6 +111,15 @@ class Earlier(TypedDict):
     text: str
 
 
+class SignedOff(TypedDict):
+    """One step of the sign-off (Mitzeichnung; godkendelse) that signed the paper's revision."""
+
+    step: str  # Kämmerei, Rechtsamt, Afdelingschef
+    name: str  # who signed
+    date: str  # when, as the locale writes a short date
+    line: str  # "Rechtsamt: Rita Recht, 05.02.2025" / "Direktør: Dorte Direktør (05.02.2025)"
+
+
 class Item(TypedDict):
     """One agenda item. A closed item in the public variant is `hidden`: its number, label and a
     neutral title, and every other field empty."""
@@ -138,6 +147,7 @@ class Item(TypedDict):
     decision: str  # filled in the minutes
     vote: str
     result: str
+    signoff: list[SignedOff]  # empty in public documents where the body prints no signatures
 
 
 class ConsultationRow(TypedDict):
@@ -214,6 +224,7 @@ class Paper(TypedDict):
     financial: Financial | None
     files: list[FileEntry]
     signatories: list[str]
+    signoff: list[SignedOff]  # empty in public documents where the body prints no signatures
 
 
 class Minutes(TypedDict):

@@ -81,3 +81,14 @@ def _step_text(config: BodyConfig, words: Catalogue, step: dict[str, Any]) -> st
     due = dt.date.fromisoformat(step["due"]) if step.get("due") else None
     return words.text("problems.signoff_step", step=step["step"], holder=_name(config, step.get("holder")),
                       due=words.date(due, "date_short") if due else "–")
+
+
+def signatures(session: Session, config: BodyConfig, paper: PaperRow) -> list[dict[str, Any]]:
+    """The signatures of the paper's current revision, in the chain's order: step, name, day."""
+    if not config.signoff.chains:
+        return []
+    state = state_of(config, paper, requests_of(session, paper.id))
+    zone = ZoneInfo(config.body.timezone)
+    return [{"step": s["step"], "name": _name(config, s["answered_by"]),
+             "date": dt.datetime.fromisoformat(s["answered_at"]).astimezone(zone).date().isoformat()}
+            for s in state.steps if s["state"] == "approved" and s.get("answered_at")]
