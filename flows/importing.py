@@ -1,6 +1,7 @@
 """Flow: the papers inbox, every few minutes: Word documents (and YAML papers) dropped into
 MEETPREP_HOME/inbox/papers/ imported, each on its own; refused ones filed with their reason and
-their secretary told.
+their sender told; then the sign-off round (answers read, requests, reminders and escalation
+sent), with the papers in sign-off as an artifact.
 
 Thin wiring over meetprep.jobs.importing.take_papers, each step a task, the run's outcome as a
 table artifact."""
@@ -15,8 +16,10 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows._tasks import as_task
+from flows.signoff import report as signoff_report
 from meetprep.config import Settings, load_configs
 from meetprep.jobs.importing import take_papers as take_job
+from meetprep.jobs.signoff import overview
 from meetprep.store import Store
 
 
@@ -41,5 +44,7 @@ async def take_papers(settings: Settings | None = None) -> dict[str, Any]:
     result = take_job(Store.shared(settings.database_url), load_configs(settings.config_dir), settings, _now,
                       step=as_task)
     report(result)
+    signoff_report(as_task("signoff-overview", overview, Store.shared(settings.database_url),
+                           load_configs(settings.config_dir)))
     get_run_logger().info("%d papers imported, %d documents refused", len(result["imported"]), len(result["rejected"]))
     return result

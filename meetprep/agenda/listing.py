@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from meetprep.model import ConsultationStatus
-from meetprep.store import BodyRow, ConsultationRow, MeetingRow, OrganizationRow, PaperRow
+from meetprep.config import Configs
+from meetprep.model import BodyConfig, ConsultationStatus
+from meetprep.signoff.rounds import state_of
+from meetprep.store import BodyRow, ConsultationRow, MeetingRow, OrganizationRow, PaperRow, SignoffRequestRow
 
 OPEN_STATUSES = (ConsultationStatus.pending.value, ConsultationStatus.scheduled.value)
 
@@ -20,10 +22,27 @@ def next_open_step(paper: PaperRow) -> ConsultationRow | None:
     return next((c for c in paper.consultations if c.status in OPEN_STATUSES), None)
 
 
+def paper_state(config: BodyConfig | None, paper: PaperRow, requests: list[SignoffRequestRow]) -> tuple[str, list[dict[str, Any]]]:
+    """draft, signoff, ready (before the first decision: meetprep.signoff), then placed (on a
+    meeting's agenda) and decided; and the sign-off steps of its current round."""
+    step = next_open_step(paper)
+    if step is None:
+        return "decided", []
+    signoff = state_of(config, paper, requests) if config is not None else None
+    steps = signoff.steps if signoff is not None else []
+    if step.status == ConsultationStatus.scheduled.value:
+        return "placed", steps
+    if any(c.status == ConsultationStatus.completed.value for c in paper.consultations):
+        return "decided", steps
+    return (signoff.state if signoff is not None else "ready"), steps
+
+
 def list_papers(
-    session: Session, body: str | None = None, committee: str | None = None, pending: bool = False
+    session: Session, body: str | None = None, committee: str | None = None, pending: bool = False,
+    configs: Configs | None = None, state: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Papers, optionally only those pending, or only those whose next step is `committee`."""
+    """Papers, optionally only those pending, only those whose next step is `committee`, or only
+    those in a state (draft, signoff, ready, placed, decided: given the configs)."""
     query = (
         select(PaperRow)
         .join(BodyRow)
@@ -36,9 +55,19 @@ def list_papers(
     )
     if body:
         query = query.where(BodyRow.key == body)
+    papers = session.execute(query).scalars().all()
+    asked: dict[int, list[SignoffRequestRow]] = {}
+    if configs is not None and papers:
+        for row in session.execute(select(SignoffRequestRow).where(SignoffRequestRow.paper_id.in_([p.id for p in papers]))
+                                   .order_by(SignoffRequestRow.round, SignoffRequestRow.position)).scalars():
+            asked.setdefault(row.paper_id, []).append(row)
     rows = []
-    for paper in session.execute(query).scalars():
+    for paper in papers:
         step = next_open_step(paper)
+        current, steps = paper_state(configs.get(paper.body.key) if configs is not None else None, paper,
+                                     asked.get(paper.id, []))
+        if state and current != state:
+            continue
         if (pending or committee) and step is None:
             continue
         if committee and step.organization.key != committee:
@@ -56,6 +85,8 @@ def list_papers(
                 "next_date": (step.target_date.isoformat() if step and step.target_date else None),
                 "next_meeting": step.meeting.key if step and step.meeting else None,
                 "status": step.status if step else "done",
+                "state": current,
+                "signoff": steps,
                 "attachments": len(paper.files),
                 "attachments_to_follow": sum(1 for f in paper.files if f.status == "to_follow"),
             }

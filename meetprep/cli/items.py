@@ -62,20 +62,33 @@ def items_list(
     body: Optional[str] = typer.Option(None, "--body", help="Only this body (its key, e.g. gentofte)."),
     committee: Optional[str] = typer.Option(None, "--committee", help="Only papers whose next step is this committee."),
     pending: bool = typer.Option(False, "--pending", help="Only papers with an open consultation step."),
+    state: Optional[str] = typer.Option(None, "--state", help="Only papers in this state: draft, signoff, ready, "
+                                                              "placed, decided."),
     as_json: bool = JsonOption,
 ) -> None:
-    """List papers with their next step in the Beratungsfolge."""
-    rows = guarded(as_json, lambda: query("list_papers", body=body, committee=committee, pending=pending))
+    """List papers with their state (draft, in sign-off, ready, placed, decided) and next step in the Beratungsfolge."""
+
+    def work():
+        from meetprep.config import load_configs
+
+        configs = load_configs(current_settings().config_dir)
+        return query("list_papers", body=body, committee=committee, pending=pending, configs=configs, state=state)
+
+    if state is not None and state not in STATES:
+        typer.echo(f"--state must be one of {', '.join(STATES)} (got {state!r})", err=True)
+        raise typer.Exit(2)
+    rows = guarded(as_json, work)
     if as_json:
         print_json(rows)
         return
     print_table(
         f"{len(rows)} paper(s)",
-        ["reference", "title", "next step", "date", "notes"],
+        ["reference", "title", "state", "next step", "date", "notes"],
         [
             [
                 r["reference"],
                 _short(r["title"], 40),
+                _state(r),
                 f"{r['next_committee']} ({r['next_role']}, {r['status']})" if r["next_committee"] else "done",
                 r["next_date"],
                 _paper_notes(r),
@@ -83,6 +96,20 @@ def items_list(
             for r in rows
         ],
     )
+
+
+STATES = ("draft", "signoff", "ready", "placed", "decided")
+
+
+def _state(row: dict[str, Any]) -> str:
+    """'signoff: Kämmerei (kaemmerei-leitung, due 2025-03-04)' for a paper waiting; else the state."""
+    waiting = [s for s in row["signoff"] if s["state"] == "requested"]
+    if row["state"] == "signoff" and waiting:
+        return "signoff: " + "; ".join(f"{s['step']} ({s['holder'] or 'group'}, due {s['due'] or '-'})" for s in waiting)
+    declined = next((s for s in row["signoff"] if s["state"] == "declined"), None)
+    if row["state"] == "draft" and declined:
+        return f"draft: {declined['step']} declined"
+    return row["state"]
 
 
 def _paper_notes(row: dict[str, Any]) -> str:

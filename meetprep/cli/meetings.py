@@ -171,7 +171,8 @@ def meetings_prepare(
                        lambda config: transport_for_body(settings, configs, config.body.key), body or None, pdf)
 
     result = guarded(as_json, lambda: in_store(work))
-    failed = [f for m in result["meetings"] for f in m["failed"]] + result["intake_digest"]["failed"]
+    failed = ([f for m in result["meetings"] for f in m["failed"]] + result["intake_digest"]["failed"]
+              + result["signoff"]["failed"])
     if as_json:
         print_json({"ok": not failed and not result["errors"], **result})
     else:
@@ -191,6 +192,9 @@ def meetings_prepare(
         if result["intake_digest"]["sent"] or result["intake_digest"]["failed"]:
             console.rule("papers inbox")
             print_dispatch("Intake digest", result["intake_digest"], settings)
+        if result["signoff"]["sent"] or result["signoff"]["failed"]:
+            console.rule("sign-off")
+            print_dispatch("Sign-off", result["signoff"], settings)
         for error in result["errors"]:
             console.print(f"[red]error[/] {error['body']} · {error['meeting'] or '-'}: {error['error']}", soft_wrap=True)
         if not any(m["step"] or m["sent"] for m in result["meetings"]) and not result["intake_digest"]["sent"]:

@@ -1,6 +1,6 @@
 """The jobs behind `items import` (papers and meetings imported all or nothing, then the calendar
 feeds rewritten where a meeting's time, place or state changed) and `items take` / the take-papers
-flow (the papers inbox)."""
+flow (the papers inbox, then the sign-off round: meetprep.jobs.signoff)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from meetprep.config import Configs
 from meetprep.importing import intake
 from meetprep.importing.pipeline import ImportReport, import_files
 from meetprep.jobs.publishing import write_feeds
+from meetprep.jobs.signoff import run_signoff
 from meetprep.messages import ledger
 from meetprep.messages.replies import inbox_for
 from meetprep.steps import Step, direct
@@ -44,4 +45,7 @@ def take_papers(store: Store, configs: Configs, settings: Any, clock: Callable[[
         sent.add(step("send-refusals", ledger.dispatch, store, messages, transport, clock))
     if report.imported:
         step("write-feeds", write_feeds, store, configs, settings, clock())
-    return {**report.as_dict(), "mailed": mailed, "notices": sent.as_dict()}
+    # Papers taken in go into sign-off at once; answers are read, requests and reminders sent.
+    signoff = run_signoff(store, configs, settings, clock(),
+                          lambda config: ledger.transport_for(settings, config.body.mail, clock), step=step)
+    return {**report.as_dict(), "mailed": mailed, "notices": sent.as_dict(), "signoff": signoff}

@@ -324,3 +324,15 @@ def record_exception(store: Store, configs: Configs, body: str, reference: str, 
         else:
             existing.person, existing.reason, existing.recorded_at = person, reason.strip(), now
     return {"body": body, "reference": reference, "meeting": meeting, "by": person, "reason": reason.strip()}
+
+
+def overview(store: Store, configs: Configs, body: str | None = None) -> list[dict[str, Any]]:
+    """One row per paper in sign-off or back with its author: what it waits for, and who holds it."""
+    from meetprep.agenda.listing import list_papers
+
+    with store.session() as session:
+        rows = [r for state in ("signoff", "draft")
+                for r in list_papers(session, body=body, configs=configs, state=state)]
+    return [{"paper": r["reference"], "title": r["title"][:80], "state": r["state"],
+             "steps": "; ".join(f"{s['step']}: {s['state']}" + (f" ({s['holder']}, due {s['due']})" if s.get("holder") else "")
+                                for s in r["signoff"])} for r in rows]

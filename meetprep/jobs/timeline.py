@@ -17,6 +17,7 @@ from meetprep.errors import InputError
 from meetprep.importing.digest import digest_messages
 from meetprep.jobs.agenda import build_agenda
 from meetprep.jobs.publishing import publish_meetings, write_feeds
+from meetprep.jobs.signoff import run_signoff
 from meetprep.meetings.timeline import ACTIONS, STEPS, Context, step_applies, record_step, step_settled, keep_current, plan, upcoming
 from meetprep.messages import ledger
 from meetprep.model import BodyConfig, MeetingState
@@ -117,7 +118,12 @@ def run_day(store: Store, configs: Configs, settings: Any, today: Callable[[Body
         except Exception as exc:  # one meeting's bug must not stop the others' invitations
             errors.append({"body": body, "meeting": key, "error": f"{type(exc).__name__}: {exc}"})
     digests = send_intake_digests(store, configs, now, transport_for, bodies, errors, step)
-    return {"meetings": meetings, "errors": errors, "intake_digest": digests.as_dict()}
+    try:  # the sign-off round's reminders and escalations (and whatever the inbox runs left to do)
+        signoff = run_signoff(store, configs, settings, now, transport_for, bodies, pdf, step)
+    except Exception as exc:
+        signoff = {"answers": [], "aside": [], "changes": [], **ledger.DispatchReport().as_dict()}
+        errors.append({"body": None, "meeting": None, "error": f"sign-off: {type(exc).__name__}: {exc}"})
+    return {"meetings": meetings, "errors": errors, "intake_digest": digests.as_dict(), "signoff": signoff}
 
 
 def send_intake_digests(store: Store, configs: Configs, now: dt.datetime,
