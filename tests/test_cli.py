@@ -36,7 +36,7 @@ def test_help_does_not_import_prefect():
 
 COMMANDS = [[], ["items"], ["items", "import"], ["items", "list"], ["meetings", "list"], ["meetings", "import"],
             ["meetings", "generate"], ["config", "check"], ["templates", "check"], ["demo"], ["items", "kit"],
-            ["items", "export"], ["items", "take"], ["serve"], ["agenda", "build"], ["agenda", "approve"],
+            ["items", "export"], ["items", "take"], ["items", "signoff"], ["items", "exception"], ["serve"], ["agenda", "build"], ["agenda", "approve"],
             ["invitations", "send"], ["reminders", "run"], ["feeds", "write"], ["attachments", "list"],
             ["attachments", "chase"], ["attachments", "deliver"], ["minutes", "record"], ["planning", "plan"],
             ["planning", "spend"], ["planning", "report"], ["meetings", "move"], ["meetings", "cancel"],

@@ -110,7 +110,9 @@ def _run(store, configs, settings, now, pdf_too=False):
 
 
 def _sent(settings: Settings) -> list[EmailMessage]:
-    return [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(settings.outbox.glob("*.eml"))]
+    """Every message in the outbox, in the order of the clock they were sent at."""
+    found = [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(settings.outbox.glob("*.eml"))]
+    return sorted(found, key=lambda m: m["Date"].datetime)
 
 
 def _to(settings: Settings, address: str, reference: str = REFERENCE) -> list[EmailMessage]:
@@ -227,3 +229,159 @@ def test_a_german_chain_declined_fixed_and_signed(world, tmp_path):
 
     # Nothing more to do: a run again sends nothing.
     assert _run(store, configs, settings, later + dt.timedelta(hours=7))["sent"] == []
+
+
+def test_a_danish_chain_of_two_by_real_smtp_and_imap(world, tmp_path):
+    """The requests go out through an SMTP server on 127.0.0.1; the answers are read from Dovecot."""
+    from meetprep.messages import ledger
+    from tests.imapserver import Dovecot, dovecot
+    from tests.servers import Mailbox
+
+    if dovecot() is None:
+        if os.environ.get("CI"):
+            pytest.fail("Dovecot is missing in CI; scripts/test.sh installs dovecot-imapd")
+        pytest.skip("Dovecot is not installed")
+    store, configs, settings = world
+    with Mailbox() as smtp, Dovecot() as imap:
+        settings = replace(settings, signoff_mail=imap.url)
+        transport = ledger.SmtpTransport(ledger.SmtpServer.from_url(smtp.url), lambda: T0)
+
+        def run(now):
+            return run_signoff(store, configs, settings, now, lambda config: transport, ["gentofte"], False)
+
+        run(T0)
+        (request,) = smtp.to("afdelingschef@gentofte.example")
+        assert " ".join(request["Subject"].split()).startswith(
+            "Anmodning om godkendelse: EMN-2025-05820 Ny model for dialog på integrationsområdet (Afdelingschef) [GK ")
+        assert "Godkend venligst senest" in request.get_body(("plain",)).get_content()
+        assert not smtp.to("direktoer@gentofte.example")  # after the afdelingschef
+
+        imap.deliver(_answer(request, "Anne Afdelingschef <afdelingschef@gentofte.example>", "Ja tak"), "a")
+        second = run(T0 + dt.timedelta(hours=1))
+        assert [(a["step"], a["kind"], a["result"]) for a in second["answers"]] == [("Afdelingschef", "approve", "counted")]
+        (director,) = smtp.to("direktoer@gentofte.example")
+        imap.deliver(_answer(director, "direktoer@gentofte.example", "Godkendt."), "b")
+        imap.deliver(_answer(director, "direktoer@gentofte.example", "Godkendt."), "c")  # sent twice: counted once
+        third = run(T0 + dt.timedelta(hours=2))
+        assert sorted(a["result"] for a in third["answers"]) == ["again", "counted"]  # the same Message-ID
+        assert _state(store, configs, "gentofte", "EMN-2025-05820").state == "ready"
+        assert run(T0 + dt.timedelta(hours=3))["answers"] == []  # every message read once
+
+    day = dt.date(2025, 9, 22)
+    result, _ = build.run(store, configs, build.AgendaRequest("gentofte", "ebi", day - dt.timedelta(days=20), day=day),
+                          ROOT / "templates", tmp_path / "out", T0 + dt.timedelta(hours=4), pdf=False)
+    assert "EMN-2025-05820" in {e["reference"] for e in result.entries}
+    dagsorden = text(next(Path(d["path"]) for d in result.documents if d["kind"] == "dagsorden"
+                          and d["variant"] == "members"))
+    assert "Godkendt af: Afdelingschef: Anne Afdelingschef (" in dagsorden and "Direktør: Dorte Direktør (" in dagsorden
+
+
+def _answer(request: EmailMessage, sender: str, body: str) -> bytes:
+    reply = EmailMessage()
+    reply["From"], reply["To"], reply["Subject"] = sender, request["Reply-To"], "SV: " + request["Subject"]
+    reply["Message-ID"] = f"<{abs(hash((sender, body, request['Subject'])))}@client.example>"
+    reply.set_content(f"{body}\n\nDen 3. feb. 2025 skrev Gentofte Kommune:\n> ...\n")
+    return bytes(reply)
+
+
+def test_a_late_paper_goes_on_only_with_an_exception(world, tmp_path):
+    store, configs, settings = world
+    import_files(store, configs, [_paper(tmp_path)], T0)
+    _run(store, configs, settings, T0)
+    after_deadline = dt.datetime(2025, 3, 12, 9, tzinfo=dt.timezone.utc)  # the papers deadline was 11 March
+    for step, person in (("Kämmerei", "kaemmerei-vertretung"), ("Rechtsamt", "rechtsamt")):
+        record_answer(store, configs, "herzogenrath", REFERENCE, step, "approve", person, None, after_deadline)
+    _run(store, configs, settings, after_deadline)
+    record_answer(store, configs, "herzogenrath", REFERENCE, "Dezernat II", "approve", None, None, after_deadline)
+    _run(store, configs, settings, after_deadline)
+    assert _state(store, configs, "herzogenrath", REFERENCE).state == "ready"
+
+    result = _build(store, configs, tmp_path, after_deadline)
+    assert REFERENCE not in {e["reference"] for e in result.entries}
+    assert [p["message"] for p in result.problems if p["reference"] == REFERENCE] == [
+        "Nicht auf der Tagesordnung: mitgezeichnet am 12.03.2025, nach dem Vorlagenschluss 11.03.2025. "
+        "Eine Ausnahme braucht die Schriftführung oder den Vorsitz."]
+
+    with pytest.raises(InputError, match="'mitglied-asi-1' may not let a late paper"):
+        record_exception(store, configs, "herzogenrath", REFERENCE, "asi-2025-03-25", "mitglied-asi-1", "eilt",
+                         after_deadline)
+    record_exception(store, configs, "herzogenrath", REFERENCE, "asi-2025-03-25", "schriftfuehrung-asi",
+                     "Die Förderfrist endet am 31. März.", after_deadline)
+    result = _build(store, configs, tmp_path, after_deadline + dt.timedelta(hours=1))
+    assert REFERENCE in {e["reference"] for e in result.entries}
+    (problem,) = [p["message"] for p in result.problems if p["reference"] == REFERENCE]
+    assert problem == ("Verspätet auf der Tagesordnung (mitgezeichnet am 12.03.2025, nach dem Vorlagenschluss "
+                       "11.03.2025): Ausnahme von Schriftführung Amt 50 - Sozialamt am 12.03.2025, Grund: Die "
+                       "Förderfrist endet am 31. März.")
+
+
+def test_reminders_the_deputy_and_the_secretary_each_once_and_an_approver_away(world, tmp_path):
+    store, configs, settings = world
+    import_files(store, configs, [_paper(tmp_path)], T0)
+    _run(store, configs, settings, T0)  # due 4 March (5 business days before the papers deadline)
+
+    def kinds(address: str, reference: str = REFERENCE) -> list[str]:
+        return sorted(m["X-Meetprep-Key"].split("/")[-2] for m in _to(settings, address, reference))
+
+    for day, hour in ((28, 8), (3, 8), (3, 9)):  # one business day before: one reminder
+        _run(store, configs, settings, dt.datetime(2025, 2 if day == 28 else 3, day, hour, tzinfo=dt.timezone.utc))
+    assert kinds("rechtsamt@herzogenrath.example") == ["signoff-reminder", "signoff-request"]
+    assert kinds("kaemmerei@herzogenrath.example") == ["signoff-reminder", "signoff-request"]
+    reminder = next(m for m in _to(settings, "rechtsamt@herzogenrath.example") if "reminder" in m["X-Meetprep-Key"])
+    assert " ".join(reminder["Subject"].split()).startswith(f"Erinnerung: Mitzeichnung {REFERENCE} (Rechtsamt) bis 04.03.2025 [MZ ")
+
+    # Overdue: the Kämmerei's deputy is asked too, with the paper; the Rechtsamt has none.
+    for hour in (8, 9):
+        _run(store, configs, settings, dt.datetime(2025, 3, 5, hour, tzinfo=dt.timezone.utc))
+    assert kinds("kaemmerei-v@herzogenrath.example") == ["signoff-deputy"]
+    (deputy,) = _to(settings, "kaemmerei-v@herzogenrath.example")
+    assert "Sie erhalten die Anfrage als Vertretung von Karl Kämmerer." in deputy.get_body(("plain",)).get_content()
+    assert [p.get_filename() for p in deputy.iter_attachments()] == ["V-2025-050-1.docx"]
+    assert not [m for m in _sent(settings) if "signoff-overdue" in m["X-Meetprep-Key"]]
+    for day in (7, 7, 10):  # two business days after that, the secretary hears of each step, once
+        _run(store, configs, settings, dt.datetime(2025, 3, day, 8, tzinfo=dt.timezone.utc))
+    overdue = [m for m in _sent(settings) if "signoff-overdue" in m["X-Meetprep-Key"] and REFERENCE in m["X-Meetprep-Key"]]
+    assert sorted(m["To"].addresses[0].addr_spec for m in overdue) == ["amt50@example.org", "amt50@example.org"]
+    assert {" ".join(m["Subject"].split()) for m in overdue} == {
+        f"Mitzeichnung überfällig: {REFERENCE} (Kämmerei)", f"Mitzeichnung überfällig: {REFERENCE} (Rechtsamt)"}
+    assert "meetprep items exception --body herzogenrath" in overdue[0].get_body(("plain",)).get_content()
+
+    # Karl Kämmerer is away from 3 to 7 March: a paper handed in on 4 March is asked of his deputy.
+    other = PAPER.replace(REFERENCE, "V/2025/051")
+    import_files(store, configs, [_paper(tmp_path, other)], dt.datetime(2025, 3, 4, 8, tzinfo=dt.timezone.utc))
+    _run(store, configs, settings, dt.datetime(2025, 3, 4, 9, tzinfo=dt.timezone.utc))
+    assert kinds("kaemmerei@herzogenrath.example", "V/2025/051") == []
+    assert kinds("kaemmerei-v@herzogenrath.example", "V/2025/051") == ["signoff-request"]
+
+
+def _take(url: str, config_dir: str, home: str, now: str) -> dict:
+    """One run of the sign-off round in its own process (tests.overlap)."""
+    settings = Settings(home=Path(home), database_url=url, config_dir=Path(config_dir),
+                        templates_dir=ROOT / "templates", output_dir=Path(home) / "out")
+    configs = load_configs(Path(config_dir))
+    with Store(url) as store:
+        return _run(store, configs, settings, dt.datetime.fromisoformat(now))
+
+
+@pytest.mark.slow  # starts processes: in the full suite, not the fast lane
+def test_overlapping_runs_send_each_request_once_and_count_each_answer_once(world, tmp_path):
+    from tests.overlap import overlapping
+
+    store, configs, settings = world
+    import_files(store, configs, [_paper(tmp_path)], T0)
+    args = (settings.database_url, str(settings.config_dir), str(settings.home), T0.isoformat())
+    overlapping(3, _take, *args)
+    requests = [m["X-Meetprep-Key"] for m in _sent(settings) if "signoff-request" in m["X-Meetprep-Key"]]
+    assert len(requests) == len(set(requests)) and f"herzogenrath/signoff/{REFERENCE}/r1/Kämmerei/signoff-request/kaemmerei-leitung" in requests
+    (kaemmerei,) = _to(settings, "kaemmerei@herzogenrath.example")
+    _reply(settings, kaemmerei, "kaemmerei@herzogenrath.example", "Ja", "<one@client.example>")
+    _reply(settings, kaemmerei, "kaemmerei@herzogenrath.example", "Nein, doch nicht: zu teuer", "<two@client.example>")
+    later = (T0 + dt.timedelta(hours=1)).isoformat()
+    results = overlapping(3, _take, *args[:3], later)
+    answers = [a for r in results for a in r["answers"] if a["result"] != "again"]  # read by two runs: once
+    assert sorted((a["kind"], a["result"]) for a in answers) in (
+        [("approve", "counted"), ("decline", "late")], [("approve", "late"), ("decline", "counted")])
+    with store.session() as session:
+        paper = paper_by_reference(session, "herzogenrath", REFERENCE)
+        rows = [r for r in requests_of(session, paper.id) if r.step == "Kämmerei"]
+    assert len(rows) == 1 and rows[0].state in ("approved", "declined")

@@ -176,7 +176,9 @@ def due_notices(store: Store, configs: Configs, settings: Any, config: BodyConfi
             step = next((s for s in steps_for(config, rounds.latest_data(paper)) if s.name == row.step), None)
             if step is None:
                 continue
-            if subtract_days(row.due, rules.remind_days, DayCount.business, holidays, saturday) <= today <= row.due:
+            asked_today = row.requested_at is not None and _today(config, row.requested_at) >= today
+            if not asked_today and subtract_days(row.due, rules.remind_days, DayCount.business, holidays,
+                                                 saturday) <= today <= row.due:
                 out += _unsent(store, notices.reminders(config, paper, row, step))
             if today > row.due:
                 deputies = [d for d in step.deputy if d != row.holder]

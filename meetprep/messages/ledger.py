@@ -143,6 +143,10 @@ def compose_email(message: Outgoing, now: dt.datetime) -> EmailMessage:
     for item in message.attachments:
         maintype, _, subtype = item.mime.partition("/")
         email.add_attachment(item.data, maintype=maintype, subtype=subtype, filename=item.filename)
+    # Headers are written unfolded up to RFC 5322's 998 characters: Python's folding of a long
+    # subject with non-ASCII words splits an encoded word and loses the space before it ("dialog
+    # påintegrationsområdet"). Set after the content, whose transfer encoding stays as chosen.
+    email.policy = email.policy.clone(max_line_length=998)
     return email
 
 
