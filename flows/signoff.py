@@ -43,10 +43,11 @@ async def record_signoff(body: str, reference: str, step: str, answer: Literal["
     configs = load_configs(settings.config_dir)
     store = Store.shared(settings.database_url)
     now = _now()
+    config = configs.get(body)
+    transport = ledger.transport_for(settings, config.body.mail, _now) if config else None
+    run_signoff(store, configs, settings, now, lambda c: transport, [body], pdf, step=as_task)  # a new paper's round
     recorded = as_task("record-answer", record_answer, store, configs, body, reference, step, answer,
                        as_person or None, text or None, now, "prefect")
-    config = configs.get(body)
-    transport = ledger.transport_for(settings, config.body.mail, _now)
     sent = as_task("send-notices", ledger.dispatch, store, recorded.pop("messages"), transport, _now)
     followed = run_signoff(store, configs, settings, now, lambda c: transport, [body], pdf, step=as_task)
     report(as_task("overview", overview, store, configs, body))

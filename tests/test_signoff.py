@@ -71,11 +71,11 @@ proposal:
 """
 
 
-def _configs(tmp_path: Path) -> Path:
+def _configs(tmp_path: Path, german: dict = GERMAN_CHAIN) -> Path:
     """The shipped configuration with sign-off chains for Herzogenrath and Gentofte."""
     folder = tmp_path / "config"
     shutil.copytree(CONFIG_DIR, folder)
-    for body, chain, people in (("herzogenrath", GERMAN_CHAIN, GERMAN_PEOPLE), ("gentofte", DANISH_CHAIN, DANISH_PEOPLE)):
+    for body, chain, people in (("herzogenrath", german, GERMAN_PEOPLE), ("gentofte", DANISH_CHAIN, DANISH_PEOPLE)):
         path = folder / f"{body}.yaml"
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         data["persons"] += people
@@ -385,3 +385,76 @@ def test_overlapping_runs_send_each_request_once_and_count_each_answer_once(worl
         paper = paper_by_reference(session, "herzogenrath", REFERENCE)
         rows = [r for r in requests_of(session, paper.id) if r.step == "Kämmerei"]
     assert len(rows) == 1 and rows[0].state in ("approved", "declined")
+
+
+def test_a_step_that_keeps_its_signature_and_signatures_kept_out_of_public_documents(tmp_path):
+    chain = {**GERMAN_CHAIN, "public_signatures": False, "chains": [{
+        "types": ["Beschlussvorlage"], "steps": [{**GERMAN_CHAIN["chains"][0]["steps"][0]},
+                                                 {**GERMAN_CHAIN["chains"][0]["steps"][1], "again": False}]}]}
+    config_dir = _configs(tmp_path, chain)
+    configs = load_configs(config_dir)
+    settings = Settings(home=tmp_path / "home", database_url=f"sqlite:///{tmp_path / 'store.sqlite3'}",
+                        config_dir=config_dir, templates_dir=ROOT / "templates", output_dir=tmp_path / "out")
+    with Store(settings.database_url) as store:
+        import_files(store, configs, [EXAMPLES], T0 - dt.timedelta(days=30))
+        import_files(store, configs, [_paper(tmp_path)], T0)
+        _run(store, configs, settings, T0)
+        for step in ("Kämmerei", "Rechtsamt"):
+            record_answer(store, configs, "herzogenrath", REFERENCE, step, "approve", None, None, T0)
+        _run(store, configs, settings, T0)
+        assert _state(store, configs, "herzogenrath", REFERENCE).state == "ready"
+        # A new revision: the Kämmerei is asked again, the Rechtsamt keeps its signature.
+        later = T0 + dt.timedelta(days=1)
+        import_files(store, configs, [_paper(tmp_path, PAPER.replace("Erwachsene.", "Erwachsene und Jugendliche."))], later)
+        again = _run(store, configs, settings, later)
+        assert [c["step"] for c in again["changes"] if c["change"] == "requested"] == ["Kämmerei"]
+        steps = {s["step"]: s for s in _state(store, configs, "herzogenrath", REFERENCE).steps}
+        assert steps["Rechtsamt"]["state"] == "approved" and steps["Rechtsamt"]["carried"]
+        record_answer(store, configs, "herzogenrath", REFERENCE, "Kämmerei", "approve", None, None, later)
+        _run(store, configs, settings, later)
+        result = _build(store, configs, tmp_path, later)
+    documents = {d["variant"]: Path(d["path"]) for d in result.documents
+                 if d["kind"] == "vorlage" and REFERENCE.replace("/", "-") in d["path"] and d["path"].endswith(".docx")}
+    assert "Rechtsamt | Rita Recht | 03.02.2025" in text(documents["members"])  # signed for revision 1, kept
+    assert "Mitzeichnung" not in text(documents["public"]) and "Rita Recht" not in text(documents["public"])
+
+
+def test_the_clerk_at_the_command_line(tmp_path, monkeypatch):
+    """items list shows the state, items signoff records an answer and asks the next step,
+    meetings timeline lists the committee's papers in sign-off."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from meetprep.cli import app
+
+    monkeypatch.setenv("MEETPREP_CONFIG_DIR", str(_configs(tmp_path)))
+    runner = CliRunner()
+
+    def run(*args: str):
+        result = runner.invoke(app, list(args), catch_exceptions=False)
+        return result
+
+    assert run("items", "import", str(EXAMPLES)).exit_code == 0
+    listed = json.loads(run("items", "list", "--body", "herzogenrath", "--state", "signoff", "--json").stdout)
+    assert [(r["reference"], r["state"]) for r in listed] == [("V/2019/367-E04", "signoff")]
+    assert {s["step"] for s in listed[0]["signoff"]} == {"Rechtsamt", "Dezernat II"}  # no money: no Kämmerei
+
+    result = run("items", "signoff", "--body", "herzogenrath", "--reference", "V/2019/367-E04", "--step", "Rechtsamt",
+                 "--approve", "--no-pdf", "--json")
+    assert result.exit_code == 0, result.output
+    done = json.loads(result.stdout)
+    assert (done["step"], done["kind"], done["person"], done["result"]) == ("Rechtsamt", "approve", "rechtsamt", "counted")
+    assert [m["recipient"] for m in done["next"]["sent"] if m["kind"] == "signoff-request"] == [
+        "rechtsamt@herzogenrath.example", "dezernat2@herzogenrath.example"]  # asked first, then the next step
+    timeline = json.loads(run("meetings", "timeline", "--body", "herzogenrath", "--committee", "asi",
+                              "--as-of", "2025-02-03", "--json").stdout)
+    assert [(r["reference"], [(s["step"], s["state"]) for s in r["signoff"]]) for r in timeline[0]["signoff"]] == [
+        ("V/2019/367-E04", [("Rechtsamt", "approved"), ("Dezernat II", "requested")])]
+
+    wrong = run("items", "signoff", "--body", "herzogenrath", "--reference", "V/2019/367-E04", "--step", "Kasse",
+                "--approve", "--no-pdf")
+    assert wrong.exit_code != 0 and "no step 'Kasse'" in wrong.output and "Rechtsamt, Dezernat II" in wrong.output
+    both = run("items", "signoff", "--body", "herzogenrath", "--reference", "V/2019/367-E04", "--step", "Dezernat II",
+               "--approve", "--decline", "nein")
+    assert both.exit_code == 2

@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 import typer
 
-from meetprep.cli.common import BodyOption, CommitteeOption, DateOption, EXIT_UNDELIVERED, JsonOption, MeetingOption, app, clock, current_settings, get_console, guarded, in_store, parse_day, print_dispatch, print_json, print_table, query, run, transport_for_body
+from meetprep.cli.common import BodyOption, CommitteeOption, DateOption, EXIT_UNDELIVERED, JsonOption, MeetingOption, app, clock, current_settings, get_console, guarded, in_store, parse_day, print_dispatch, print_json, print_table, query, query_store, run, transport_for_body
 from meetprep.cli.items import items_import
 
 
@@ -136,7 +136,11 @@ def meetings_timeline(
                 with store.session() as session:  # the same refusal as for one meeting
                     find_meeting(session, configs, AgendaRequest(body, committee, local, meeting="-"))
             keys = committee_meetings(store, configs, body, committee, local)
-        return [view(store, configs, body, key, local) for key in keys]
+        # The committee's papers still in sign-off (or back with their authors): they wait for it.
+        waiting = [row for state in ("signoff", "draft")
+                   for row in query_store(store, "list_papers", body=body, committee=committee, configs=configs,
+                                          state=state)]
+        return [{**view(store, configs, body, key, local), "signoff": waiting} for key in keys]
 
     views = guarded(as_json, lambda: in_store(work))
     if as_json:
@@ -149,6 +153,11 @@ def meetings_timeline(
                + (f", approved {item['approved_version']}" if item["approved_version"] else "")
                + (f", change notices for versions {', '.join(map(str, item['change_notices']))}" if item["change_notices"] else ""),
                ["date", "step", "state"], [[s["date"], s["label"], s["state_label"]] for s in item["steps"]])
+    if views and views[0]["signoff"]:
+        print_table("Papers for this committee in sign-off", ["reference", "title", "state", "steps"],
+                    [[r["reference"], r["title"][:40], r["state"],
+                      "; ".join(f"{s['step']}: {s['state']}" + (f" ({s['holder']}, due {s['due']})" if s.get("holder") else "")
+                                for s in r["signoff"])] for r in views[0]["signoff"]])
 
 
 @meetings_app.command("prepare")

@@ -47,11 +47,16 @@ def items_signoff(
         from meetprep.messages.ledger import dispatch
 
         now = clock()
+        transport = transport_for_body(settings, configs, body)
+        # A paper imported since the last run has its round started (and its requests sent) first.
+        before = run_signoff(store, configs, settings, now, lambda config: transport, [body], pdf)
         recorded = record_answer(store, configs, body, reference, step, kind, person,
                                  decline if kind == "decline" else comment, now)
-        transport = transport_for_body(settings, configs, body)
         sent = dispatch(store, recorded.pop("messages"), transport, clock).as_dict()
         followed = run_signoff(store, configs, settings, now, lambda config: transport, [body], pdf)
+        followed["sent"] = before["sent"] + followed["sent"]
+        followed["failed"] = before["failed"] + followed["failed"]
+        followed["changes"] = before["changes"] + followed["changes"]
         return {**recorded, "notified": sent, "next": followed}
 
     result = guarded(as_json, lambda: in_store(work))
