@@ -413,3 +413,25 @@ def test_prepare_meetings_flow_does_what_is_due_and_publishes_the_timeline(prefe
             "state": "udført"} in rows
     again = asyncio.run(prepare_meetings(bodies=["gentofte"], as_of=dt.date(2025, 9, 18), pdf=False))
     assert sum(len(m["sent"]) for m in again["meetings"]) == 0
+
+
+def test_record_signoff_from_the_run_form(prefect_harness, meetprep_env, monkeypatch, tmp_path):
+    """The record-signoff deployment's form is its parameters: the clerk records the Rechtsamt's
+    yes, the Dezernat is asked next, and the papers still in sign-off are an artifact."""
+    from flows.signoff import record_signoff
+    from meetprep.importing.pipeline import import_files
+    from meetprep.config import load_configs
+    from meetprep.store import Store
+    from tests.conftest import EXAMPLES
+    from tests.test_signoff import _configs
+
+    config_dir = _configs(tmp_path)
+    monkeypatch.setenv("MEETPREP_CONFIG_DIR", str(config_dir))
+    with Store(f"sqlite:///{meetprep_env / 'meetprep.sqlite3'}") as store:
+        import_files(store, load_configs(config_dir), [EXAMPLES], dt.datetime(2025, 2, 1, tzinfo=dt.timezone.utc))
+    result = asyncio.run(record_signoff(body="herzogenrath", reference="V/2019/367-E04", step="Rechtsamt",
+                                        answer="approve", pdf=False))
+    assert (result["step"], result["result"], result["person"]) == ("Rechtsamt", "counted", "rechtsamt")
+    assert "dezernat2@herzogenrath.example" in {m["recipient"] for m in result["next"]["sent"]}
+    (artifact,) = _artifact("signoff")
+    assert "V/2019/367-E04" in artifact.data and "Dezernat II: requested" in artifact.data

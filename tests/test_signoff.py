@@ -458,3 +458,67 @@ def test_the_clerk_at_the_command_line(tmp_path, monkeypatch):
     both = run("items", "signoff", "--body", "herzogenrath", "--reference", "V/2019/367-E04", "--step", "Dezernat II",
                "--approve", "--decline", "nein")
     assert both.exit_code == 2
+
+
+def test_which_steps_a_paper_needs_and_a_chain_that_cannot_work_is_refused(tmp_path):
+    from meetprep.model import BodyConfig
+    from meetprep.signoff.chains import steps_for
+
+    config = BodyConfig.model_validate({
+        "body": {"key": "x", "name": "X", "locale": "de", "timezone": "Europe/Berlin", "holidays": "DE-NW"},
+        "persons": [{"key": k, "name": k} for k in ("a", "b", "c", "d")],
+        "signoff": [{"types": ["*"], "steps": [
+            {"name": "Kämmerei", "person": "a", "when": "finance"},
+            {"name": "Amt 50", "group": ["b", "c"], "when": "unit:Amt 50 - Sozialamt"},
+            {"name": "Dezernat", "person": "d", "after": ["Kämmerei", "Amt 50"]}]}]})
+    names = lambda paper: [s.name for s in steps_for(config, paper)]  # noqa: E731
+    assert names({"type": "Antrag"}) == ["Dezernat"]
+    money = {"questions": [{"text": "?", "options": ["yes", "no"], "answer": "yes"}], "tables": []}
+    assert names({"type": "Antrag", "financial": money}) == ["Kämmerei", "Dezernat"]
+    amounts = {"questions": [], "tables": [{"rows": [{"label": "Aufwendungen", "values": [None, 1200.0]}]}]}
+    assert names({"type": "Antrag", "financial": amounts, "originator": {"unit": "Amt 50 - Sozialamt"}}) == [
+        "Kämmerei", "Amt 50", "Dezernat"]
+    no_money = {"questions": [{"text": "?", "options": ["yes", "no"], "answer": "no"}], "tables": [], "text": "keine"}
+    assert names({"type": "Antrag", "financial": no_money}) == ["Dezernat"]
+
+    folder = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, folder)
+    path = folder / "wedel.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["signoff"] = [{"types": ["Beschlussvorlage"], "steps": [{"name": "Kämmerei", "person": "kaemmerer"}]}]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        load_configs(folder)
+    assert "wedel.yaml:" in str(refused.value) and "unknown person 'kaemmerer'" in str(refused.value)
+    assert "field 'signoff.chains[0].steps[0].person'" in str(refused.value)
+
+
+@pytest.mark.parametrize("locale, reply, expected", [
+    ("de", "Ja\n\nMit freundlichen Grüßen\nRita Recht", ("approve", None)),
+    ("de", "Nicht einverstanden: die Rechtsgrundlage fehlt.", ("decline", "die Rechtsgrundlage fehlt.")),
+    ("de", "Bitte Seite 2 noch einmal lesen.\n\nAm 3. Februar schrieb Stadt Herzogenrath:\n> Ja", ("comment", "Bitte Seite 2 noch einmal lesen.")),
+    ("da", "Godkendt.\n-- \nAnne", ("approve", None)),
+    ("da", "Nej\nBudgettet passer ikke.", ("decline", "Budgettet passer ikke.")),
+])
+def test_an_approvers_reply_is_read_as_they_write_it(locale, reply, expected):
+    from meetprep.i18n import catalogue
+    from meetprep.signoff.replies import read_answer
+
+    message = EmailMessage()
+    message["From"], message["Subject"] = "someone@example.org", "AW: Bitte um Mitzeichnung: V/1 (Rechtsamt) [MZ 0123456789ab]"
+    message.set_content(reply)
+    answer = read_answer(bytes(message), catalogue(locale))
+    assert (answer.kind, answer.text) == expected and answer.token == "0123456789ab"
+
+
+def test_a_decline_without_reason_and_a_reply_without_token_are_not_taken():
+    from meetprep.i18n import catalogue
+    from meetprep.signoff.replies import Unreadable, read_answer
+
+    for subject, body, why in (("AW: Mitzeichnung [MZ 0123456789ab]", "Nein", "needs its reason"),
+                               ("AW: Mitzeichnung", "Ja", "no sign-off request is named")):
+        message = EmailMessage()
+        message["From"], message["Subject"] = "someone@example.org", subject
+        message.set_content(body)
+        with pytest.raises(Unreadable, match=why):
+            read_answer(bytes(message), catalogue("de"))

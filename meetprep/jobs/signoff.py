@@ -42,6 +42,7 @@ from meetprep.signoff.replies import Unreadable, read_answer, token_of
 from meetprep.steps import Step, direct
 from meetprep.store import (
     BodyRow,
+    ConsultationRow,
     MembershipRow,
     MessageRow,
     OrganizationRow,
@@ -88,7 +89,9 @@ def advance_body(store: Store, configs: Configs, settings: Any, body: str, now: 
     types = {t for chain in config.signoff.chains for t in chain.types}
     events: list[tuple[str, int, int | None, int | None]] = []  # kind, paper id, request id, previous revision
     with store.writing(f"signoff:{body}") as session:
-        query = select(PaperRow).join(BodyRow).where(BodyRow.key == body)
+        # Papers before their first decision only: a decided paper is past sign-off.
+        query = select(PaperRow).join(BodyRow).where(
+            BodyRow.key == body, ~PaperRow.consultations.any(ConsultationRow.status == "completed"))
         if "*" not in types:
             query = query.where(PaperRow.paper_type.in_(types))
         for paper in session.execute(query).scalars():
@@ -120,7 +123,7 @@ def advance_body(store: Store, configs: Configs, settings: Any, body: str, now: 
 
 
 def _step(config: BodyConfig, paper: PaperRow, name: str):
-    return next(s for s in steps_for(config, rounds.latest_data(paper)) if s.name == name)
+    return next(s for s in steps_for(config, rounds.chain_data(paper)) if s.name == name)
 
 
 def _paper_files(store: Store, configs: Configs, settings: Any, body: str, reference: str,
@@ -173,7 +176,7 @@ def due_notices(store: Store, configs: Configs, settings: Any, config: BodyConfi
             SignoffRequestRow.due.is_not(None))).scalars().all()
         for row in rows:
             paper = row.paper
-            step = next((s for s in steps_for(config, rounds.latest_data(paper)) if s.name == row.step), None)
+            step = next((s for s in steps_for(config, rounds.chain_data(paper)) if s.name == row.step), None)
             if step is None:
                 continue
             asked_today = row.requested_at is not None and _today(config, row.requested_at) >= today
@@ -242,7 +245,7 @@ def _take_one(store: Store, configs: Configs, raw: bytes, now: dt.datetime,
     with store.writing(f"signoff:{body}") as session:
         row = answering.request_by_token(session, token)
         paper = row.paper
-        step = next((s for s in steps_for(config, rounds.latest_data(paper)) if s.name == row.step), None)
+        step = next((s for s in steps_for(config, rounds.chain_data(paper)) if s.name == row.step), None)
         if step is None:
             raise Unreadable(f"the step {row.step} is no longer asked of {paper.reference}")
         person = next((key for key in allowed_signers(step)

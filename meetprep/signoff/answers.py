@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from meetprep.errors import InputError, Problem
 from meetprep.model import BodyConfig, SignoffStep
 from meetprep.signoff.chains import allowed_signers, steps_for
-from meetprep.signoff.rounds import current_round, latest_data, requests_of
+from meetprep.signoff.rounds import chain_data, current_round, requests_of
 from meetprep.store import SignoffAnswerRow, SignoffRequestRow, dialect_insert, paper_by_reference
 
 KINDS = ("approve", "decline", "comment")
@@ -38,7 +38,7 @@ def find_request(session: Session, config: BodyConfig, reference: str, step: str
     if paper is None:
         raise InputError([Problem(file="(request)", item=f"paper {reference}", field="reference",
                                   message=f"no paper {reference!r} of {config.body.key!r} is stored")])
-    steps = {s.name: s for s in steps_for(config, latest_data(paper))}
+    steps = {s.name: s for s in steps_for(config, chain_data(paper))}
     current = [r for r in current_round(requests_of(session, paper.id)) if r.state != "cancelled"]
     row = next((r for r in current if r.step.casefold() == step.casefold()), None)
     if row is None or row.step not in steps:

@@ -66,9 +66,10 @@ def classify(lines: list[str], words: Catalogue) -> tuple[str, str | None]:
         for word in sorted(words.data["signoff"][key], key=len, reverse=True):
             if re.match(rf"^{re.escape(word)}(?![\w])", first, flags=re.IGNORECASE):
                 rest = first[len(word):].lstrip(" \t.,:;!-–—").rstrip()
+                if kind == "approve":  # what follows a yes is a greeting and a signature
+                    return kind, rest or None
                 more = "\n".join(lines[1:]).strip()
-                text = "\n".join(part for part in (rest, more) if part) or None
-                return kind, text
+                return kind, "\n".join(part for part in (rest, more) if part) or None
     return "comment", "\n".join(lines).strip()
 
 
