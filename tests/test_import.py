@@ -307,3 +307,25 @@ def test_bad_config_leaves_the_store_unchanged(store, configs, tmp_path):
 def test_no_such_path(store, configs, tmp_path):
     with pytest.raises(InputError, match="no such file or folder"):
         import_files(store, configs, [tmp_path / "missing"], NOW)
+
+
+def test_a_long_circle_of_amendments_is_found(tmp_path, configs):
+    """Each paper amends at most one other: the check walks every path once, however long, and
+    finds a circle of 120 papers (the old walk gave up after 50)."""
+    from meetprep.errors import InputError
+    from meetprep.importing.pipeline import import_files
+    from meetprep.store import Store
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    for index in range(120):
+        (folder / f"p{index}.yaml").write_text(
+            f"body: herzogenrath\nreference: V/2030/{index}\ntitle: Antrag {index}\ntype: Antrag\naccess: public\n"
+            f"amends: V/2030/{(index + 1) % 120}\nconsultations:\n  - {{committee: asi, role: decision}}\n",
+            encoding="utf-8")
+    with Store(f"sqlite:///{tmp_path / 'store.sqlite3'}") as store:
+        with pytest.raises(InputError) as refused:
+            import_files(store, configs, [folder], dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc))
+    circles = [p for p in refused.value.problems if "circle of 120" in p.message]
+    assert len(circles) == 120 and circles[0].field == "amends"
+    assert "V/2030/0 amends V/2030/1 amends" in next(p.message for p in circles if p.item == "paper V/2030/0")

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from meetprep.config import Configs
 from meetprep.errors import Problem
@@ -18,7 +18,7 @@ from meetprep.model import (
     ConsultationStatus,
     matches_reference,
 )
-from meetprep.store import BodyRow, MeetingRow, OrganizationRow, paper_by_reference, PaperRow
+from meetprep.store import BodyRow, MeetingRow, OrganizationRow, PaperRow
 from meetprep.yamlio import YamlDocument
 
 
@@ -88,8 +88,30 @@ def _unknown_committee(doc: YamlDocument, item: str, loc: tuple[Any, ...], key: 
     )
 
 
+def stored_papers(session: Session, bodies: dict[str, BodyRow], batch: Batch) -> dict[tuple[str, str], PaperRow]:
+    """The batch's papers (and the papers they amend) as stored, with their steps and files, in
+    a few queries: a year of papers is not a query per paper."""
+    wanted: dict[str, set[str]] = {}
+    for parsed in batch.papers:
+        wanted.setdefault(parsed.paper.body, set()).update(
+            {parsed.paper.reference} | ({parsed.paper.amends} if parsed.paper.amends else set()))
+    found: dict[tuple[str, str], PaperRow] = {}
+    for key, references in wanted.items():
+        if key not in bodies:  # a body not in the store yet has no papers there
+            continue
+        ordered = sorted(references)
+        for start in range(0, len(ordered), 500):  # within every database's limit of bound parameters
+            for row in session.execute(select(PaperRow).where(
+                    PaperRow.body_id == bodies[key].id, PaperRow.reference.in_(ordered[start:start + 500]))
+                    .options(selectinload(PaperRow.consultations), selectinload(PaperRow.files))).scalars():
+                found[(key, row.reference)] = row
+    return found
+
+
 def check_papers(batch: Batch, configs: Configs, session: Session) -> list[Problem]:
     problems: list[Problem] = []
+    bodies = {b.key: b for b in session.execute(select(BodyRow)).scalars()}
+    stored = stored_papers(session, {k: b for k, b in bodies.items() if k in configs.keys()}, batch)
     batch_meetings = {
         (parsed.meetings.body, meeting.key): meeting.committee
         for parsed in batch.meetings
@@ -161,10 +183,7 @@ def check_papers(batch: Batch, configs: Configs, session: Session) -> list[Probl
                         )
                     )
         if paper.amends is not None and (paper.body, paper.amends) not in batch_refs:
-            exists = session.execute(
-                select(PaperRow.id).join(BodyRow).where(BodyRow.key == paper.body, PaperRow.reference == paper.amends)
-            ).first()
-            if exists is None:
+            if (paper.body, paper.amends) not in stored:
                 problems.append(
                     problem_at(
                         doc,
@@ -174,45 +193,60 @@ def check_papers(batch: Batch, configs: Configs, session: Session) -> list[Probl
                         found=repr(paper.amends),
                     )
                 )
-        problems += _check_history_kept(parsed, session)
-        problems += _check_word_revision(parsed, session)
-    problems += _check_amendment_cycles(batch, session)
+        row = stored.get((paper.body, paper.reference))
+        problems += _check_history_kept(parsed, row)
+        problems += _check_word_revision(parsed, row)
+    problems += _check_amendment_cycles(batch, session, bodies)
     return problems
 
 
-def _check_amendment_cycles(batch: Batch, session: Session) -> list[Problem]:
+def _check_amendment_cycles(batch: Batch, session: Session, bodies: dict[str, BodyRow]) -> list[Problem]:
     """Papers that amend each other, directly or round a longer circle, in the batch and the store:
-    no agenda could place them."""
+    no agenda could place them. Each paper amends at most one other, so every path is walked once
+    (linear in the papers, however long the chains)."""
     in_batch = {(p.paper.body, p.paper.reference): p for p in batch.papers}
-    stored: dict[tuple[str, str], str | None] = {}
+    targets: dict[str, dict[str, str]] = {}  # per body: stored reference -> the reference it amends
 
     def amends(key: tuple[str, str]) -> str | None:
         if key in in_batch:
             return in_batch[key].paper.amends
-        if key not in stored:
-            row = paper_by_reference(session, key[0], key[1])
-            stored[key] = row.amends.reference if row is not None and row.amends is not None else None
-        return stored[key]
+        if key[0] not in targets:
+            body = bodies.get(key[0])
+            target = aliased(PaperRow)
+            targets[key[0]] = {} if body is None else dict(session.execute(
+                select(PaperRow.reference, target.reference).join(target, PaperRow.amends_id == target.id)
+                .where(PaperRow.body_id == body.id)).all())
+        return targets[key[0]].get(key[1])
 
+    state: dict[tuple[str, str], int] = {}  # 1: on the path walked now, 2: done
     problems = []
-    for key, parsed in in_batch.items():
-        chain = [key[1]]
-        target = parsed.paper.amends
-        while target is not None and target not in chain and len(chain) <= 50:
-            chain.append(target)
-            target = amends((key[0], target))
-        if target == key[1]:
-            circle = " amends ".join(chain + [key[1]])
-            problems.append(problem_at(parsed.document, parsed.label, ("amends",),
-                                f"amendments go in a circle ({circle}): no agenda can place them; "
-                                "one of them must amend none of the others"))
+    for start in in_batch:
+        path: list[tuple[str, str]] = []
+        key: tuple[str, str] | None = start
+        while key is not None and key not in state:
+            state[key] = 1
+            path.append(key)
+            target = amends(key)
+            key = (key[0], target) if target else None
+        if key is not None and state[key] == 1:  # the path came back to itself: a circle
+            circle = path[path.index(key):]
+            for member in circle:
+                if member in in_batch:
+                    at = circle.index(member)
+                    names = [k[1] for k in circle[at:] + circle[:at]] + [member[1]]
+                    shown = " amends ".join(names if len(names) <= 12 else names[:5] + ["…"] + names[-5:])
+                    parsed = in_batch[member]
+                    problems.append(problem_at(parsed.document, parsed.label, ("amends",),
+                                               f"amendments go in a circle of {len(circle)} ({shown}): no agenda can "
+                                               "place them; one of them must amend none of the others"))
+        for walked in path:
+            state[walked] = 2
     return problems
 
 
-def _check_history_kept(parsed: ParsedPaper, session: Session) -> list[Problem]:
+def _check_history_kept(parsed: ParsedPaper, row: PaperRow | None) -> list[Problem]:
     """A re-import may change the plan, but not erase steps a body has already dealt with."""
     paper = parsed.paper
-    row = paper_by_reference(session, paper.body, paper.reference)
     if row is None:
         return []
     problems = []
@@ -229,13 +263,12 @@ def _check_history_kept(parsed: ParsedPaper, session: Session) -> list[Problem]:
     return problems
 
 
-def _check_word_revision(parsed: ParsedPaper, session: Session) -> list[Problem]:
+def _check_word_revision(parsed: ParsedPaper, row: PaperRow | None) -> list[Problem]:
     """A Word document is an edit of the revision it was exported from (or of nothing, for a kit):
     an edit of an older revision would undo what changed since, silently."""
     if parsed.document.path.suffix.lower() != ".docx":
         return []
     paper = parsed.paper
-    row = paper_by_reference(session, paper.body, paper.reference)
     if row is None:
         return []
     exported = parsed.exported_revision

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from meetprep.config import Configs
 from meetprep.errors import Problem
+from meetprep.importing.checks import stored_papers
 from meetprep.importing.reading import (
     CALENDAR_FIELDS,
     Batch,
@@ -133,15 +134,22 @@ def _paper_checksum(parsed: ParsedPaper) -> str:
 
 
 def write_papers(session: Session, batch: Batch, now: dt.datetime, report: ImportReport) -> None:
+    session.flush()  # the batch's meetings, before they are looked up
+    with session.no_autoflush:  # one flush at the end: a thousand papers are not a thousand flushes
+        _write_papers(session, batch, now, report)
+
+
+def _write_papers(session: Session, batch: Batch, now: dt.datetime, report: ImportReport) -> None:
     rows_by_ref: dict[tuple[str, str], PaperRow] = {}
     bodies = {b.key: b for b in session.execute(select(BodyRow)).scalars()}
+    # What the batch needs of the store, read once per body, not once per paper.
+    stored = stored_papers(session, bodies, batch)
+    places = {key: _places(session, body) for key, body in bodies.items() if key in {p.paper.body for p in batch.papers}}
     for parsed in batch.papers:
         paper = parsed.paper
         body = bodies[paper.body]
         checksum = _paper_checksum(parsed)
-        row = session.execute(
-            select(PaperRow).where(PaperRow.body_id == body.id, PaperRow.reference == paper.reference)
-        ).scalar_one_or_none()
+        row = stored.get((paper.body, paper.reference))
         if row is not None and row.checksum == checksum:
             action = "unchanged"
         else:
@@ -151,7 +159,7 @@ def write_papers(session: Session, batch: Batch, now: dt.datetime, report: Impor
                 action = "created"
             else:
                 action = "updated"
-            _apply_paper(session, row, parsed, body, checksum, now)
+            _apply_paper(session, row, parsed, body, checksum, now, places[paper.body])
         rows_by_ref[(paper.body, paper.reference)] = row
         report.papers.append(
             {
@@ -169,7 +177,7 @@ def write_papers(session: Session, batch: Batch, now: dt.datetime, report: Impor
         row = rows_by_ref[(paper.body, paper.reference)]
         target_id = None
         if paper.amends is not None:
-            target = rows_by_ref.get((paper.body, paper.amends)) or session.execute(
+            target = rows_by_ref.get((paper.body, paper.amends)) or stored.get((paper.body, paper.amends)) or session.execute(
                 select(PaperRow).where(PaperRow.body_id == row.body_id, PaperRow.reference == paper.amends)
             ).scalar_one()
             target_id = target.id
@@ -177,8 +185,15 @@ def write_papers(session: Session, batch: Batch, now: dt.datetime, report: Impor
             row.amends_id = target_id
 
 
+def _places(session: Session, body: BodyRow) -> tuple[dict[str, OrganizationRow], dict[str, MeetingRow]]:
+    orgs = {o.key: o for o in session.execute(select(OrganizationRow).where(OrganizationRow.body_id == body.id)).scalars()}
+    meetings = {m.key: m for m in session.execute(select(MeetingRow).where(MeetingRow.body_id == body.id)).scalars()}
+    return orgs, meetings
+
+
 def _apply_paper(
-    session: Session, row: PaperRow, parsed: ParsedPaper, body: BodyRow, checksum: str, now: dt.datetime
+    session: Session, row: PaperRow, parsed: ParsedPaper, body: BodyRow, checksum: str, now: dt.datetime,
+    places: tuple[dict[str, OrganizationRow], dict[str, MeetingRow]],
 ) -> None:
     paper = parsed.paper
     dump = paper.model_dump(mode="json", by_alias=True)
@@ -200,15 +215,10 @@ def _apply_paper(
     row.source_file = str(parsed.document.path.resolve())
     row.updated_at = now
     row.revision += 1
-    row.revisions.append(
-        PaperRevisionRow(
-            revision=row.revision, checksum=checksum, data=dump, source_file=row.source_file, imported_at=now
-        )
-    )
-    orgs = {o.key: o for o in session.execute(select(OrganizationRow).where(OrganizationRow.body_id == body.id)).scalars()}
-    meetings = {
-        m.key: m for m in session.execute(select(MeetingRow).where(MeetingRow.body_id == body.id)).scalars()
-    }
+    # Through the revision's side: the paper's earlier revisions are not loaded to add one.
+    session.add(PaperRevisionRow(paper=row, revision=row.revision, checksum=checksum, data=dump,
+                                 source_file=row.source_file, imported_at=now))
+    orgs, meetings = places
     _merge_consultations(row, paper, orgs, meetings, ZoneInfo(body.timezone))
     _merge_files(row, parsed)
 
