@@ -12,7 +12,9 @@ store, SQLAlchemy or the documents.
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -80,9 +82,15 @@ def display_path(path: Path | str) -> str:
     """A path as the user would recognise it: relative to the working directory if inside."""
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        return str(_resolved(str(p)).relative_to(_resolved(os.getcwd())))
     except ValueError:
         return str(p)
+
+
+@lru_cache(maxsize=4096)
+def _resolved(path: str) -> Path:
+    # Asked several times per file of an import (a year of papers: tens of thousands of realpath calls).
+    return Path(path).resolve()
 
 
 def describe(value: Any, limit: int = 60) -> str:

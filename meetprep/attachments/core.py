@@ -61,6 +61,10 @@ PHRASES = {
 }
 DEFAULT_TITLE = {"de": "Anlage", "da": "Bilag"}
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_COMPILED = {language: [re.compile(p, re.IGNORECASE) for p in patterns] for language, patterns in PHRASES.items()}
+# A sentence without any of the phrases' key words is not looked at further (a year of papers has
+# hundreds of thousands of sentences, and a handful of these).
+_ANY = re.compile(r"nachgereicht|folg|eftersen|følger|udsendes", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -75,10 +79,12 @@ def detect_to_follow(paper: Paper) -> list[Detected]:
     """Sentences of the paper's sections saying that an attachment will follow."""
     found = []
     for index, section in enumerate(paper.sections):
+        if not _ANY.search(section.text or ""):
+            continue
         for sentence in _SENTENCE.split(section.text or ""):
             sentence = sentence.strip(" -\t")
-            for language, patterns in PHRASES.items():
-                match = next((m for p in patterns if (m := re.search(p, sentence, re.IGNORECASE))), None)
+            for language, patterns in _COMPILED.items():
+                match = next((m for p in patterns if (m := p.search(sentence))), None)
                 if match is None:
                     continue
                 title = sentence[: match.start()].strip(" ,:;-") or DEFAULT_TITLE[language]
