@@ -224,6 +224,8 @@ PAPERS = [
 
 MEETINGS = [
     Case("meeting-unknown-body", "import", meetings(meeting(), body="roskilde"), "body", "unknown body"),
+    Case("meeting-new-and-held", "import", meetings(meeting(state="held")), "meetings[0].state",
+         "a new meeting cannot be held already"),
     Case("meeting-unknown-committee", "import", meetings(meeting(committee="kultur")), "meetings[0].committee",
          "unknown committee"),
     Case("meeting-no-timezone", "import", meetings(meeting(start="2025-11-17T16:30:00", end=None)), "meetings[0].start",
@@ -278,6 +280,9 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
 
 
 CONFIG = [
+    Case("config-school-holiday-backwards", "config",
+         body_config(_set("body.school_holidays", [{"name": "Sommerferie", "from": "2025-08-09", "to": "2025-06-28"}])),
+         "body.school_holidays[0]", "ends (2025-06-28) before it starts (2025-08-09)"),
     Case("config-locale", "config", body_config(_set("body.locale", "sv")), "body.locale", "Input should be"),
     Case("config-timezone", "config", body_config(_set("body.timezone", "Europe/Gentofte")), "body.timezone",
          "unknown time zone"),

@@ -213,7 +213,7 @@ def test_herzogenrath_attachment_cycle(prefect_harness, on_the_server, meetprep_
             before = len(mailbox.messages)
             result = runner.invoke(app, ["attachments", "chase", "--body", "herzogenrath", "--as-of", f"2025-03-{day:02d}", "--json"])
             assert result.exit_code == 0, result.output
-            subjects_per_day[day] = [(m["To"], subject_of(m)) for _, _, m in mailbox.messages[before:]]
+            subjects_per_day[day] = [(m["To"].addresses[0].addr_spec, subject_of(m)) for _, _, m in mailbox.messages[before:]]
         subject = "Anlage fehlt: 250317_Integrationskonzept (V/2019/367-E04), Frist 21.03.2025"
         assert subjects_per_day == {
             17: [], 18: [],
@@ -244,7 +244,7 @@ def test_herzogenrath_attachment_cycle(prefect_harness, on_the_server, meetprep_
         data = json.loads(delivered.stdout)
         assert data["agenda_version"] == 2 and data["attachment"] == 1
         notices = mailbox.messages[before:]
-        assert sorted(m["To"] for _, _, m in notices) == [
+        assert sorted(m["To"].addresses[0].addr_spec for _, _, m in notices) == [
             "ayse.beispiel@example.org", "guenther.muster@example.org", "jonas.muster@example.org", "petra.beispiel@example.org"]
         notice = notices[0][2]
         assert subject_of(notice) == "Nachversand: 250317_Integrationskonzept (V/2019/367-E04)"

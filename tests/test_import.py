@@ -329,3 +329,25 @@ def test_a_long_circle_of_amendments_is_found(tmp_path, configs):
     circles = [p for p in refused.value.problems if "circle of 120" in p.message]
     assert len(circles) == 120 and circles[0].field == "amends"
     assert "V/2030/0 amends V/2030/1 amends" in next(p.message for p in circles if p.item == "paper V/2030/0")
+
+
+def test_a_paper_is_not_placed_on_a_meeting_that_was_held(tmp_path, configs):
+    """A consultation placed on a meeting that was held (and has its minutes) is refused; one that
+    was placed there before stays, as history."""
+    from meetprep.store import Store, meeting_by_key
+
+    with Store(f"sqlite:///{tmp_path / 'store.sqlite3'}") as store:
+        import_files(store, configs, [EXAMPLES / "gentofte"], dt.datetime(2025, 9, 1, tzinfo=dt.timezone.utc))
+        with store.session() as session:
+            meeting_by_key(session, "gentofte", "ebi-2025-09-22").state = "held"
+        again = import_files(store, configs, [EXAMPLES / "gentofte"], dt.datetime(2025, 9, 30, tzinfo=dt.timezone.utc))
+        assert {p["action"] for p in again.papers} == {"unchanged"}  # placed there before: history
+        late = tmp_path / "late.yaml"
+        late.write_text("body: gentofte\nreference: EMN-2025-09000\ntitle: Sen sag\ntype: indstilling\naccess: public\n"
+                        "consultations:\n  - {committee: ebi, role: indstilling, meeting: ebi-2025-09-22}\n",
+                        encoding="utf-8")
+        with pytest.raises(InputError) as refused:
+            import_files(store, configs, [late], dt.datetime(2025, 9, 30, tzinfo=dt.timezone.utc))
+    (problem,) = refused.value.problems
+    assert problem.field == "consultations[0].meeting" and problem.line == 7
+    assert "meeting 'ebi-2025-09-22' was held: a paper cannot be placed on it now" in problem.message

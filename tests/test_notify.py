@@ -113,6 +113,8 @@ def test_invitations_arrive_as_meeting_requests(world):
     # iMIP (RFC 6047 2.2.1): From is the organizer; the body's address sends it for them.
     assert all(envelope_from == configs.get("gentofte").body.mail.from_address for envelope_from, _, _ in mailbox.messages)
     member = mailbox.to("soeren.heisel@example.org")[0]
+    assert (member["To"].addresses[0].display_name, member["To"].addresses[0].addr_spec) == (
+        "Søren B. Heisel", "soeren.heisel@example.org")  # the name, as every mail client shows it
     assert member["Subject"] == "Indkaldelse: Erhvervs-, Beskæftigelses- og Integrationsudvalget Mandag d. 22. september 2025 kl. 16:30"
     # multipart/mixed -> [multipart/alternative(text/plain, text/html, text/calendar), invite.ics, agenda]
     assert member.get_content_type() == "multipart/mixed"
@@ -425,3 +427,23 @@ def test_an_atom_feed_lists_a_committees_new_public_documents_and_nothing_closed
     write_feeds(store, configs, SimpleNamespace(output_dir=out, home=tmp_path), NOW + dt.timedelta(days=1))
     again = ET.fromstring((out / "feeds/gentofte/ebi.atom").read_bytes())
     assert [e.find(f"{atom}id").text for e in again.findall(f"{atom}entry")] == [e.find(f"{atom}id").text for e in entries]
+
+
+@pytest.mark.parametrize("name", ["محمد العلي", "Şükrü Öztürk", "Łucja Wróblewska", "Müller, Hans", "Ole \"Bo\" Olsen"])
+def test_the_recipients_name_in_any_script_reaches_the_mail_server_intact(world, name):
+    """To: carries the person's name (from the store, by the message's person), encoded so that
+    any script, a comma or quotes survive the trip through a real SMTP server."""
+    from meetprep.store import PersonRow
+
+    store, _, _ = world
+    with store.session() as session:
+        person = session.query(PersonRow).filter(PersonRow.key == "soeren-b-heisel").one()
+        person.name = name
+        person_id = person.id
+    message = ledger.Outgoing(key=f"name-test/{name}", kind="notice", sequence=0, channel="email",
+                             recipient="soeren.heisel@example.org", subject="Hej", text="Hej", person_id=person_id)
+    with Mailbox() as mailbox:
+        ledger.dispatch(store, [message], smtp(mailbox), lambda: NOW)
+    (received,) = mailbox.to("soeren.heisel@example.org")
+    address = received["To"].addresses[0]
+    assert (address.display_name, address.addr_spec) == (name, "soeren.heisel@example.org")

@@ -18,7 +18,7 @@ from meetprep.model import (
     ConsultationStatus,
     matches_reference,
 )
-from meetprep.store import BodyRow, MeetingRow, OrganizationRow, PaperRow
+from meetprep.store import BodyRow, MeetingRow, MinutesRow, OrganizationRow, PaperRow
 from meetprep.yamlio import YamlDocument
 
 
@@ -154,6 +154,7 @@ def check_papers(batch: Batch, configs: Configs, session: Session) -> list[Probl
             if config.organization(step.committee) is None:
                 problems.append(_unknown_committee(doc, item, loc + ("committee",), step.committee, config))
             if step.meeting is not None:
+                problems += _check_not_held(parsed, index, stored.get((paper.body, paper.reference)), session)
                 committee = batch_meetings.get((paper.body, step.meeting))
                 if committee is None:
                     row = session.execute(
@@ -197,6 +198,46 @@ def check_papers(batch: Batch, configs: Configs, session: Session) -> list[Probl
         problems += _check_history_kept(parsed, row)
         problems += _check_word_revision(parsed, row)
     problems += _check_amendment_cycles(batch, session, bodies)
+    problems += _check_new_meetings_not_held(batch, session, bodies)
+    return problems
+
+
+def _check_not_held(parsed: ParsedPaper, index: int, row: PaperRow | None, session: Session) -> list[Problem]:
+    """A paper cannot be placed on a meeting that was held and has its minutes (it would be on an
+    agenda that no longer changes, with no decision); a step already placed there stays history."""
+    paper, step = parsed.paper, parsed.paper.consultations[index]
+    meeting = session.execute(select(MeetingRow).join(BodyRow, MeetingRow.body_id == BodyRow.id).where(
+        BodyRow.key == paper.body, MeetingRow.key == step.meeting)).scalar_one_or_none()
+    if meeting is None:
+        return []
+    has_minutes = session.execute(select(MinutesRow.id).where(MinutesRow.meeting_id == meeting.id)).first() is not None
+    if meeting.state != "held" and not has_minutes:
+        return []
+    placed = next((c for c in (row.consultations if row is not None else []) if c.position == index), None)
+    if placed is not None and placed.meeting_id == meeting.id:
+        return []
+    return [problem_at(parsed.document, parsed.label, ("consultations", index, "meeting"),
+                       f"meeting {step.meeting!r} was held" + (" and its minutes are recorded" if has_minutes else "")
+                       + ": a paper cannot be placed on it now; place it on a coming meeting, or leave the meeting "
+                       "out and the next one takes it")]
+
+
+def _check_new_meetings_not_held(batch: Batch, session: Session, bodies: dict[str, BodyRow]) -> list[Problem]:
+    """A meeting new to the store cannot arrive as held: it would have no agenda, no invitations
+    and no minutes. It is imported as planned, and held by recording its minutes."""
+    problems = []
+    for parsed in batch.meetings:
+        body = bodies.get(parsed.meetings.body)
+        for index, meeting in enumerate(parsed.meetings.meetings):
+            if meeting.state.value != "held":
+                continue
+            known = body is not None and session.execute(select(MeetingRow.id).where(
+                MeetingRow.body_id == body.id, MeetingRow.key == meeting.key)).first() is not None
+            if not known:
+                problems.append(problem_at(parsed.document, f"meeting {meeting.key}", ("meetings", index, "state"),
+                                           "a new meeting cannot be held already: import it as planned, then record its "
+                                           "minutes (meetprep minutes record), which marks it held",
+                                           found="'held'"))
     return problems
 
 

@@ -45,7 +45,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import and_, or_, select, update
 
-from meetprep.store import dialect_insert, MessageRow, Store
+from meetprep.store import dialect_insert, MessageRow, PersonRow, Store
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,7 @@ class Outgoing:
     tags: tuple[str, ...] = ()
     agenda_version: int | None = None  # the agenda version this message carries to its recipient
     reply_to: str | None = None  # where answers go, when not to the sender (sign-off replies)
+    recipient_name: str | None = None  # shown in To:; for a person's message, their name from the store
 
 
 class PermanentFailure(Exception):
@@ -120,7 +121,8 @@ def compose_email(message: Outgoing, now: dt.datetime) -> EmailMessage:
         email["Sender"] = Address(display_name=message.sender_name or "", addr_spec=message.sender)
     else:
         email["From"] = Address(display_name=message.sender_name or "", addr_spec=message.sender)
-    email["To"] = message.recipient
+    # The person's name, as every mail client shows it (encoded for any script by the policy).
+    email["To"] = Address(display_name=message.recipient_name or "", addr_spec=message.recipient)
     if message.reply_to:
         email["Reply-To"] = message.reply_to
     email["Subject"] = message.subject
@@ -326,6 +328,18 @@ def record(store: Store, messages: list[Outgoing], now: dt.datetime) -> None:
             session.execute(_insert_ignoring_duplicates(store), rows[start:start + 500])
 
 
+def _name_recipients(store: Store, messages: list[Outgoing]) -> None:
+    """A message for a person of the store is addressed with their name (To: "Name" <address>)."""
+    wanted = {m.person_id for m in messages if m.person_id is not None and not m.recipient_name}
+    if not wanted:
+        return
+    with store.session() as session:
+        names = dict(session.execute(select(PersonRow.id, PersonRow.name).where(PersonRow.id.in_(wanted))).tuples().all())
+    for message in messages:
+        if message.person_id in names and not message.recipient_name and message.channel == "email":
+            message.recipient_name = names[message.person_id]
+
+
 def _claim(store: Store, key: str, token: str, now: dt.datetime, lease: dt.timedelta) -> bool:
     """Take the message for this run: one conditional UPDATE, which only one run can win.
 
@@ -385,6 +399,7 @@ def dispatch(store: Store, messages: list[Outgoing], transport: Transport, now: 
     module docstring for the one window that remains.
     """
     record(store, messages, now())
+    _name_recipients(store, messages)
     report = DispatchReport()
     token = uuid.uuid4().hex
     status = _statuses(store, [m.key for m in messages])

@@ -134,6 +134,12 @@ class Absence(Model):
     start: dt.date = Field(alias="from")
     end: dt.date = Field(alias="to")
 
+    @model_validator(mode="after")
+    def _in_order(self) -> "Absence":
+        if self.end < self.start:
+            raise ValueError(f"the absence ends ({self.end.isoformat()}) before it starts ({self.start.isoformat()})")
+        return self
+
 
 class Person(Model):
     key: Key

@@ -261,6 +261,12 @@ class DateRange(Model):
     start: dt.date = Field(alias="from")
     end: dt.date = Field(alias="to")
 
+    @model_validator(mode="after")
+    def _in_order(self) -> "DateRange":
+        if self.end < self.start:
+            raise ValueError(f"{self.name!r} ends ({self.end.isoformat()}) before it starts ({self.start.isoformat()})")
+        return self
+
 
 class MeetingCalendar(Model):
     """A committee's regular meetings: an RRULE, a time, months to skip."""

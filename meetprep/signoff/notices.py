@@ -38,7 +38,7 @@ def _mail(config: BodyConfig, key: str, kind: str, person: str | None, address: 
           text: str, attachments: list[Attachment] | None = None) -> Outgoing:
     mail = config.body.mail
     return Outgoing(key=key, kind=kind, sequence=0, channel="email", recipient=address, subject=subject, text=text,
-                    attachments=list(attachments or []), sender=mail.from_address,
+                    attachments=list(attachments or []), sender=mail.from_address, recipient_name=name,
                     sender_name=mail.from_name or config.body.name, reply_to=mail.signoff_address)
 
 
