@@ -385,3 +385,52 @@ def test_a_substitute_invited_before_replies_were_read_is_not_withdrawn(world):
         encoding="utf-8")
     import_files(store, configs, [cancelled], NOW)
     assert "koebenhavn/biu-2010-01-27/biu-suppleant/cancellation/1" in [m["key"] for m in send(store, configs, outbox).sent]
+
+
+def _nextcloud(attendee: str, partstat: str, reply_to: str, sender: str = "noreply@cloud.example.org") -> bytes:
+    """As Nextcloud (Sabre DAV's iMIP plugin) sends a reply: From its no-reply address, Reply-To
+    the attendee, the calendar part as text/calendar; method=REPLY in multipart/alternative,
+    base64-encoded, ORGANIZER and ATTENDEE with MAILTO in capitals."""
+    raw = reply(attendee, partstat, "outlook", sender=sender,
+                mangle=lambda d: d.replace(b"mailto:", b"MAILTO:").replace(
+                    b"PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN", b"PRODID:-//Sabre//Sabre VObject 4.5.4//EN"))
+    return raw.replace(b"Subject:", f"Reply-To: {reply_to}\nSubject:".encode(), 1)
+
+
+def test_replies_a_calendar_service_sends_for_the_attendee_count_and_nothing_else_does(world):
+    store, configs, inbox, _, _ = world
+    deliver(inbox, _nextcloud("birgitte.eksempel@example.org", "ACCEPTED", "birgitte.eksempel@example.org"),
+            # Reply-To another member than the attendee: the rule does not apply
+            _nextcloud("hans.eksempel@example.org", "DECLINED", "birgitte.eksempel@example.org"),
+            # not a no-reply sender: a stranger cannot answer for a member by naming them in Reply-To
+            _nextcloud("lone.eksempel@example.org", "DECLINED", "lone.eksempel@example.org", sender="mallory@example.net"))
+    report = replies.take(store, inbox, NOW)
+    assert [c["from"] for c in report.counted] == ["noreply@cloud.example.org"]
+    assert sorted(a["reason"].split(",")[0] for a in report.aside) == [
+        "sent by mallory@example.net", "sent by noreply@cloud.example.org"]
+    answers = {p["person"]: p["answer"] for p in replies.attendance(store, configs, "koebenhavn", "biu-2010-01-27")["people"]}
+    assert answers["biu-formand"] == "accepted" and answers["biu-medlem-1"] == "none" and answers["biu-medlem-2"] == "none"
+
+
+def test_a_reply_without_message_id_arriving_twice_counts_once(world):
+    """A client that sends no Message-ID (Lotus Notes did not always), delivered twice: once more
+    with one more Received: line from a second relay."""
+    store, _, inbox, _, _ = world
+    raw = reply("birgitte.eksempel@example.org", "DECLINED", "outlook")
+    raw = b"\n".join(line for line in raw.split(b"\n") if not line.startswith(b"Message-ID:"))
+    deliver(inbox, raw, b"Received: from relay2.example.org by mx.example.org; Mon, 18 Jan 2010 10:00:00 +0100\n" + raw)
+    report = replies.take(store, inbox, NOW)
+    assert len(report.counted) == 1 and report.again == 1
+
+
+def test_a_later_reply_without_dtstamp_replaces_the_earlier_answer(world):
+    """Ordered by arrival where the client left DTSTAMP out: the later answer counts."""
+    store, configs, inbox, _, _ = world
+    deliver(inbox, reply("birgitte.eksempel@example.org", "ACCEPTED", "outlook"))
+    replies.take(store, inbox, NOW)
+    without = reply("birgitte.eksempel@example.org", "DECLINED", "outlook",
+                    mangle=lambda d: b"\r\n".join(line for line in d.split(b"\r\n") if not line.startswith(b"DTSTAMP")))
+    deliver(inbox, without)
+    replies.take(store, inbox, NOW + dt.timedelta(hours=2))
+    answers = {p["person"]: p["answer"] for p in replies.attendance(store, configs, "koebenhavn", "biu-2010-01-27")["people"]}
+    assert answers["biu-formand"] == "declined"

@@ -31,7 +31,8 @@ import hashlib
 import mailbox
 import icalendar
 import imaplib
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from email.utils import getaddresses
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -72,6 +73,7 @@ class Parsed:
 
     message_key: str
     sender: str | None
+    reply_to: str | None = None
     uid: str | None = None
     sequence: int = 0
     attendee: str | None = None
@@ -92,10 +94,21 @@ def parse(raw: bytes) -> Parsed:
 
     message = email.message_from_bytes(raw, policy=email.policy.default)
     message_id = str(message.get("Message-ID") or "").strip()
-    key = message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
     senders = getaddresses([str(message.get("From") or "")])
     sender = senders[0][1].casefold() if senders and senders[0][1] else None
+    answer_to = getaddresses([str(message.get("Reply-To") or "")])
+    reply_to = answer_to[0][1].casefold() if len(answer_to) == 1 and answer_to[0][1] else None
     parts = [p for p in message.walk() if p.get_content_type() in ("text/calendar", "application/ics")]
+    # Without a Message-ID, the same reply arriving twice (once with one more Received: line) is
+    # recognised by what it says: its sender and its calendar part, not the whole message.
+    key = message_id or "sha256:" + hashlib.sha256(
+        (sender or "").encode() + b"\n" + (parts[0].get_payload(decode=True) or b"" if parts else raw.partition(b"\n\n")[2])
+    ).hexdigest()
+    parsed = _parse_calendar(key, sender, parts)
+    return replace(parsed, reply_to=reply_to)
+
+
+def _parse_calendar(key: str, sender: str | None, parts: list[Any]) -> Parsed:
     if not parts:
         return Parsed(key, sender, problem="no calendar part: not a reply to a meeting request")
     try:
@@ -263,10 +276,28 @@ def take(store: Store, inbox: Any, now: dt.datetime) -> TakeReport:
     return report
 
 
+# The local parts calendar services send their replies from (Nextcloud's "noreply", Google's
+# "calendar-notification", Microsoft's "no-reply"), with the attendee in Reply-To.
+SERVICE_SENDER = re.compile(r"^(?:no-?reply|do-?not-?reply|noreply-[\w.-]+|calendar(?:-notification|-server)?|"
+                            r"invitations?|mailer-daemon-calendar)$", re.IGNORECASE)
+
+
+def service_sent(parsed: Parsed) -> bool:
+    """A reply a calendar service sent for the attendee: From is the service's no-reply address and
+    Reply-To is exactly the attendee the reply answers for. The rule opens no path that From does
+    not open already: the attendee must still be an invited member, and a message that claims a
+    member's address in From was always believed as much."""
+    if not parsed.sender or not parsed.reply_to or parsed.reply_to != parsed.attendee:
+        return False
+    return bool(SERVICE_SENDER.match(parsed.sender.partition("@")[0]))
+
+
 def _judge(session: Any, parsed: Parsed, source: str, now: dt.datetime) -> ReplyRow:
+    # A reply without DTSTAMP is ordered by when it arrived (a missing value would sort first, and
+    # a later reply without one could never replace an earlier answer).
     row = ReplyRow(message_key=parsed.message_key, uid=parsed.uid, sequence=parsed.sequence, partstat=parsed.partstat,
-                   dtstamp=parsed.dtstamp, sender=parsed.sender, client=parsed.client, source=source, received_at=now,
-                   status="aside")
+                   dtstamp=parsed.dtstamp or now, sender=parsed.sender, client=parsed.client, source=source,
+                   received_at=now, status="aside")
 
     def aside(reason: str) -> ReplyRow:
         row.reason = reason
@@ -290,7 +321,7 @@ def _judge(session: Any, parsed: Parsed, source: str, now: dt.datetime) -> Reply
     if not invited:
         return aside(f"{parsed.attendee} was not invited to {meeting.key}")
     row.person_id = person.id
-    if parsed.sender not in (parsed.attendee, parsed.sent_by):
+    if parsed.sender not in (parsed.attendee, parsed.sent_by) and not service_sent(parsed):
         return aside(f"sent by {parsed.sender}, but answers for {parsed.attendee}")
     if parsed.sequence < meeting.sequence:
         return aside(f"answers an older version of the meeting (SEQUENCE {parsed.sequence}, now {meeting.sequence})")
