@@ -39,7 +39,7 @@ COMMANDS = [[], ["items"], ["items", "import"], ["items", "list"], ["meetings", 
             ["items", "export"], ["items", "take"], ["items", "signoff"], ["items", "exception"], ["serve"], ["agenda", "build"], ["agenda", "approve"],
             ["invitations", "send"], ["reminders", "run"], ["feeds", "write"], ["attachments", "list"],
             ["attachments", "chase"], ["attachments", "deliver"], ["minutes", "record"], ["planning", "plan"],
-            ["planning", "spend"], ["planning", "report"], ["meetings", "move"], ["meetings", "cancel"],
+            ["planning", "spend"], ["planning", "report"], ["meetings", "move"], ["meetings", "cancel"], ["meetings", "resolve"],
             ["meetings", "timeline"], ["meetings", "prepare"], ["meetings", "attendance"], ["replies", "take"],
             ["minutes", "form"], ["publish"], ["forkserver", "status"], ["forkserver", "stop"]]
 

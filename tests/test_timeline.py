@@ -368,7 +368,7 @@ def test_a_meetings_file_keeps_a_meeting_by_its_key_and_warns_when_one_is_droppe
                           dt.datetime(2025, 11, 14, 9, tzinfo=dt.timezone.utc))
     (warning,) = report.warnings
     assert warning.item == "meeting ebi-2025-11-17" and warning.severity == "warning"
-    assert "If ebi-2025-11-21 is this meeting moved, give it this meeting's key in the file (key: ebi-2025-11-17)" \
+    assert "ebi-2025-11-21 is new and may be this meeting moved: nothing is sent for it until you say which it is" \
         in warning.message
     assert "meetprep meetings move --body gentofte --meeting ebi-2025-11-17" in warning.message
     assert "meetprep meetings cancel --body gentofte --meeting ebi-2025-11-17" in warning.message
@@ -454,3 +454,54 @@ def test_one_bad_meeting_never_stops_the_others(tmp_path):
     assert error["body"] == "herzogenrath" and error["meeting"] == "asi-2025-11-20"
     assert "tagesordnung.docx" in error["error"]
     assert kinds(mailbox.messages) == [("invitation", address) for address in EBI_MEMBERS]  # Gentofte's went out
+
+
+def test_a_meeting_that_may_be_another_moved_sends_nothing_until_the_clerk_says_which(tmp_path):
+    """The file drops the announced ebi-2025-11-17 and adds ebi-2025-11-21: the new one is held
+    back (no invitations, a problem in its build), until `meetings resolve` says it is the old one
+    moved: then the old one moves (members get one update), the new entry is gone, and the file's
+    key keeps naming it."""
+    from meetprep.meetings.changes import resolve
+    from meetprep.store import MeetingRow, meeting_by_key
+
+    world = World(tmp_path, "gentofte")
+    with Mailbox() as mailbox:
+        world.run(dt.date(2025, 11, 13), mailbox.url)  # the invitations go out for 17 November
+        invited = {m["To"].addresses[0].addr_spec for _, _, m in mailbox.messages if "Indkaldelse" in str(m["Subject"])}
+        assert invited
+        write_yaml(world.input / "meetings.yaml", {"body": "gentofte", "meetings": [
+            {"committee": "ebi", "start": "2025-11-21T16:30:00+01:00", "end": "2025-11-21T18:30:00+01:00"}]})
+        report = import_files(world.store, world.configs, [world.input / "meetings.yaml"],
+                              dt.datetime(2025, 11, 13, 8, tzinfo=dt.timezone.utc))
+        (warning,) = report.warnings
+        assert "ebi-2025-11-21 is new and may be this meeting moved: nothing is sent for it" in warning.message
+        assert "meetprep meetings resolve --body gentofte --meeting ebi-2025-11-21 --moved-from ebi-2025-11-17" \
+            in warning.message
+        before = len(mailbox.messages)
+        results = [world.run(dt.date(2025, 11, day), mailbox.url) for day in range(14, 21)]  # up to the day before
+        sent = [m for _, _, m in mailbox.messages[before:]]
+        assert not [m for m in sent if "Indkaldelse" in str(m["Subject"])]  # no member is invited to it
+        (digest,) = [m for m in sent if "draft-digest" in m["X-Meetprep-Key"]]  # the secretary hears why
+        assert "Dette møde kan være mødet ebi-2025-11-17, flyttet: der sendes intet" in " ".join(
+            digest.get_body(("plain",)).get_content().split())
+        held = [m for r in results for m in r["meetings"] if m["meeting"] == "ebi-2025-11-21" and m["state"] == "waiting"]
+        assert held and "may be meeting ebi-2025-11-17 moved" in held[0]["notes"][0]
+
+        changed = resolve(world.store, world.configs, "gentofte", "ebi-2025-11-21",
+                          dt.datetime(2025, 11, 20, 9, tzinfo=dt.timezone.utc), moved_from="ebi-2025-11-17")
+        assert changed.meeting == "ebi-2025-11-17" and "start" in changed.changes
+        timeline_jobs.announce(world.store, world.configs, world.settings, "gentofte", "ebi-2025-11-17",
+                               dt.datetime(2025, 11, 14, 9, tzinfo=dt.timezone.utc),
+                               ledger.SmtpTransport(ledger.SmtpServer.from_url(mailbox.url), lambda: dt.datetime(
+                                   2025, 11, 14, 9, tzinfo=dt.timezone.utc)), pdf=False)
+        updates = [m for _, _, m in mailbox.messages[before:]]
+        members = [m for m in updates if m["To"].addresses[0].addr_spec in invited]
+        assert len(members) == len(invited)  # one update each, for the one meeting they hold
+    with world.store.session() as session:
+        assert meeting_by_key(session, "gentofte", "ebi-2025-11-21") is None
+        moved = meeting_by_key(session, "gentofte", "ebi-2025-11-17")
+        assert moved.start == dt.datetime(2025, 11, 21, 15, 30, tzinfo=dt.timezone.utc) and moved.sequence == 1
+        assert session.query(MeetingRow).count() == 1
+    again = import_files(world.store, world.configs, [world.input / "meetings.yaml"],
+                         dt.datetime(2025, 11, 14, 10, tzinfo=dt.timezone.utc))
+    assert [(m["key"], m["action"]) for m in again.meetings] == [("ebi-2025-11-21", "unchanged")] and not again.warnings

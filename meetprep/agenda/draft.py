@@ -369,6 +369,11 @@ def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
         due, held = gate(session, config, catalogue(config.body.locale.value), due, meeting,
                          deadline(meeting_day, rules.papers_due, config.body.holidays, rules.saturday_is_business_day),
                          {e.reference for e in previous or [] if e.kind == "paper" and not e.withdrawn})
+        if meeting.held_back_for:  # the secretary's digest says so, with what to do
+            held.append(numbering.Problem("held_back", None, {
+                "other": meeting.held_back_for,
+                "command": f"meetprep meetings resolve --body {config.body.key} --meeting {meeting.key} "
+                           f"--moved-from {meeting.held_back_for} | --new"}))
         candidates = [
             numbering.Candidate(
                 reference=paper.reference, title=paper.title, paper_type=paper.paper_type, access=paper.access,

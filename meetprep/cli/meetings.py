@@ -66,6 +66,42 @@ def meetings_move(
     report_change(as_json, "Moved", changed, result)
 
 
+@meetings_app.command("resolve")
+def meetings_resolve(
+    body: str = BodyOption,
+    meeting: str = typer.Option(..., "--meeting", help="The held-back meeting: new in a meetings file that dropped an "
+                                                       "announced meeting of the same committee."),
+    moved_from: Optional[str] = typer.Option(None, "--moved-from", help="It is this announced meeting, moved: that "
+                                                                        "meeting takes its time and place, everyone "
+                                                                        "invited gets the update."),
+    new: bool = typer.Option(False, "--new", help="It is a meeting of its own: release it."),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Write PDFs of the rebuilt agenda."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Say what a held-back meeting is (nothing is sent for it until then): another meeting moved, or a new one."""
+    if new == (moved_from is not None):
+        raise typer.BadParameter("give exactly one of --moved-from MEETING and --new", param_hint="--moved-from")
+
+    def work(store, configs, settings):
+        from meetprep.meetings.changes import resolve
+        from meetprep.jobs.timeline import announce
+
+        changed = resolve(store, configs, body, meeting, clock(), moved_from)
+        if moved_from is None:
+            return changed, None
+        return changed, announce(store, configs, settings, body, changed.meeting, clock(),
+                                 transport_for_body(settings, configs, body), pdf)
+
+    changed, result = guarded(as_json, lambda: in_store(work))
+    if result is None:
+        if as_json:
+            print_json({"ok": True, "meeting": changed.meeting, "released": True})
+        else:
+            typer.echo(f"{changed.meeting} is a meeting of its own: its invitations go out on its agenda-out day.")
+        return
+    report_change(as_json, "Resolved", changed, result)
+
+
 @meetings_app.command("cancel")
 def meetings_cancel(
     body: str = BodyOption,

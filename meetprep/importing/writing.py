@@ -47,15 +47,20 @@ def write_meetings(session: Session, configs: Configs, batch: Batch, now: dt.dat
         body = session.execute(select(BodyRow).where(BodyRow.key == parsed.meetings.body)).scalar_one()
         config = configs.get(body.key)
         orgs = {o.key: o for o in session.execute(select(OrganizationRow).where(OrganizationRow.body_id == body.id)).scalars()}
+        created: list[MeetingRow] = []
         for meeting in parsed.meetings.meetings:
             org = orgs[meeting.committee]
             row = session.execute(
                 select(MeetingRow).where(MeetingRow.body_id == body.id, MeetingRow.key == meeting.key)
-            ).scalar_one_or_none()
+            ).scalar_one_or_none() or session.execute(
+                # the file's name for a meeting the clerk said was an announced one moved
+                select(MeetingRow).where(MeetingRow.body_id == body.id, MeetingRow.also_known_as == meeting.key)
+            ).scalars().first()
             values = _meeting_values(meeting, org, config.organization(meeting.committee).location, parsed.document)
             if row is None:
                 row = MeetingRow(body_id=body.id, key=meeting.key, state=meeting.state.value, updated_at=now, **values)
                 session.add(row)
+                created.append(row)
                 action = "created"
             else:
                 changed = {k: v for k, v in values.items() if getattr(row, k) != v}
@@ -74,16 +79,18 @@ def write_meetings(session: Session, configs: Configs, batch: Batch, now: dt.dat
             report.meetings.append(
                 {"body": body.key, "key": meeting.key, "action": action, "file": parsed.document.name}
             )
-        report.warnings += _dropped_meetings(session, body, parsed, orgs)
+        report.warnings += _dropped_meetings(session, body, parsed, orgs, created)
     session.flush()
 
 
 def _dropped_meetings(session: Session, body: BodyRow, parsed: ParsedMeetings,
-                      orgs: dict[str, OrganizationRow]) -> list[Problem]:
+                      orgs: dict[str, OrganizationRow], created: list[MeetingRow]) -> list[Problem]:
     """Meetings this file listed before, whose invitations went out, and which it no longer lists.
 
     They stay as they are: a meeting that moved must keep its key (or be moved by command), or
-    members would get a second meeting and keep the first in their calendars.
+    members would get a second meeting and keep the first in their calendars. A meeting of the
+    same committee new in this import, within a month of it, may be it moved: that one is held
+    back (nothing is sent for it) until the clerk says which it is (`meetprep meetings resolve`).
     """
 
     source = str(parsed.document.path.resolve())
@@ -94,13 +101,23 @@ def _dropped_meetings(session: Session, body: BodyRow, parsed: ParsedMeetings,
     )).scalars().all()
     warnings = []
     for meeting in gone:
+        if meeting.also_known_as in listed:
+            continue  # listed under the name the clerk gave it
         if meeting.state != MeetingState.invited.value and not announced(session, meeting.id):
             continue
         near = [m.key for m in parsed.meetings.meetings
                 if orgs.get(m.committee) is not None and orgs[m.committee].id == meeting.organization_id
                 and abs((m.start.astimezone(dt.timezone.utc) - meeting.start).days) <= 31 and m.key != meeting.key]
+        held = [row for row in created if row.key in near]
+        for row in held:
+            row.held_back_for = meeting.key
         hint = (f" If {near[0]} is this meeting moved, give it this meeting's key in the file (key: {meeting.key})."
                 if near else "")
+        if held:
+            hint = (f" {held[0].key} is new and may be this meeting moved: nothing is sent for it until you say "
+                    f"which it is: meetprep meetings resolve --body {body.key} --meeting {held[0].key} "
+                    f"--moved-from {meeting.key} (it is this meeting, moved: everyone gets the update), or --new "
+                    "(a meeting of its own).")
         warnings.append(Problem(
             file=parsed.document.name, item=f"meeting {meeting.key}", field="meetings",
             message=(f"meeting {meeting.key} is no longer in this file, but its invitations went out: it stays as it "

@@ -17,7 +17,21 @@ from zoneinfo import ZoneInfo
 from meetprep.config import Configs
 from meetprep.model import MeetingState
 from meetprep.errors import InputError, Problem
-from meetprep.store import Store, the_meeting
+from sqlalchemy import delete, select, update
+
+from meetprep.store import (
+    AgendaRow,
+    AttendanceNoticeRow,
+    ConsultationRow,
+    DecisionRow,
+    MeetingStepRow,
+    MessageRow,
+    MinutesRow,
+    ReplyRow,
+    SignoffExceptionRow,
+    Store,
+    the_meeting,
+)
 
 CALENDAR_FIELDS = ("start", "end", "room", "address")
 DONE = (MeetingState.held.value, MeetingState.minuted.value, MeetingState.cancelled.value)
@@ -112,3 +126,48 @@ def _text(value: Any, zone: ZoneInfo) -> str | None:
     if isinstance(value, dt.datetime):
         return value.astimezone(zone).isoformat(timespec="minutes")
     return value
+
+
+def resolve(store: Store, configs: Configs, body: str, meeting_key: str, now: dt.datetime,
+            moved_from: str | None = None) -> Changed:
+    """The clerk's answer for a held-back meeting (meetprep.importing.writing): a meeting of its own
+    (`moved_from` None: it is released and goes its way), or the announced meeting `moved_from`
+    moved. Then that meeting takes the new one's time and place (its SEQUENCE rises: everyone
+    invited gets the update), the meetings file's key becomes its other name, what was placed on
+    the new one moves over, and the new one is gone: no member holds two entries."""
+    if configs.get(body) is None:
+        raise _refuse("body", meeting_key, "unknown body", expected=", ".join(configs.keys()), found=repr(body))
+    zone = ZoneInfo(configs.get(body).body.timezone)
+    with store.writing(f"body:{body}") as session:
+        new = the_meeting(session, body, meeting_key)
+        if moved_from is None:
+            changes = {"held_back_for": (new.held_back_for, None)} if new.held_back_for else {}
+            new.held_back_for = None
+            return Changed(body, new.key, new.organization.key, new.sequence, changes)
+        old = _open_meeting(session, body, moved_from, "moved")
+        if old.organization_id != new.organization_id:
+            raise _refuse("moved_from", meeting_key, f"{moved_from} is a meeting of {old.organization.key}, "
+                          f"{meeting_key} one of {new.organization.key}: one cannot be the other moved")
+        used = [name for table, name in ((MinutesRow, "minutes"), (ReplyRow, "replies"), (DecisionRow, "decisions"))
+                if session.execute(select(table.id).where(table.meeting_id == new.id)).first() is not None]
+        if used or new.state not in (MeetingState.planned.value, MeetingState.agenda_built.value):
+            raise _refuse("meeting", meeting_key, f"{meeting_key} has {', '.join(used) or 'state ' + new.state} of its "
+                          "own: it is not just a new entry of the meetings file")
+        wanted = {"start": new.start, "end": new.end, "room": new.room, "address": new.address}
+        changes = {k: (_text(getattr(old, k), zone), _text(v, zone)) for k, v in wanted.items() if getattr(old, k) != v}
+        for name, value in wanted.items():
+            setattr(old, name, value)
+        if changes:
+            old.sequence += 1
+        old.also_known_as, old.source_file, old.updated_at = new.key, new.source_file, now
+        # What the new entry gathered before the clerk answered belongs to the meeting it is.
+        session.execute(update(ConsultationRow).where(ConsultationRow.meeting_id == new.id).values(meeting_id=old.id))
+        session.execute(update(MessageRow).where(MessageRow.meeting_id == new.id).values(meeting_id=old.id))
+        for table in (MeetingStepRow, AttendanceNoticeRow, SignoffExceptionRow):
+            session.execute(delete(table).where(table.meeting_id == new.id))
+        for agenda in session.execute(select(AgendaRow).where(AgendaRow.meeting_id == new.id)).scalars():
+            session.delete(agenda)  # its versions and documents with it; the moved meeting has its own
+        session.flush()
+        session.delete(new)
+        return Changed(body, old.key, old.organization.key, old.sequence,
+                       {**changes, "also_known_as": (None, meeting_key)})

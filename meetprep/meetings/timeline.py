@@ -311,6 +311,12 @@ def _draft_agenda(ctx: Context, step: PlannedStep) -> dict[str, Any]:
 
 def _agenda_out(ctx: Context, step: PlannedStep) -> dict[str, Any]:
     words = ctx.words
+    with ctx.store.session() as session:
+        meeting = session.get(MeetingRow, ctx.meeting_id)
+        held_back = invitations.held_back_problem(meeting) if meeting.held_back_for else None
+    if held_back:  # fail closed: a meeting that may be another one moved invites no one
+        return {"report": ledger.DispatchReport(), "done": False, "waiting": True,
+                "problems": [{"message": held_back}]}
     result = ctx.rebuild()
     state = build.approval_state(ctx.store, ctx.configs, ctx.request())
     if state["required"] and state["approved"] != state["current"]:

@@ -60,7 +60,9 @@ def write_calendar_feeds(store: Store, configs: Configs, output_dir: Path, stamp
             words = catalogue(config.body.locale.value)
             rows = session.execute(
                 select(MeetingRow, OrganizationRow).join(OrganizationRow, MeetingRow.organization_id == OrganizationRow.id)
-                .join(BodyRow, MeetingRow.body_id == BodyRow.id).where(BodyRow.key == config.body.key)
+                .join(BodyRow, MeetingRow.body_id == BodyRow.id).where(BodyRow.key == config.body.key,
+                                                                      # held back: it may be another one moved
+                                                                      MeetingRow.held_back_for.is_(None))
                 .order_by(MeetingRow.start)
             ).all()
             per_person: dict[str, list[calendar.CalendarMeeting]] = {}

@@ -275,6 +275,8 @@ def plan_invitations(store: Store, configs: Configs, body: str, committee: str, 
 
 def _not_sendable(meeting: MeetingRow, org_config: Any, agenda: AgendaRow | None, latest: Any) -> str | None:
     """Why the meeting's agenda cannot be sent as it is, or None."""
+    if meeting.held_back_for:
+        return held_back_problem(meeting)
     if agenda is None or latest is None:
         return "build the agenda first (meetprep agenda build)"
     if latest.meeting_sequence is not None and latest.meeting_sequence != meeting.sequence:
@@ -283,6 +285,12 @@ def _not_sendable(meeting: MeetingRow, org_config: Any, agenda: AgendaRow | None
     if org_config.agenda.approval_required and agenda.approved_version != agenda.current_version:
         return f"version {agenda.current_version} of the agenda is not approved yet (meetprep agenda approve)"
     return None
+
+
+def held_back_problem(meeting: MeetingRow) -> str:
+    return (f"meeting {meeting.key} may be meeting {meeting.held_back_for} moved: nothing is sent for it until the "
+            f"clerk says which it is (meetprep meetings resolve --body {meeting.body.key} --meeting {meeting.key} "
+            f"--moved-from {meeting.held_back_for}, or --new)")
 
 
 def _change_notice(words: Catalogue, config: BodyConfig, org: OrganizationRow, meeting: MeetingRow, person: PersonRow,

@@ -237,7 +237,9 @@ def public_body(session: Session, config: BodyConfig, output_dir: Path, meeting_
     if body_row is None:
         return view
     orgs = {o.id: o for o in session.execute(select(OrganizationRow).where(OrganizationRow.body_id == body_row.id)).scalars()}
-    query = select(MeetingRow).where(MeetingRow.body_id == body_row.id).order_by(MeetingRow.start)
+    # A held-back meeting (it may be another one moved) is not published until the clerk says which.
+    query = select(MeetingRow).where(MeetingRow.body_id == body_row.id, MeetingRow.held_back_for.is_(None)
+                                     ).order_by(MeetingRow.start)
     if meeting_keys is not None:
         query = query.where(MeetingRow.key.in_(meeting_keys or {""}))
     meetings = session.execute(query).scalars().all()

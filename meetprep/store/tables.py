@@ -94,6 +94,13 @@ class MeetingRow(Base):
     # calendars replace the entry they have and a new invitation message is due.
     sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     source_file: Mapped[str | None] = mapped_column(String(500))
+    # A meeting new in a meetings file that dropped an announced meeting of the same committee may
+    # be that meeting moved: held back (nothing sent for it) until the clerk says which it is
+    # (meetprep meetings resolve). The key of the meeting it may be.
+    held_back_for: Mapped[str | None] = mapped_column(String(64))
+    # The key a meetings file names this meeting by, after the clerk said that file's new meeting
+    # was this one moved: the file's entry keeps updating this meeting.
+    also_known_as: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     body: Mapped[BodyRow] = relationship()
