@@ -43,6 +43,9 @@ ENV_VARS = {
                             "attachments are taken in like files dropped into MEETPREP_HOME/inbox/papers/",
     "MEETPREP_SIGNOFF_MAIL": "where approvers' answers to sign-off requests arrive: a maildir folder (default "
                              "MEETPREP_HOME/signoff) or imaps://user:password@host/INBOX (docs/signoff.md)",
+    "MEETPREP_CONSOLE_AUTH": "user:password that `meetprep serve --host ADDRESS` requires of the Prefect UI and API "
+                             "(Prefect's basic authentication); CLI commands and workers against it need "
+                             "PREFECT_API_AUTH_STRING set to the same",
     "MEETPREP_REPLIES": "where replies to meeting requests arrive: a maildir folder (default MEETPREP_HOME/replies) "
                         "or imaps://user:password@host/INBOX",
     "MEETPREP_PDF_SECONDS": "time limit for LibreOffice per document, in seconds (default: 60)",

@@ -19,6 +19,7 @@ from meetprep.store import AgendaVersionRow, MeetingRow, Store
 from tests.conftest import EXAMPLES, ROOT
 
 DEPLOYMENTS = len(yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"])
+from meetprep.runtime.supervisor import Stack
 from tests.prefect_server import PrefectStack
 
 pytestmark = [pytest.mark.scaleout, pytest.mark.postgres]
@@ -153,3 +154,52 @@ def test_meetprep_serve_runs_everything_on_one_machine_and_stops(tmp_path):
     assert process.returncode == 0, output
     assert f"Prefect UI: http://127.0.0.1:{port}" in output and "Stopped." in output
     assert not healthy()
+
+
+def test_a_console_with_authentication_refuses_strangers_and_still_runs_flows(tmp_path):
+    """Prefect's basic authentication as `meetprep serve --host` sets it up: the API (and so the
+    UI's every request) refuses a request without the credentials and takes one with them; the
+    stack's workers and clients were given them and still run flows."""
+    import urllib.error
+    import urllib.request
+
+    from tests.prefect_server import TRIGGER
+
+    secret = "sitzungsdienst:ein-langes-passwort"
+    stack = Stack(tmp_path / "home", {**os.environ, "MEETPREP_HOME": str(tmp_path / "home"),
+                                      "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
+                                      "PREFECT_WORKER_QUERY_SECONDS": "1"}, auth=secret)
+    try:
+        stack.start(workers=1, resident=True)
+        for request, expected in ((stack.request("/api/deployments/count", auth=None), 401),
+                                  (stack.request("/api/deployments/count", auth="sitzungsdienst:falsch-geraten"), 401),
+                                  (stack.request("/api/deployments/count"), 200)):
+            request.data = b"{}"
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    status = response.status
+            except urllib.error.HTTPError as refused:
+                status = refused.code
+            assert status == expected, (request.headers, status)
+        done = subprocess.run([sys.executable, "-c", TRIGGER, json.dumps([["take-papers/take-papers", {}]]), "120"],
+                              cwd=ROOT, env=stack.env, capture_output=True, text=True, timeout=200)
+        assert done.returncode == 0, done.stderr
+        (run,) = json.loads(done.stdout.strip().splitlines()[-1])
+        assert run["state"] == "COMPLETED", run
+        without = {k: v for k, v in stack.env.items() if k != "PREFECT_API_AUTH_STRING"}
+        refused = subprocess.run([sys.executable, "-c", TRIGGER, json.dumps([["take-papers/take-papers", {}]]), "30"],
+                                 cwd=ROOT, env=without, capture_output=True, text=True, timeout=120)
+        assert refused.returncode != 0 and "401" in refused.stderr
+    finally:
+        stack.stop()
+
+
+def test_serve_on_the_network_without_authentication_is_refused(tmp_path):
+    env = {**os.environ, "MEETPREP_HOME": str(tmp_path / "home")}
+    env.pop("MEETPREP_CONSOLE_AUTH", None)
+    meetprep = str(Path(sys.executable).with_name("meetprep"))
+    done = subprocess.run([meetprep, "serve", "--host", "0.0.0.0", "--portal-port", "0"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "refusing to serve the Prefect UI on 0.0.0.0 without authentication" in done.stdout + done.stderr
+    assert not (tmp_path / "home" / "logs" / "server.log").exists()  # nothing was started

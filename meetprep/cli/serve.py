@@ -22,6 +22,9 @@ def serve(
     portal_port: int = typer.Option(8080, "--portal-port", help="Port of the public portal and OParl on 127.0.0.1 "
                                                                 "(0: do not serve them)."),
     portal_only: bool = typer.Option(False, "--portal-only", help="Serve only the portal and OParl (no Prefect)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Where the Prefect server and UI listen: 127.0.0.1 (this "
+                                                          "machine), or the office network's address, which needs "
+                                                          "MEETPREP_CONSOLE_AUTH=user:password (docs/operations.md)."),
 ) -> None:
     """Serve everything on this machine: Prefect server and UI, the deployments of prefect.yaml, workers.
 
@@ -36,6 +39,15 @@ def serve(
                                  param_hint="--workers")
     settings = guarded(False, current_settings)
     console = get_console()
+    import os
+
+    from meetprep.runtime.supervisor import check_exposure
+
+    auth = os.environ.get("MEETPREP_CONSOLE_AUTH") or None
+    try:
+        check_exposure(host, auth)
+    except RuntimeError as exc:
+        fail_environment(str(exc), False)
     portal = _start_portal(settings, portal_port, console) if portal_port or portal_only else None
     if portal_only:
         _wait()
@@ -46,11 +58,13 @@ def serve(
                                   "MEETPREP_CONFIG_DIR": str(settings.config_dir),
                                   "MEETPREP_TEMPLATES_DIR": str(settings.templates_dir),
                                   "MEETPREP_OUTPUT_DIR": str(settings.output_dir), "MEETPREP_DELIVERY": settings.delivery},
-                  port=port, database_url=prefect_database)
+                  port=port, database_url=prefect_database, host=host, auth=auth)
     try:
         with console.status("Starting the Prefect server, deploying prefect.yaml, starting workers…"):
             stack.start(workers=workers, resident=not process_workers)
-        console.print(f"Serving. Prefect UI: {stack.ui}  (logs in {stack.logs}). Ctrl-C stops everything.", soft_wrap=True)
+        shown = stack.ui if host in ("127.0.0.1", "localhost", "::1") else f"http://{host}:{port}"
+        console.print(f"Serving. Prefect UI: {shown}{' (asks for MEETPREP_CONSOLE_AUTH)' if auth else ''}  "
+                      f"(logs in {stack.logs}). Ctrl-C stops everything.", soft_wrap=True)
         _wait(stack, console)
     except KeyboardInterrupt:
         pass

@@ -5,6 +5,7 @@ runs the same stack on PostgreSQL with two workers.
 
 from __future__ import annotations
 
+import base64
 import os
 import signal
 import socket
@@ -26,12 +27,32 @@ def free_port() -> int:
 RESTARTS_PER_HOUR = 5
 
 
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def check_exposure(host: str, auth: str | None) -> None:
+    """A console on the network must ask who is there: without authentication it would let anyone
+    in the office start flows, approve agendas and read closed items' titles in run artifacts."""
+    if host in LOOPBACK:
+        return
+    if not auth or ":" not in auth or not auth.split(":", 1)[0] or len(auth.split(":", 1)[1]) < 12:
+        raise RuntimeError(
+            f"refusing to serve the Prefect UI on {host} without authentication: set MEETPREP_CONSOLE_AUTH to "
+            "user:password (a password of at least 12 characters), and put the server behind a reverse proxy "
+            "with TLS (docs/operations.md)")
+
+
 class Stack:
     """`prefect server start`, a process work pool, `prefect deploy --all` and N workers."""
 
     def __init__(self, home: Path, env: dict[str, str] | None = None, port: int | None = None,
-                 database_url: str | None = None):
+                 database_url: str | None = None, host: str = "127.0.0.1", auth: str | None = None):
+        """`host`: where the server listens (the office network's address for clerks at their own
+        PCs); `auth`: "user:password", Prefect's basic authentication, required by the server and
+        given to every client this stack starts (workers, deployments, the Run forms)."""
+        check_exposure(host, auth)
         self.port = port or free_port()
+        self.host, self.auth = host, auth
         self.logs = home / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
         self.prefect = str(Path(sys.executable).with_name("prefect"))
@@ -39,7 +60,7 @@ class Stack:
             **os.environ, **(env or {}),
             "PREFECT_HOME": str(home / "prefect"),
             "PREFECT_API_URL": f"http://127.0.0.1:{self.port}/api",
-            "PREFECT_SERVER_API_HOST": "127.0.0.1",
+            "PREFECT_SERVER_API_HOST": host,
             "PREFECT_SERVER_API_PORT": str(self.port),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "MEETPREP_PROJECT_DIR": str(PROJECT_ROOT),  # the deployments' working directory (prefect.yaml)
@@ -48,6 +69,10 @@ class Stack:
             # every 10 s (Prefect's default). A query is one small request to the local server.
             "PREFECT_WORKER_QUERY_SECONDS": os.environ.get("PREFECT_WORKER_QUERY_SECONDS", "1"),
         }
+        if auth:  # the server asks for it, every client of this stack gives it
+            self.env["PREFECT_SERVER_API_AUTH_STRING"] = auth
+            self.env["PREFECT_API_AUTH_STRING"] = auth
+            self.env.pop("PREFECT_API_KEY", None)  # it would take precedence and fail (Prefect's security docs)
         if database_url:  # PostgreSQL for more than one worker: SQLite gives "database is locked"
             self.env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
         self.processes: list[subprocess.Popen] = []
@@ -58,6 +83,14 @@ class Stack:
     @property
     def ui(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def request(self, path: str, auth: str | None = "own") -> urllib.request.Request:
+        """A request to the server, with this stack's credentials (or `auth`, or none)."""
+        request = urllib.request.Request(f"{self.ui}{path}")
+        given = self.auth if auth == "own" else auth
+        if given:
+            request.add_header("Authorization", "Basic " + base64.b64encode(given.encode()).decode())
+        return request
 
     def _spawn(self, name: str, *args: str, command: list[str] | None = None, append: bool = False,
                **env: str) -> subprocess.Popen:
@@ -113,11 +146,11 @@ class Stack:
         and take a clerk's run within a second; Prefect's process workers start a new process
         per run (about 5 s more on two cores) and isolate runs from each other.
         """
-        server = self._spawn("server", "server", "start", "--host", "127.0.0.1", "--port", str(self.port))
+        server = self._spawn("server", "server", "start", "--host", self.host, "--port", str(self.port))
         deadline = time.monotonic() + timeout
         while True:
             try:
-                with urllib.request.urlopen(f"{self.ui}/api/health", timeout=2) as response:
+                with urllib.request.urlopen(self.request("/api/health"), timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:
