@@ -164,13 +164,25 @@ class YamlDocument:
     path: Path
     data: Any
     root: Node | None
+    forgotten: bool = False
 
     @property
     def name(self) -> str:
         return display_path(self.path)
 
+    def forget(self) -> None:
+        """Drop the parsed nodes and the data once they have been read into the model: a year of
+        papers held in an all-or-nothing import would keep a gigabyte of them. A problem found
+        later reads the file again for its line (problems are few; papers are many)."""
+        self.root, self.data, self.forgotten = None, None, True
+
     def line_of(self, loc: tuple[Any, ...]) -> int | None:
         """1-based line of the deepest node that `loc` (keys and list indexes) reaches."""
+        if self.root is None and self.forgotten:
+            try:
+                self.root = load_yaml(self.path).root
+            except InputError:  # changed since: no line rather than a wrong one
+                return None
         node = self.root
         line = node.start_mark.line + 1 if node is not None else None
         for part in loc:

@@ -204,7 +204,9 @@ def parse_file(path: Path, root: Path, batch: Batch, configs: Configs) -> list[P
         found, issues = _attachment(document, item, index, spec, root, configs.get(paper.body))
         attachments.append(found)
         problems += issues
-    return problems + _accept(paper, document, item, attachments, batch)
+    problems += _accept(paper, document, item, attachments, batch)
+    document.forget()  # the model holds the paper now; a later problem reads the file again for its line
+    return problems
 
 
 def _parse_word(path: Path, root: Path, batch: Batch, configs: Configs) -> list[Problem]:

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from meetprep.config import Configs
@@ -156,50 +156,55 @@ def write_papers(session: Session, batch: Batch, now: dt.datetime, report: Impor
         _write_papers(session, batch, now, report)
 
 
+CHUNK = 500  # papers written, flushed and let go of at a time, inside the one transaction
+
+
 def _write_papers(session: Session, batch: Batch, now: dt.datetime, report: ImportReport) -> None:
-    rows_by_ref: dict[tuple[str, str], PaperRow] = {}
+    """Write the batch's papers in chunks: each chunk is read from the store in a few queries,
+    written, flushed and let go of (the transaction stays open: all or nothing still), so that a
+    year of papers does not sit in memory at once. Amendments point at their paper at the end,
+    by id."""
     bodies = {b.key: b for b in session.execute(select(BodyRow)).scalars()}
-    # What the batch needs of the store, read once per body, not once per paper.
-    stored = stored_papers(session, bodies, batch)
     places = {key: _places(session, body) for key, body in bodies.items() if key in {p.paper.body for p in batch.papers}}
-    for parsed in batch.papers:
-        paper = parsed.paper
-        body = bodies[paper.body]
-        checksum = _paper_checksum(parsed)
-        row = stored.get((paper.body, paper.reference))
-        if row is not None and row.checksum == checksum:
-            action = "unchanged"
-        else:
-            if row is None:
-                row = PaperRow(body_id=body.id, reference=paper.reference, revision=0, created_at=now)
-                session.add(row)
-                action = "created"
+    ids: dict[tuple[str, str], int] = {}
+    amending: list[tuple[int, int | None, str, str]] = []  # paper id, its amends_id now, body, the reference it amends
+    for start in range(0, len(batch.papers), CHUNK):
+        chunk = batch.papers[start:start + CHUNK]
+        stored = stored_papers(session, bodies, Batch(papers=chunk))
+        rows = []
+        for parsed in chunk:
+            paper = parsed.paper
+            body = bodies[paper.body]
+            checksum = _paper_checksum(parsed)
+            row = stored.get((paper.body, paper.reference))
+            if row is not None and row.checksum == checksum:
+                action = "unchanged"
             else:
-                action = "updated"
-            _apply_paper(session, row, parsed, body, checksum, now, places[paper.body])
-        rows_by_ref[(paper.body, paper.reference)] = row
-        report.papers.append(
-            {
-                "body": paper.body,
-                "reference": paper.reference,
-                "action": action,
-                "revision": row.revision,
-                "file": parsed.document.name,
-            }
-        )
-    session.flush()
-    # Amendments point at their paper once every paper of the batch has an id.
-    for parsed in batch.papers:
-        paper = parsed.paper
-        row = rows_by_ref[(paper.body, paper.reference)]
-        target_id = None
-        if paper.amends is not None:
-            target = rows_by_ref.get((paper.body, paper.amends)) or stored.get((paper.body, paper.amends)) or session.execute(
-                select(PaperRow).where(PaperRow.body_id == row.body_id, PaperRow.reference == paper.amends)
+                if row is None:
+                    row = PaperRow(body_id=body.id, reference=paper.reference, revision=0, created_at=now)
+                    session.add(row)
+                    action = "created"
+                else:
+                    action = "updated"
+                _apply_paper(session, row, parsed, body, checksum, now, places[paper.body])
+            rows.append((parsed, row))
+            report.papers.append({"body": paper.body, "reference": paper.reference, "action": action,
+                                  "revision": row.revision, "file": parsed.document.name})
+        session.flush()
+        for parsed, row in rows:
+            ids[(parsed.paper.body, parsed.paper.reference)] = row.id
+            if parsed.paper.amends is not None or row.amends_id is not None:
+                amending.append((row.id, row.amends_id, parsed.paper.body, parsed.paper.amends))
+        for _, row in rows:  # written: the session need not hold them (nor what they loaded)
+            session.expunge(row)
+    for paper_id, current, body, reference in amending:
+        target = None
+        if reference is not None:
+            target = ids.get((body, reference)) or session.execute(
+                select(PaperRow.id).where(PaperRow.body_id == bodies[body].id, PaperRow.reference == reference)
             ).scalar_one()
-            target_id = target.id
-        if row.amends_id != target_id:
-            row.amends_id = target_id
+        if current != target:
+            session.execute(update(PaperRow).where(PaperRow.id == paper_id).values(amends_id=target))
 
 
 def _places(session: Session, body: BodyRow) -> tuple[dict[str, OrganizationRow], dict[str, MeetingRow]]:
