@@ -5,6 +5,7 @@ file is checked in test_minutes (the demo's German bodies hold no minutes)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.docxtext import text
 from tests.golden import readable
 
 # (golden file, glob under the demo's folder: the last match in sorted order is taken)
@@ -32,12 +34,18 @@ SELECTED = [
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
+def demo_run(tmp_path_factory) -> tuple[Path, dict]:
+    """`meetprep demo` once, as a user runs it (its own process): its folder and its --json report."""
     out = tmp_path_factory.mktemp("golden") / "demo"
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("MEETPREP_")}, "MEETPREP_FORKSERVER": "off"}
-    subprocess.run([sys.executable, "-m", "meetprep.runtime.launch", "demo", "--out", str(out), "--no-pdf"],
-                   cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
-    return out
+    done = subprocess.run([sys.executable, "-m", "meetprep.runtime.launch", "demo", "--out", str(out), "--no-pdf",
+                           "--json"], cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=300)
+    return out, json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def demo(demo_run) -> Path:
+    return demo_run[0]
 
 
 def _newest(matches: list[Path]) -> Path:
@@ -52,3 +60,42 @@ def test_the_demo_writes_what_the_golden_files_say(demo, golden, name, pattern):
     matches = list(demo.glob(pattern))
     assert matches, f"the demo wrote nothing like {pattern}"
     golden(name, readable(_newest(matches), demo))
+
+
+def test_demo_tells_the_whole_story(demo_run):
+    out, data = demo_run
+    assert data["home"] == str(out) and (out / "meetprep.sqlite3").exists()
+    built = {(a["body"], a["meeting"]): a for a in data["agendas"]}
+    assert set(built) == {
+        ("gentofte", "ebi-2025-09-22"), ("koebenhavn", "biu-2010-01-27"), ("herzogenrath", "asi-2025-03-25"),
+        ("wedel", "sozialausschuss-2023-12-05"), ("hamburg-bezirk", "bv-2023-12-07"),
+    }
+    assert all(a["action"] == "created" for a in built.values())
+    assert len(data["chase"]["sent"]) == 1 and data["delivery"]["agenda_version"] == 2
+    assert {e["event"]: e["date"] for e in data["planning"]["events"]} == {"dialogmoede": "2026-09-01", "julestue": "2026-11-29"}
+    assert len(data["planning"]["invitations"]["sent"]) == 12  # (3 partners + organiser) x 2 + (1 + 1) x 2
+    steps = [(s.get("minutes") or s.get("timeline"), s.get("decisions")) for s in data["gentofte_path"]]
+    assert steps == [
+        ("ebi-2025-09-22", {"EMN-2025-05820": "recommended"}),
+        ("oeu-2025-10-06", None), ("oeu-2025-10-06", {"EMN-2025-05820": "recommended"}),
+        ("kb-2025-10-27", None), ("kb-2025-10-27", {"EMN-2025-05820": "decided"}),
+    ]
+    # Økonomiudvalget and Kommunalbestyrelsen prepare themselves, day by day on the story's clock.
+    kb = next(s["days"] for s in data["gentofte_path"] if s.get("timeline") == "kb-2025-10-27")
+    assert "2025-10-13 kb-2025-10-27: draft_agenda (draft-digest to kb-sekretariat@example.org)" in kb
+    assert any(line.startswith("2025-10-23 kb-2025-10-27: agenda_out (invitation to ") for line in kb)
+    assert "2025-10-07 oeu-2025-10-06: minutes_reminder (nothing to send: the minutes are recorded)" in kb
+    assert len(data["delivery"]["notices"]["sent"]) == 4
+    assert any("attachment-delivered" not in f and "V_2019_367-E04_attachment-0_reminder" in f for f in data["outbox_files"])
+    # The story's clock: built a week ahead, so the only problem is the Druckfassung still to follow.
+    problems = [(p["reference"], p["code"]) for a in built.values() for p in a["problems"]]
+    assert problems == [("V/2019/367-E04", "attachment_to_follow")]
+    invited = [m for m in data["messages"][0::2]]
+    # Members and guests; the two substitutes (Herzogenrath, København) only if called in.
+    assert sum(len(m["sent"]) for m in invited) == 26 and all(m["failed"] == [] for m in data["messages"])
+    # The five meetings; ØU (3) and KB (9) invited by their timelines; the planned events' invitations.
+    assert len([f for f in data["outbox_files"] if "_invitation_" in f]) == 26 + 3 + 9 + 12
+    assert any("_reminder-7d_" in f for f in data["outbox_files"])
+    agenda = next(Path(d["path"]) for d in built[("gentofte", "ebi-2025-09-22")]["documents"] if d["variant"] == "public")
+    assert agenda.is_relative_to(out / "output")
+    assert "Punkt 1: Ny model for dialog på integrationsområdet" in text(agenda)
