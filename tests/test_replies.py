@@ -434,3 +434,67 @@ def test_a_later_reply_without_dtstamp_replaces_the_earlier_answer(world):
     replies.take(store, inbox, NOW + dt.timedelta(hours=2))
     answers = {p["person"]: p["answer"] for p in replies.attendance(store, configs, "koebenhavn", "biu-2010-01-27")["people"]}
     assert answers["biu-formand"] == "declined"
+
+
+def _raw_reply(client: str, attendee: str, partstat: str) -> bytes:
+    """A reply e-mail written out as the client writes it: headers, MIME structure, transfer
+    encoding and the iCalendar quirks each is known for (written for these tests; the note says
+    which client each imitates)."""
+    import base64
+    import quopri
+
+    mailto = "MAILTO" if client in ("lotus", "outlook.com") else "mailto"
+    tz = ("BEGIN:VTIMEZONE\r\nTZID:W. Europe Standard Time\r\nBEGIN:STANDARD\r\nDTSTART:16010101T030000\r\n"
+          "TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\nEND:STANDARD\r\n"
+          "END:VTIMEZONE\r\n") if client == "outlook.com" else ""
+    start = ("DTSTART;TZID=W. Europe Standard Time:20100127T150000" if client == "outlook.com"
+             else "DTSTART:20100127T140000Z")
+    organizer = "" if client in ("lotus",) else f"ORGANIZER:{mailto}:biu-sekretariat@example.org\r\n"
+    sequence = "" if client == "lotus" else "SEQUENCE:0\r\n"  # Lotus Notes leaves SEQUENCE out
+    extra = {"delegated": ";DELEGATED-TO=\"mailto:kollega@example.org\""}.get(client, "")
+    method = "COUNTER" if client == "counter" else "REPLY"
+    status = "DELEGATED" if client == "delegated" else partstat
+    ics = (f"BEGIN:VCALENDAR\r\nPRODID:{PRODUCTS[client]}\r\nVERSION:2.0\r\nMETHOD:{method}\r\n{tz}BEGIN:VEVENT\r\n"
+           f"UID:{UID}\r\n{sequence}DTSTAMP:20100118T093000Z\r\n{start}\r\n{organizer}"
+           f"ATTENDEE;PARTSTAT={status}{extra};CN=Birgitte:{mailto}:{attendee}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    if client in ("lotus", "thunderbird"):
+        body, cte = base64.encodebytes(ics.encode()).decode(), "base64"
+    elif client == "outlook.com":
+        body, cte = quopri.encodestring(ics.encode()).decode(), "quoted-printable"
+    else:
+        body, cte = ics, "7bit"
+    message_id = "" if client == "lotus" else f"Message-ID: <{client}-1@example.org>\r\n"
+    part = (f"Content-Type: text/calendar; charset=\"utf-8\"; method={method}\r\n"
+            f"Content-Transfer-Encoding: {cte}\r\n\r\n{body}")
+    if client == "thunderbird":  # Thunderbird: the reply as an attachment, invite.ics
+        part = (f"Content-Type: text/calendar; charset=UTF-8; method={method}; name=\"invite.ics\"\r\n"
+                f"Content-Disposition: attachment; filename=\"invite.ics\"\r\nContent-Transfer-Encoding: {cte}\r\n\r\n{body}")
+    return (f"From: Birgitte <{attendee}>\r\nTo: biu-sekretariat@example.org\r\nSubject: Reply\r\n{message_id}"
+            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+            "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSvar\r\n"
+            f"--b1\r\n{part}\r\n--b1--\r\n").encode()
+
+
+PRODUCTS = {
+    "lotus": "-//Lotus Development Corporation//NONSGML Notes 9.0.1//EN_C",  # Notes: base64, no SEQUENCE/ORGANIZER/Message-ID
+    "outlook.com": "Microsoft Exchange Server 2010",  # Outlook.com: quoted-printable, a Windows time zone name, MAILTO
+    "thunderbird": "-//Mozilla.org/NONSGML Mozilla Calendar V1.1//EN",  # Thunderbird: invite.ics attachment, base64
+    "kolab": "-//Roundcube libcalendaring 3.5.11//Sabre//Sabre VObject 4.1.6//EN",  # Kolab/Roundcube: plain inline
+    "delegated": "-//Example Corp.//CalDAV Client//EN",  # RFC 5546 4.2.5: a reply that delegates
+    "counter": "-//Example Corp.//CalDAV Client//EN",  # RFC 5546 3.2.7: a counter-proposal, not an answer
+}
+
+
+@pytest.mark.parametrize("client, counted, answer", [
+    ("lotus", True, "declined"), ("outlook.com", True, "declined"), ("thunderbird", True, "declined"),
+    ("kolab", True, "declined"), ("delegated", True, "declined"), ("counter", False, None),
+])
+def test_replies_as_each_calendar_client_writes_them(world, client, counted, answer):
+    store, configs, inbox, _, _ = world
+    deliver(inbox, _raw_reply(client, "birgitte.eksempel@example.org", "DECLINED"))
+    report = replies.take(store, inbox, NOW)
+    assert (len(report.counted), len(report.aside)) == ((1, 0) if counted else (0, 1)), report.as_dict()
+    if not counted:
+        assert "not an iTIP REPLY (METHOD COUNTER)" in report.aside[0]["reason"]
+    given = {p["person"]: p["answer"] for p in replies.attendance(store, configs, "koebenhavn", "biu-2010-01-27")["people"]}
+    assert given["biu-formand"] == (answer or "none")
