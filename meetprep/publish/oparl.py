@@ -431,13 +431,20 @@ def _page(session: Session, body: str, kind: str, page: int, *, modified_since: 
 
 
 def static_list_page(session: Session, root: Path, body: str, kind: str, page: int, base: str) -> bytes:
-    """The bytes of a static list page under `root`, the same as `absolute(list_page(...,
-    totals=False), base)` up to whitespace. Every object on it has its own file, written when the
-    object last changed and holding what the list shows of it. The page is spliced from those
-    files: rendering the objects again with their embedded children (a page of meetings holds
-    some 2,500 agenda items) cost a build 0.8 s. An object without its file (deleted by hand)
-    makes the page render from the ledger."""
-    query, pagination, links = _page(session, body, kind, page, totals=False)
+    """The bytes of a static list page under `root` (no totals: see `spliced_page`)."""
+    return spliced_page(session, root, body, kind, page, base)
+
+
+def spliced_page(session: Session, root: Path, body: str, kind: str, page: int, base: str, *, link=None,
+                 totals: bool = False, limit: int | None = None, **filters: dt.datetime) -> bytes:
+    """A list page (static, or the served API's filtered one), the same as `absolute(list_page(...),
+    base)` up to whitespace, spliced from its objects' own files: each is written when its object
+    last changed and holds what a list shows of it. Rendering the objects again with their
+    embedded children (a page of meetings holds some 2,500 agenda items) cost a build 0.8 s a
+    page, and a worker rendering them in a loop died of a corrupted heap (docs/performance.md,
+    scripts/repro_spawn_segfault.py). An object without its file makes the page render from the
+    ledger."""
+    query, pagination, links = _page(session, body, kind, page, limit=limit, link=link, totals=totals, **filters)
     texts = []
     for path in session.execute(query.with_only_columns(PublishedObjectRow.path)).scalars():
         try:
@@ -445,7 +452,7 @@ def static_list_page(session: Session, root: Path, body: str, kind: str, page: i
         except FileNotFoundError:
             text = b""
         if not (text.startswith(b"{") and text.endswith(b"}")):
-            return absolute(list_page(session, body, kind, page, totals=False), base)
+            return absolute(list_page(session, body, kind, page, limit=limit, link=link, totals=totals, **filters), base)
         texts.append(text)
     rest = absolute({"pagination": pagination, "links": links}, base)
     return b'{"data":[' + b",".join(texts) + b"]," + rest[1:]

@@ -65,9 +65,10 @@ class PortalHandler(SimpleHTTPRequestHandler):
         def link(number: int) -> str:
             return oparl.url(f"{path.lstrip('/')}?{urlencode({**kept, 'page': number})}")
 
-        with self.store.session() as session:
-            document = oparl.list_page(session, pieces[2], kind, page, limit=limit, link=link, **filters)
-        self.send_body(200, oparl.absolute(document, self.base), "application/json")
+        with self.store.session() as session:  # spliced from the objects' files, as the static pages are
+            data = oparl.spliced_page(session, Path(self.directory), pieces[2], kind, page, self.base, limit=limit,
+                                      link=link, totals=True, **filters)
+        self.send_body(200, data, "application/json")
 
     def error(self, status: int, message: str) -> None:
         body = json.dumps({"type": "https://schema.oparl.org/1.1/Error", "message": message}).encode()
