@@ -17,8 +17,11 @@ Bisected on 2026-11-22: the trigger is the rendering of the static OParl list pa
 thousands of JSON rows through large IN lists, and renders them). Since commit c7c2d05 a static page
 is spliced from its objects' files instead, and the worker has not crashed since (four runs of this
 script on spawn and fork, two with only that change on top of 7bd9f2f, and `bench/year.py --scale 1`
-on spawn). The cause inside CPython or SQLAlchemy is not found; the served OParl API
-(meetprep.publish.server) still renders lists with `output()`.
+on spawn). The cause inside CPython or SQLAlchemy is not found. Run again on 2026-12-02 at
+7bd9f2f (a git worktree, PYTHONPATH pointing at it): it still crashes; under PYTHONMALLOC=debug as a
+use after free (no guard bytes overwritten), with gdb in pymalloc_alloc (docs/performance.md).
+Since then the served OParl API (meetprep.publish.server) splices its list pages from the
+objects' files as well; bench/soak.py keeps a worker and the served API busy together.
 Prints the worker's exit code (-11: the crash) and, if it lived, its first and last build times.
 """
 
