@@ -222,5 +222,15 @@ def items_take(as_json: bool = JsonOption) -> None:
                 typer.echo(f"  - {problem}", err=True)
         if not result["imported"] and not result["rejected"]:
             typer.echo(f"Nothing waiting in {inbox}.")
+        signoff = result["signoff"]
+        for answer in signoff["answers"]:
+            typer.echo(f"Sign-off answer: {answer['reference']}, {answer['step']}: {answer['kind']} by "
+                       f"{answer['person']} ({answer['result']})")
+        for aside in signoff["aside"]:
+            typer.echo(f"Sign-off reply kept aside ({aside['kept']}): {aside['reason']}", err=True)
+        if signoff["sent"] or signoff["failed"]:
+            from meetprep.cli.common import print_dispatch
+
+            print_dispatch("Sign-off", signoff, settings)
     if result["rejected"]:
         raise typer.Exit(1)
