@@ -231,6 +231,7 @@ def test_a_german_chain_declined_fixed_and_signed(world, tmp_path):
     assert _run(store, configs, settings, later + dt.timedelta(hours=7))["sent"] == []
 
 
+@pytest.mark.slow  # real servers, or many days of runs: in the full suite, not the fast lane
 def test_a_danish_chain_of_two_by_real_smtp_and_imap(world, tmp_path):
     """The requests go out through an SMTP server on 127.0.0.1; the answers are read from Dovecot."""
     from meetprep.messages import ledger
@@ -315,6 +316,7 @@ def test_a_late_paper_goes_on_only_with_an_exception(world, tmp_path):
                        "Förderfrist endet am 31. März.")
 
 
+@pytest.mark.slow  # real servers, or many days of runs: in the full suite, not the fast lane
 def test_reminders_the_deputy_and_the_secretary_each_once_and_an_approver_away(world, tmp_path):
     store, configs, settings = world
     import_files(store, configs, [_paper(tmp_path)], T0)

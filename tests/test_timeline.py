@@ -456,6 +456,7 @@ def test_one_bad_meeting_never_stops_the_others(tmp_path):
     assert kinds(mailbox.messages) == [("invitation", address) for address in EBI_MEMBERS]  # Gentofte's went out
 
 
+@pytest.mark.slow  # a week of daily runs over a real SMTP server: in the full suite
 def test_a_meeting_that_may_be_another_moved_sends_nothing_until_the_clerk_says_which(tmp_path):
     """The file drops the announced ebi-2025-11-17 and adds ebi-2025-11-21: the new one is held
     back (no invitations, a problem in its build), until `meetings resolve` says it is the old one
