@@ -28,6 +28,11 @@ class Catalogue:
     locale: str
     data: dict[str, Any]
 
+    def letter(self, name: str, sender: str, *paragraphs: str) -> str:
+        """A message's text: the greeting to `name`, the paragraphs, the closing from `sender`."""
+        return "\n\n".join([self.text("messages.greeting", name=name), *paragraphs,
+                             self.text("messages.closing", sender=sender)])
+
     def text(self, key: str, **values: Any) -> str:
         """The message `key` filled with `values`. A message with plural forms (a mapping with the
         CLDR categories of the language: one, other, ...) is chosen by the number `count`, with

@@ -20,9 +20,9 @@ from sqlalchemy import select, update
 
 from meetprep.config import Configs
 from meetprep.i18n import catalogue
-from meetprep.messages.ledger import Outgoing
+from meetprep.messages.ledger import Outgoing, unsent
 from meetprep.model import BodyConfig
-from meetprep.store import BodyRow, IntakeEventRow, MembershipRow, MessageRow, OrganizationRow, PersonRow, Store
+from meetprep.store import BodyRow, IntakeEventRow, MembershipRow, OrganizationRow, PersonRow, Store
 
 KEEP = dt.timedelta(days=14)  # a digest claimed by a run that died is sent by the runs of two weeks
 
@@ -51,16 +51,13 @@ def digest_messages(store: Store, configs: Configs, body: str, now: dt.datetime)
         by_digest: dict[str, list[IntakeEventRow]] = defaultdict(list)
         for event in events:
             by_digest[event.digest].append(event)
-        sent = set(session.execute(select(MessageRow.idempotency_key).where(
-            MessageRow.kind == "intake-digest", MessageRow.status == "sent",
-            MessageRow.idempotency_key.in_([f"{key}/{p.key}" for key in by_digest for p in secretaries]))).scalars())
         messages = []
         for key, group in by_digest.items():
             for person, committees in secretaries.items():
                 mine = [e for e in group if e.committee_key is None or e.committee_key in committees]
-                if mine and f"{key}/{person.key}" not in sent:
+                if mine:
                     messages.append(_message(config, key, person, mine))
-        return messages
+    return unsent(store, messages)
 
 
 def _secretaries(session, body: str) -> dict[PersonRow, set[str]]:
@@ -90,9 +87,7 @@ def _message(config: BodyConfig, key: str, person: PersonRow, events: list[Intak
                 lines.append("    " + words.text("intake.digest_told", sender=event.sender))
     refused = sum(e.outcome == "refused" for e in events)
     sender = config.body.mail.from_name or config.body.name
-    text = "\n\n".join([words.text("messages.greeting", name=person.name),
-                        words.text("intake.digest_text"), "\n".join(lines),
-                        words.text("messages.closing", sender=sender)])
+    text = words.letter(person.name, sender, words.text("intake.digest_text"), "\n".join(lines))
     return Outgoing(key=f"{key}/{person.key}", kind="intake-digest", sequence=0, channel="email",
                     recipient=person.email, person_id=person.id,
                     subject=words.text("intake.digest_subject", count=len(events), refused=refused),

@@ -44,7 +44,6 @@ from meetprep.store import (
     BodyRow,
     ConsultationRow,
     MembershipRow,
-    MessageRow,
     OrganizationRow,
     PaperRow,
     PersonRow,
@@ -182,28 +181,18 @@ def due_notices(store: Store, configs: Configs, settings: Any, config: BodyConfi
             asked_today = row.requested_at is not None and _today(config, row.requested_at) >= today
             if not asked_today and subtract_days(row.due, rules.remind_days, DayCount.business, holidays,
                                                  saturday) <= today <= row.due:
-                out += _unsent(store, notices.reminders(config, paper, row, step))
+                out += ledger.unsent(store, notices.reminders(config, paper, row, step))
             if today > row.due:
                 deputies = [d for d in step.deputy if d != row.holder]
                 # built without the paper first: its files are made only for a request still to send
-                late = _unsent(store, notices.requests(config, paper, row, step, [], to=deputies, kind="signoff-deputy"))
+                late = ledger.unsent(store, notices.requests(config, paper, row, step, [], to=deputies, kind="signoff-deputy"))
                 if late:
                     files = _paper_files(store, configs, settings, body.key, paper.reference, pdf_too)
                     out += [m for m in notices.requests(config, paper, row, step, files, to=deputies, kind="signoff-deputy")
                             if m.key in {u.key for u in late}]
                 if today > add_days(row.due, rules.escalate_days, DayCount.business, holidays, saturday):
-                    out += _unsent(store, notices.to_secretaries(config, paper, row, step, _secretaries(session, paper)))
+                    out += ledger.unsent(store, notices.to_secretaries(config, paper, row, step, _secretaries(session, paper)))
     return out
-
-
-def _unsent(store: Store, messages: list[ledger.Outgoing]) -> list[ledger.Outgoing]:
-    """Drop the messages the ledger has sent already (a daily notice is built again every run)."""
-    if not messages:
-        return messages
-    with store.session() as session:
-        sent = set(session.execute(select(MessageRow.idempotency_key).where(
-            MessageRow.idempotency_key.in_([m.key for m in messages]), MessageRow.status == "sent")).scalars())
-    return [m for m in messages if m.key not in sent]
 
 
 # ---------------------------------------------------------------------------------------------

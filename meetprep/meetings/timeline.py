@@ -177,10 +177,7 @@ def _person_message(ctx: Context, person: PersonRow | None, address: str, kind: 
 
 
 def _letter(ctx: Context, name: str, *paragraphs: str) -> str:
-    words = ctx.words
-    sender = ctx.config.body.mail.from_name or ctx.config.body.name
-    return "\n\n".join([words.text("messages.greeting", name=name), *paragraphs,
-                        words.text("messages.closing", sender=sender)])
+    return ctx.words.letter(name, ctx.config.body.mail.from_name or ctx.config.body.name, *paragraphs)
 
 
 def _officers(ctx: Context, role: str) -> list[PersonRow]:

@@ -379,6 +379,13 @@ def _finish(store: Store, key: str, token: str, attempts: int, error: str | None
                         .values(**values).execution_options(synchronize_session=False))
 
 
+def unsent(store: Store, messages: list[Outgoing]) -> list[Outgoing]:
+    """The messages the ledger has not sent yet: for notices built again on every run (a daily
+    reminder, a digest not finished), so that what they would attach is made only when needed."""
+    status = _statuses(store, [m.key for m in messages])
+    return [m for m in messages if status.get(m.key) != "sent"]
+
+
 def _statuses(store: Store, keys: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for start in range(0, len(keys), 500):

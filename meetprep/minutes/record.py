@@ -437,9 +437,8 @@ def messages(store: Store, configs: Configs, body: str, meeting_key: str, files:
             out.append(Outgoing(
                 key=f"{body}/{meeting_key}/{person.key}/minutes/{version}", kind="minutes", sequence=0,
                 channel="email", recipient=person.email, subject=words.text("minutes.mail_subject", **values),
-                text="\n\n".join([words.text("messages.greeting", name=person.name),
-                                   words.text("minutes.mail_text", **values),
-                                   words.text("messages.closing", sender=config.body.mail.from_name or config.body.name)]),
+                text=words.letter(person.name, config.body.mail.from_name or config.body.name,
+                                  words.text("minutes.mail_text", **values)),
                 meeting_id=meeting.id, person_id=person.id,
                 attachments=[Attachment(Path(document["path"]).name, data, document["media_type"])],
                 sender=config.body.mail.from_address, sender_name=config.body.mail.from_name or config.body.name,

@@ -29,9 +29,7 @@ def _values(config: BodyConfig, paper: PaperRow, row: SignoffRequestRow, words: 
 
 
 def _letter(config: BodyConfig, words: Catalogue, name: str, *paragraphs: str) -> str:
-    sender = config.body.mail.from_name or config.body.name
-    return "\n\n".join([words.text("messages.greeting", name=name), *[p for p in paragraphs if p],
-                        words.text("messages.closing", sender=sender)])
+    return words.letter(name, config.body.mail.from_name or config.body.name, *[p for p in paragraphs if p])
 
 
 def _mail(config: BodyConfig, key: str, kind: str, person: str | None, address: str, name: str, subject: str,
