@@ -203,6 +203,11 @@ class Body(Model):
     timeline: Timeline = Timeline()
     reference_pattern: str | None = None
     website: OptionalLine = None
+    # The municipality's official number, by which OParl consumers identify it: a German body's
+    # Amtlicher Gemeindeschlüssel (8 digits, OParl's Body.ags), a Danish one's kommunekode
+    # (4 digits, "0157"; published as the vendor extension meetprep:kommunekode).
+    ags: Annotated[str, StringConstraints(pattern=r"^[0-9]{8}$")] | None = None
+    kommunekode: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] | None = None
     # Which documents an agenda build writes (templates/<locale>/<kind>.docx). Default by locale:
     # da: the dagsorden with every item in full; de: the Tagesordnung and one Vorlage per paper.
     documents: list[Literal["dagsorden", "indstilling", "tagesordnung", "vorlage"]] | None = None

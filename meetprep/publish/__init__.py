@@ -80,9 +80,11 @@ def publish(store: Any, configs: Any, settings: Any, now: dt.datetime, body: str
                     scopes.setdefault(f"meeting:{meeting_key}", {})
                 for reference in references:
                     scopes.setdefault(f"paper:{reference}", {})
-            changed = oparl.sync(session, key, scopes, now, whole)
-            result = PublishResult(key, root / key, objects_changed=len(changed))
-            _write_oparl(session, root, key, changed, whole, settings.public_url, [(c.body.key, c.body.name) for c in configs])
+            # the ledger's dates are the clock on the wall (`now` may be a story's clock: the demo)
+            changes = oparl.sync(session, key, scopes, dt.datetime.now(dt.timezone.utc), whole)
+            result = PublishResult(key, root / key, objects_changed=len(changes.changed))
+            _write_oparl(session, root, key, changes, whole, settings.public_url, [c.body.key for c in configs],
+                         catalogue(config.body.locale.value))
             site = Site(view, settings.templates_dir, root)
             site.assets()
             site.feeds(settings.output_dir)
@@ -117,17 +119,23 @@ def _gone(folder: Path, present: set[str], candidates: set[str] | None) -> set[s
     return {p.stem for p in folder.glob("*.html") if p.stem not in slugs} if folder.is_dir() else set()
 
 
-def _write_oparl(session: Any, root: Path, body: str, changed: set[str], whole: bool, base: str,
-                 bodies: list[tuple[str, str]]) -> None:
+def _write_oparl(session: Any, root: Path, body: str, changes: oparl.Changes, whole: bool, base: str,
+                 bodies: list[str], words: Any) -> None:
     # a whole publish writes every object again (the files may be missing); a scoped one what changed
-    where = PublishedObjectRow.body_key == body if whole else PublishedObjectRow.path.in_(changed or {""})
+    where = PublishedObjectRow.body_key == body if whole else PublishedObjectRow.path.in_(changes.changed or {""})
     rows = session.execute(select(PublishedObjectRow).where(where)).scalars().all()
     for row, document in zip(rows, oparl.output(rows, session)):
         write_atomically(root / row.path, oparl.absolute(document, base))
-    to_write = oparl.pages_to_write(session, body, changed, whole)
-    for kind in oparl.LISTS.values():  # body.json links every list, an empty one too
-        if not (root / oparl.static_page_path(body, kind, 1)).exists():
+    to_write = oparl.pages_to_write(session, body, None if whole else changes)
+    for kind in oparl.LISTS.values():
+        last = oparl.last_page(session, body, kind)
+        if not (root / oparl.static_page_path(body, kind, 1)).exists():  # body.json links every list, an empty one too
             to_write.setdefault(kind, set()).add(1)
+        # a list that lost objects ends earlier: its old last pages go (they would list stale objects)
+        page = last + 1
+        while (root / oparl.static_page_path(body, kind, page)).exists():
+            (root / oparl.static_page_path(body, kind, page)).unlink()
+            page += 1
     for kind, pages in to_write.items():
         for page in sorted(pages):  # after the objects: a page is spliced from their files
             write_atomically(root / oparl.static_page_path(body, kind, page),
@@ -138,12 +146,12 @@ def _write_oparl(session: Any, root: Path, body: str, changed: set[str], whole: 
     now = dt.datetime.now(dt.timezone.utc)
     system = oparl.system_object(first or now, last or now)
     write_atomically(root / oparl.system_path(), oparl.absolute(system, base))
-    body_rows = session.execute(select(PublishedObjectRow).where(
-        PublishedObjectRow.kind == "Body", PublishedObjectRow.path.in_([oparl.body_path(k) for k, _ in bodies]))
-        .order_by(PublishedObjectRow.id)).scalars().all()
-    listing = {"data": oparl.output(body_rows, session), "pagination": {"elementsPerPage": oparl.PAGE_SIZE, "currentPage": 1},
-               "links": {"first": oparl.url(oparl.bodies_path()), "self": oparl.url(oparl.bodies_path())}}
-    write_atomically(root / oparl.bodies_path(), oparl.absolute(listing, base))
+    write_atomically(root / oparl.bodies_path(), oparl.spliced_page(session, root, None, "Body", 1, base))
+    # what a web server answers for an unknown URL below the body's OParl root (docs/operations.md)
+    error = oparl.error_object(words.text("portal.oparl_not_found"))
+    write_atomically(root / oparl.ROOT / body / "error-404.json", oparl.absolute(error, base))
+    if body == bodies[0]:
+        write_atomically(root / oparl.ROOT / "error-404.json", oparl.absolute(error, base))
 
 
 def _write_root(root: Path, configs: Any) -> None:

@@ -104,6 +104,8 @@ class PublicItem:
     standing_text: str | None = None
     result: str | None = None  # a results.* key
     resolution: str | None = None  # the decision's text
+    votes: dict[str, int] | None = None  # yes, no, abstain, biased, as recorded
+    unanimous: bool = False
 
 
 @dataclass
@@ -202,6 +204,8 @@ class PublicBody:
     meetings: dict[str, PublicMeeting]
     papers: dict[str, PublicPaper]
     events: list[PublicEvent]
+    ags: str | None = None
+    kommunekode: str | None = None
     # each public paper's own rendered documents (Vorlage), gathered with the agendas
     paper_documents: dict[str, list[PublicFile]] = field(default_factory=dict)
 
@@ -232,6 +236,7 @@ def public_body(session: Session, config: BodyConfig, output_dir: Path, meeting_
     persons = {m.person: m.name for c in committees.values() for m in c.members}
     view = PublicBody(key=config.body.key, name=config.body.name, locale=config.body.locale.value,
                       timezone=config.body.timezone, website=config.body.website,
+                      ags=config.body.ags, kommunekode=config.body.kommunekode,
                       classification=config.body.classification, committees=committees, persons=persons,
                       meetings={}, papers={}, events=[])
     if body_row is None:
@@ -307,6 +312,8 @@ def _add_minutes(item: PublicMeeting, row: MinutesRow, output_dir: Path, body: s
         if target is not None and target.public:
             target.result = recorded.get("result") or target.result
             target.resolution = recorded.get("text") or target.resolution
+            target.votes = recorded.get("votes") or target.votes
+            target.unanimous = bool(recorded.get("unanimous")) or target.unanimous
     version = recorded_version(row)
     base = output_dir / body / item.committee / item.key / "minutes"
     for folder in (base / version, base / f"{version}-docx"):
@@ -446,6 +453,11 @@ def _add_decisions(session: Session, view: PublicBody, body_id: int) -> None:
             if item.reference == reference and item.public:
                 item.result = item.result or decision.result
                 item.resolution = item.resolution or decision.text
+                if item.votes is None and not item.unanimous:
+                    counts = {"yes": decision.votes_yes, "no": decision.votes_no, "abstain": decision.votes_abstain,
+                              "biased": decision.votes_biased}
+                    item.votes = {k: v for k, v in counts.items() if v is not None} or None
+                    item.unanimous = decision.unanimous
 
 
 def _events(session: Session, config: BodyConfig, body_id: int) -> list[PublicEvent]:
