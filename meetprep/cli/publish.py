@@ -27,14 +27,15 @@ def publish(
         raise typer.BadParameter("--meeting needs --body", param_hint="--meeting")
 
     def work(store, configs, settings) -> dict[str, Any]:
-        from meetprep.publish import publish as publish_bodies, public_root
+        from meetprep.jobs.publishing import publish_all
+        from meetprep.publish import public_root
 
         if body and configs.get(body) is None:
             from meetprep.errors import InputError, Problem
 
             raise InputError([Problem(file=str(settings.config_dir), item=body, field="--body",
                                       message=f"no body {body!r} in the config (known: {', '.join(configs.keys())})")])
-        results = publish_bodies(store, configs, settings, clock(), body=body, meetings=set(meeting) if meeting else None)
+        results = publish_all(store, configs, settings, clock(), body=body, meetings=set(meeting) if meeting else None)
         return {"root": str(public_root(settings.output_dir)), "base_url": settings.public_url,
                 "bodies": [r.as_dict() for r in results]}
 

@@ -73,6 +73,7 @@ class ImportReport:
     meetings: list[dict[str, Any]] = field(default_factory=list)  # key, body, action, file
     warnings: list[Problem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the job after the import could not do (publish)
 
     def count(self, kind: str, action: str) -> int:
         return sum(1 for row in getattr(self, kind) if row["action"] == action)
@@ -83,6 +84,7 @@ class ImportReport:
             "meetings": self.meetings,
             "warnings": [w.as_dict() for w in self.warnings],
             "skipped": self.skipped,
+            "notes": self.notes,
         }
 
 

@@ -12,7 +12,7 @@ from typing import Any, Callable
 from meetprep.config import Configs
 from meetprep.importing import intake
 from meetprep.importing.pipeline import ImportReport, import_files
-from meetprep.jobs.publishing import write_feeds
+from meetprep.jobs.publishing import publish_meetings, write_feeds
 from meetprep.jobs.signoff import run_signoff
 from meetprep.messages import ledger
 from meetprep.messages.replies import inbox_for
@@ -22,11 +22,30 @@ from meetprep.store import Store
 
 def import_papers(store: Store, configs: Configs, settings: Any, paths: list[Path], now: dt.datetime,
                   root: Path | None = None) -> ImportReport:
+    """Import all or nothing, then rewrite the feeds where a meeting changed and publish what the
+    import changed: new and changed meetings, and changed papers (their public pages show the
+    stored paper), so that the portal and OParl never wait for the next build."""
     report = import_files(store, configs, paths, now, root)
     if any(m["action"] != "unchanged" for m in report.meetings):
         # Subscribed calendars follow every change of a meeting's time, place or state.
         write_feeds(store, configs, settings, now)
+    report.notes += publish_imported(store, configs, settings, now, report)
     return report
+
+
+def publish_imported(store: Store, configs: Configs, settings: Any, now: dt.datetime, report: ImportReport) -> list[str]:
+    meetings: dict[str, set[str]] = {}
+    papers: dict[str, set[str]] = {}
+    for row in report.meetings:
+        if row["action"] != "unchanged":
+            meetings.setdefault(row["body"], set()).add(row["key"])
+    for row in report.papers:
+        if row["action"] != "unchanged":
+            papers.setdefault(row["body"], set()).add(row["reference"])
+    notes = []
+    for body in sorted(set(meetings) | set(papers)):
+        notes += publish_meetings(store, configs, settings, now, body, meetings.get(body, set()), papers.get(body))
+    return notes
 
 
 def take_papers(store: Store, configs: Configs, settings: Any, clock: Callable[[], dt.datetime],

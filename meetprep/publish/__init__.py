@@ -27,12 +27,12 @@ from sqlalchemy import func, select
 from meetprep.store import AgendaRow, AgendaVersionRow, BodyRow, MeetingRow, PublishedObjectRow
 from meetprep.publish import oparl
 from meetprep.publish.site import Site
-from meetprep.publish.view import public_body, slug
+from meetprep.publish.view import meetings_of_papers, public_body, slug
 from meetprep.folders import write_atomically
 from html import escape
 from meetprep.i18n import catalogue
 
-__all__ = ["publish", "PublishResult"]
+__all__ = ["publish", "PublishResult", "after", "copy_feeds"]
 
 
 @dataclass
@@ -53,9 +53,12 @@ def public_root(output_dir: Path) -> Path:
 
 
 def publish(store: Any, configs: Any, settings: Any, now: dt.datetime, body: str | None = None,
-            meetings: set[str] | None = None) -> list[PublishResult]:
-    """Publish one body (or all) as a whole, or only `meetings` of `body` and their papers."""
+            meetings: set[str] | None = None, papers: set[str] | None = None) -> list[PublishResult]:
+    """Publish one body (or all) as a whole, or only `meetings` of `body` and their papers (and
+    `papers`, by reference: an import changed them)."""
 
+    if papers and meetings is None:
+        meetings = set()
     if meetings is not None and body is None:
         raise ValueError("publishing some meetings needs their body")
     root = public_root(settings.output_dir)
@@ -67,12 +70,16 @@ def publish(store: Any, configs: Any, settings: Any, now: dt.datetime, body: str
         whole = meetings is None
         with store.writing(f"publish:{key}") as session:
             references: set[str] | None = None
+            if papers:  # a paper changed without a build: the meetings that show it show it anew
+                body_row = session.execute(select(BodyRow).where(BodyRow.key == key)).scalar_one_or_none()
+                meetings = set(meetings) | (meetings_of_papers(session, body_row.id, papers) if body_row else set())
             if not whole:
                 # every paper any version of these agendas showed: one taken off must go too
                 rows = session.execute(select(AgendaVersionRow.entries).join(AgendaRow).join(MeetingRow)
                                        .join(BodyRow, MeetingRow.body_id == BodyRow.id)
                                        .where(BodyRow.key == key, MeetingRow.key.in_(meetings))).scalars()
                 references = {e["reference"] for entries in rows for e in entries if e["kind"] == "paper" and e["reference"]}
+                references |= set(papers or ())
             view = public_body(session, config, settings.output_dir, None if whole else set(meetings), references)
             scopes = oparl.build_objects(view)
             if not whole:
@@ -107,6 +114,12 @@ def publish(store: Any, configs: Any, settings: Any, now: dt.datetime, body: str
             results.append(result)
     _write_root(root, configs)
     return results
+
+
+def copy_feeds(output_dir: Path, body: str) -> list[Path]:
+    """The body's public calendar and document feeds (output/feeds/<body>) copied beside its
+    portal's pages, where they changed: called whenever the feeds are written."""
+    return Site.copy_feeds(output_dir / "feeds" / body, public_root(output_dir) / body / "feeds")
 
 
 def _gone(folder: Path, present: set[str], candidates: set[str] | None) -> set[str]:
@@ -174,13 +187,13 @@ def _write_root(root: Path, configs: Any) -> None:
 
 
 def after(store: Any, configs: Any, settings: Any, now: dt.datetime, body: str,
-          meetings: set[str] | None = None) -> list[str]:
+          meetings: set[str] | None = None, papers: set[str] | None = None) -> list[str]:
     """Publish after a build, minutes or planning run: only `meetings` (and their papers) where
     given, else the whole body. A failure here is returned as a note, never raised: the run's own
     work (documents, messages) is done and recorded, and `meetprep publish` catches up."""
 
     try:
-        publish(store, configs, settings, now, body=body, meetings=meetings)
+        publish(store, configs, settings, now, body=body, meetings=meetings, papers=papers)
     except Exception as exc:  # noqa: BLE001 - any failure of publishing must not undo the build
         logging.getLogger("meetprep.publish").exception("publishing %s failed", body)
         return [f"the public portal of {body} was not updated ({type(exc).__name__}: {exc}); "

@@ -313,13 +313,18 @@ class Site:
 
     def feeds(self, output_dir: Path) -> None:
         """Copies of the body's public calendar and document feeds, beside the pages."""
-        source = output_dir / "feeds" / self.view.key
+        self.written += self.copy_feeds(output_dir / "feeds" / self.view.key, self.folder / "feeds")
+
+    @staticmethod
+    def copy_feeds(source: Path, target_folder: Path) -> list[Path]:
+        written = []
         for path in sorted(source.glob("*")) if source.is_dir() else []:
             if path.suffix in (".ics", ".atom") and path.is_file():
-                target = self.folder / "feeds" / path.name
+                target = target_folder / path.name
                 data = path.read_bytes()
                 if not target.exists() or target.read_bytes() != data:
-                    self.written.append(write_atomically(target, data))
+                    written.append(write_atomically(target, data))
+        return written
 
 
 def _shard_group(data: dict[str, Any]) -> str:

@@ -406,6 +406,21 @@ def _add_papers(session: Session, view: PublicBody, config: BodyConfig, body_id:
             sessions=sessions, files=files, documents=documents.get(paper.reference, []), meetings=meetings)
 
 
+def meetings_of_papers(session: Session, body_id: int, references: set[str]) -> set[str]:
+    """The keys of the meetings a paper was placed on or decided at: those whose pages (and
+    documents) show it, for publishing a paper that changed without a build."""
+    if not references:
+        return set()
+    placed = select(MeetingRow.key).join(ConsultationRow, ConsultationRow.meeting_id == MeetingRow.id).join(
+        PaperRow, ConsultationRow.paper_id == PaperRow.id).where(PaperRow.body_id == body_id,
+                                                                 PaperRow.reference.in_(references))
+    decided = select(MeetingRow.key).join(DecisionRow, DecisionRow.meeting_id == MeetingRow.id).join(
+        ConsultationRow, DecisionRow.consultation_id == ConsultationRow.id).join(
+        PaperRow, ConsultationRow.paper_id == PaperRow.id).where(PaperRow.body_id == body_id,
+                                                                 PaperRow.reference.in_(references))
+    return set(session.execute(placed).scalars()) | set(session.execute(decided).scalars())
+
+
 def _meetings_showing(session: Session, config: BodyConfig, paper: PaperRow, view: PublicBody, whole: bool) -> list[str]:
     """The meetings whose published agenda shows this paper (the view's, and, when the view is
     only part of the body, the others' too)."""
