@@ -129,7 +129,29 @@ def paper_file(tmp_path) -> Callable[..., Path]:
 SLOW_MODULES = {
     "test_scaleout", "test_portal_browser", "test_flows", "test_deployments", "test_forkserver", "test_overlap",
     "test_public_property", "test_leftovers", "test_cache", "test_whole_truth", "test_golden", "test_word_libreoffice",
+    "test_incremental", "test_oparl_crawl",
 }
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> tuple[Path, dict]:
+    """`meetprep demo` once per session, as a user runs it (its own process): its folder and its
+    --json report. Published below http://127.0.0.1:<a free port>/ (`demo_url`), where
+    tests/test_oparl_crawl.py serves it."""
+    import json
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    out = tmp_path_factory.mktemp("demo") / "demo"
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("MEETPREP_")}, "MEETPREP_FORKSERVER": "off",
+           "MEETPREP_PUBLIC_URL": f"http://127.0.0.1:{port}/"}
+    done = subprocess.run([sys.executable, "-m", "meetprep.runtime.launch", "demo", "--out", str(out), "--no-pdf",
+                           "--json"], cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=300)
+    return out, json.loads(done.stdout)
 
 
 @pytest.fixture(scope="session")

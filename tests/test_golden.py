@@ -5,10 +5,6 @@ file is checked in test_minutes (the demo's German bodies hold no minutes)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -31,16 +27,6 @@ SELECTED = [
     ("de/tagesordnung-oeffentlich.txt", "output/herzogenrath/asi/asi-2025-03-25/v*/public/tagesordnung-*.docx"),
     ("de/vorlage.txt", "output/herzogenrath/asi/asi-2025-03-25/v*/*/vorlage-V-2019-367-E04.docx"),
 ]
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory) -> tuple[Path, dict]:
-    """`meetprep demo` once, as a user runs it (its own process): its folder and its --json report."""
-    out = tmp_path_factory.mktemp("golden") / "demo"
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("MEETPREP_")}, "MEETPREP_FORKSERVER": "off"}
-    done = subprocess.run([sys.executable, "-m", "meetprep.runtime.launch", "demo", "--out", str(out), "--no-pdf",
-                           "--json"], cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=300)
-    return out, json.loads(done.stdout)
 
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from meetprep.minutes.record import vote_text
 from meetprep.agenda.markup import text_blocks
 from meetprep.folders import write_atomically
 from meetprep.i18n import Catalogue, catalogue
@@ -142,6 +143,7 @@ class Site:
                 "text": item.standing_text,
                 "result": self.words.text(f"results.{item.result}") if item.result else "",
                 "resolution": item.resolution or "",
+                "votes": vote_text(self.words, item.votes, item.unanimous) if item.public else "",
                 "files": [self.file_context(f, up) for f in (paper.documents + paper.files if paper else [])]})
         committee = self.view.committees.get(meeting.committee)
         return {"meeting": meeting, "when": self.when(meeting.start), "items": items,
