@@ -202,8 +202,8 @@ class PublishedObjectRow(Base):
     body_key: Mapped[str] = mapped_column(String(64), index=True)
     path: Mapped[str] = mapped_column(String(600), unique=True)
     kind: Mapped[str] = mapped_column(String(32))  # the OParl type: Paper, Meeting, ...
-    # 1, 2, ... in the body's list of its kind, given when first published and never changed:
-    # the static list page that holds it is (position - 1) // PAGE_SIZE + 1, found without counting
+    # 1, 2, ... in the body's list of its kind, given when first published and never changed: the
+    # lists' order (a new object comes last; a deleted one leaves the plain lists, which close up)
     position: Mapped[int] = mapped_column(Integer)
     scope: Mapped[str] = mapped_column(String(300), index=True)
     checksum: Mapped[str] = mapped_column(String(64))
