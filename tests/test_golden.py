@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
 from tests.docxtext import text
 from tests.golden import readable
 

@@ -10,6 +10,7 @@ is their source of truth); meetings, papers, consultations and files are data th
 imports and works on.
 """
 
+from meetprep.store import cpython311  # noqa: F401 - the guard, before any session exists
 from meetprep.store.engine import (
     MIGRATIONS,
     Store,
