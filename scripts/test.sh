@@ -33,8 +33,8 @@ python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 if [ "${1:-}" != "--fast" ] && command -v npm >/dev/null 2>&1; then
-  # the browser tests (axe-core, playwright-core) are not in the fast lane
-  (cd tests/browser && npm ci --no-audit --no-fund --silent)
+  # the browser tests and the accessibility checks (axe-core, playwright-core, html-validate) are not in the fast lane
+  (cd meetprep/publish/browser && npm ci --no-audit --no-fund --silent)
 fi
 .venv/bin/ruff check --quiet meetprep flows tests bench scripts
 if [ "${1:-}" = "--fast" ]; then

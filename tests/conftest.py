@@ -129,7 +129,7 @@ def paper_file(tmp_path) -> Callable[..., Path]:
 SLOW_MODULES = {
     "test_scaleout", "test_portal_browser", "test_flows", "test_deployments", "test_forkserver", "test_overlap",
     "test_public_property", "test_leftovers", "test_cache", "test_whole_truth", "test_golden", "test_word_libreoffice",
-    "test_incremental", "test_oparl_crawl",
+    "test_incremental", "test_oparl_crawl", "test_accessibility",
 }
 
 

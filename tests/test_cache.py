@@ -108,3 +108,16 @@ def test_a_command_with_a_warm_cache_imports_neither_holidays_nor_alembic(tmp_pa
              "print(sorted({m.split('.')[0] for m in sys.modules} & {'holidays', 'alembic', 'email_validator'}))")
     done = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+
+
+def test_a_change_in_any_module_of_meetprep_makes_a_new_key():
+    """The code stamp covers meetprep's subpackages: a cached config made by an older
+    model/body.py lacked a field the new code read ('Body' object has no attribute ...)."""
+    before = cache.code_stamp.__wrapped__("yaml")
+    body_module = Path(config.__file__).parent / "model" / "body.py"
+    stat = body_module.stat()
+    try:
+        os.utime(body_module, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        assert cache.code_stamp.__wrapped__("yaml") != before
+    finally:
+        os.utime(body_module, ns=(stat.st_atime_ns, stat.st_mtime_ns))

@@ -21,7 +21,7 @@ from tests.conftest import ROOT
 from tests.servers import free_port
 from tests.test_publish import CLOCK, SECRET_FILE, SECRET_TITLE, build_meeting, portal_settings, wedel_papers
 
-BROWSER = ROOT / "tests" / "browser"
+BROWSER = ROOT / "meetprep" / "publish" / "browser"
 
 
 def browser_ready() -> bool:
@@ -32,7 +32,7 @@ def browser_ready() -> bool:
     return bool(ready)
 
 
-pytestmark = pytest.mark.skipif(not browser_ready(), reason="needs Debian's chromium and `npm ci` in tests/browser")
+pytestmark = pytest.mark.skipif(not browser_ready(), reason="needs Debian's chromium and `npm ci` in meetprep/publish/browser")
 
 
 def run_browser(url: str, word: str) -> dict:

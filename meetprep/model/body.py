@@ -176,6 +176,17 @@ class MailSettings(Model):
     smtp: SmtpSettings | None = None
 
 
+class Accessibility(Model):
+    """The accessibility statement's contact details (docs/publishing.md)."""
+
+    # Where the public reports barriers; default: the body's mail from address.
+    feedback: EmailStr | None = None
+    # The body a reader may turn to when the answer does not satisfy them (Durchsetzungsverfahren /
+    # håndhævelsesprocedure): the Land's for a German Stadt; Digitaliseringsstyrelsen in Denmark.
+    enforcement: OptionalLine200 = None
+    enforcement_url: OptionalLine = None
+
+
 class KitSection(Model):
     heading: Line200
     mandatory: bool = False
@@ -208,6 +219,7 @@ class Body(Model):
     # (4 digits, "0157"; published as the vendor extension meetprep:kommunekode).
     ags: Annotated[str, StringConstraints(pattern=r"^[0-9]{8}$")] | None = None
     kommunekode: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] | None = None
+    accessibility: Accessibility = Accessibility()
     # Which documents an agenda build writes (templates/<locale>/<kind>.docx). Default by locale:
     # da: the dagsorden with every item in full; de: the Tagesordnung and one Vorlage per paper.
     documents: list[Literal["dagsorden", "indstilling", "tagesordnung", "vorlage"]] | None = None

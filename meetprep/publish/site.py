@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from meetprep.publish.checks import conformance
 from meetprep.minutes.record import vote_text
 from meetprep.agenda.markup import text_blocks
 from meetprep.folders import write_atomically
@@ -273,6 +274,21 @@ class Site:
             (meetings / group).mkdir(parents=True, exist_ok=True)
             os.replace(path, meetings / group / path.name)
             self._dirty_groups.add(group)
+
+    def accessibility_pages(self, report: dict[str, Any] | None, feedback: str, enforcement: str | None,
+                            enforcement_url: str | None, portal_url: str) -> None:
+        """The accessibility statement, from the newest check (meetprep.publish.checks), and the
+        portal explained in plain language (Leichte Sprache; let dansk)."""
+        checked = self.day(dt.date.fromisoformat(report["checked_at"][:10])) if report else ""
+        before, _, after = self.t("a11y.feedback", address="\x00").partition("\x00")
+        self.page("accessibility.html", "accessibility.html", 0, report=report, status=conformance(report),
+                  checked=checked, feedback=feedback, feedback_before=before, feedback_after=after,
+                  enforcement=enforcement, enforcement_url=enforcement_url, portal_url=portal_url)
+        paragraphs = []
+        for text in self.words.data["portal"]["plain"]["paragraphs"]:
+            head, found, tail = text.replace("{body}", self.view.name).partition("{address}")
+            paragraphs.append((head, feedback if found else None, tail))
+        self.page("plain.html", "plain.html", 0, paragraphs=paragraphs)
 
     def calendar_pages(self, session: Session, years: set[int] | None, now: dt.datetime) -> None:
         rows = meeting_rows(session, self.view.key, self.words, years)

@@ -55,7 +55,10 @@ def code_stamp(*packages: str) -> tuple[Any, ...]:
         spec = find_spec(name)
         if spec is not None and spec.origin:
             folders.append(Path(spec.origin).parent)
-    return tuple((str(folder), stamp(sorted(folder.glob("*.py")))) for folder in folders)
+    # meetprep's own subpackages too (model/, store/, ...): a cached config made by an older
+    # model/body.py would lack the fields the new code reads
+    own = (str(folders[0]), stamp(sorted(folders[0].rglob("*.py"))))
+    return (own, *((str(folder), stamp(sorted(folder.glob("*.py")))) for folder in folders[1:]))
 
 
 def remembered(name: str, files: list[Path], packages: tuple[str, ...], make: Callable[[], T]) -> T:
