@@ -43,6 +43,8 @@ ENV_VARS = {
                             "attachments are taken in like files dropped into MEETPREP_HOME/inbox/papers/",
     "MEETPREP_SIGNOFF_MAIL": "where approvers' answers to sign-off requests arrive: a maildir folder (default "
                              "MEETPREP_HOME/signoff) or imaps://user:password@host/INBOX (docs/signoff.md)",
+    "MEETPREP_FEEDBACK_MAIL": "where messages to the portal's accessibility feedback address arrive: a maildir "
+                              "folder (default MEETPREP_HOME/feedback) or imaps://user:password@host/INBOX (docs/publishing.md)",
     "MEETPREP_CONSOLE_AUTH": "user:password that `meetprep serve --host ADDRESS` requires of the Prefect UI and API "
                              "(Prefect's basic authentication); CLI commands and workers against it need "
                              "PREFECT_API_AUTH_STRING set to the same",
@@ -78,6 +80,7 @@ class Settings:
     public_url: str = "http://127.0.0.1:8080/"  # where output/public is served: OParl ids are absolute URLs
     papers_mail: str | None = None  # a maildir folder or an IMAP URL papers are mailed to (meetprep.importing.intake)
     signoff_mail: str | None = None  # where answers to sign-off requests arrive (default: MEETPREP_HOME/signoff)
+    feedback_mail: str | None = None  # where accessibility feedback arrives (default: MEETPREP_HOME/feedback)
 
     @property
     def outbox(self) -> Path:
@@ -124,7 +127,7 @@ class Settings:
         return cls(home, database_url, config_dir, templates_dir, output_dir, delivery, outbox,
                    env.get("MEETPREP_SMTP_URL") or None, pdf_seconds, env.get("MEETPREP_REPLIES") or None,
                    public_url.rstrip("/") + "/", env.get("MEETPREP_PAPERS_MAIL") or None,
-                   env.get("MEETPREP_SIGNOFF_MAIL") or None)
+                   env.get("MEETPREP_SIGNOFF_MAIL") or None, env.get("MEETPREP_FEEDBACK_MAIL") or None)
 
     def with_home(self, home: Path) -> "Settings":
         """The same settings with the embedded store and output under another folder."""

@@ -6,7 +6,8 @@ from typing import Any, Optional
 
 import typer
 
-from meetprep.cli.common import JsonOption, app, clock, get_console, guarded, in_store, print_json, print_table
+from meetprep.cli.common import (JsonOption, app, clock, current_settings, get_console, guarded, in_store, print_json,
+                                 print_table)
 
 accessibility_app = typer.Typer(help="The portal's accessibility statement and the checks behind it.",
                                 no_args_is_help=True)
@@ -50,3 +51,30 @@ def check(
                 console.print(f"[yellow]note:[/] {note}", soft_wrap=True)
             console.print(f"Report: {r['report']}", soft_wrap=True, markup=False)
     raise typer.Exit(1 if failed else 0)
+
+
+@accessibility_app.command("feedback")
+def feedback(as_json: bool = JsonOption) -> None:
+    """Read the accessibility feedback mailbox now (MEETPREP_FEEDBACK_MAIL; the daily
+    prepare-meetings run does it too): each message recorded once, its sender acknowledged in
+    the body's language, the body's handlers (accessibility.handlers, else the committees'
+    secretaries) sent a copy."""
+
+    def work(store, configs, settings) -> dict[str, Any]:
+        from meetprep.cli.common import transport_for_body
+        from meetprep.jobs.accessibility import take_feedback
+
+        return take_feedback(store, configs, settings, clock(),
+                             lambda config: transport_for_body(settings, configs, config.body.key))
+
+    result = guarded(as_json, lambda: in_store(work))
+    if as_json:
+        print_json({"ok": not result["sent"]["failed"], **result})
+    else:
+        print_table("Accessibility feedback read", ["body", "from", "subject", "acknowledged"],
+                    [[t["body"], t["sender"] or "(automatic)", t["subject"], "yes" if t["acknowledged"] else "no"]
+                     for t in result["taken"]])
+        from meetprep.cli.common import print_dispatch
+
+        print_dispatch("Messages", result["sent"], current_settings())
+    raise typer.Exit(1 if result["sent"]["failed"] else 0)

@@ -1,18 +1,23 @@
-"""The job behind `meetprep accessibility check` and the check-accessibility flow: check each
-body's published portal (meetprep.publish.checks), keep the report, publish the statement."""
+"""The jobs behind `meetprep accessibility`: check each body's published portal
+(meetprep.publish.checks), keep the report and publish the statement; read the feedback the
+statement asks for, acknowledge it and pass it on (meetprep.messages.feedback)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from contextlib import nullcontext
 from typing import Any, Callable
 
 from meetprep.config import Configs
 from meetprep.folders import write_atomically
 from meetprep.jobs.publishing import publish_meetings
+from meetprep.messages import feedback, ledger
+from meetprep.messages.replies import inbox_for
 from meetprep.publish import public_root
 from meetprep.publish.checks import check_portal, conformance, report_path
 from meetprep.publish.view import public_body
+from meetprep.steps import Step, direct
 from meetprep.store import Store
 
 
@@ -41,3 +46,22 @@ def check_accessibility(store: Store, configs: Configs, settings: Any, now: dt.d
             "third_party_inaccessible": sum(1 for e in report["third_party"] if e.get("problems") or not e.get("checked")),
             "not_run": report["not_run"], "notes": notes})
     return results
+
+
+def take_feedback(store: Store, configs: Configs, settings: Any, now: dt.datetime,
+                  transport_for: Callable[[Any], ledger.Transport], bodies: list[str] | None = None,
+                  step: Step = direct) -> dict[str, Any]:
+    """Read the accessibility feedback mailbox (MEETPREP_FEEDBACK_MAIL, default MEETPREP_HOME/
+    feedback): each message recorded once, its sender acknowledged and its handlers sent a copy,
+    each message once (the daily run and `meetprep accessibility feedback`)."""
+    mail = inbox_for(settings, getattr(settings, "feedback_mail", None) or str(settings.home / "feedback"))
+    with (mail if hasattr(mail, "__enter__") else nullcontext(mail)) as box:
+        report = step("read-feedback", feedback.take, store, configs, box, now)
+    sent = ledger.DispatchReport()
+    for config in configs:
+        if bodies is not None and config.body.key not in bodies:
+            continue
+        outgoing = feedback.messages(store, configs, config.body.key, now)
+        if outgoing:
+            sent.add(step("send-feedback", ledger.dispatch, store, outgoing, transport_for(config), lambda: now))
+    return {**report.as_dict(), "sent": sent.as_dict()}

@@ -16,6 +16,7 @@ from meetprep.config import Configs
 from meetprep.errors import InputError
 from meetprep.importing.digest import digest_messages
 from meetprep.jobs.agenda import build_agenda
+from meetprep.jobs.accessibility import take_feedback
 from meetprep.jobs.publishing import publish_meetings, write_feeds
 from meetprep.jobs.signoff import run_signoff
 from meetprep.meetings.timeline import ACTIONS, STEPS, Context, step_applies, record_step, step_settled, keep_current, plan, upcoming
@@ -123,7 +124,13 @@ def run_day(store: Store, configs: Configs, settings: Any, today: Callable[[Body
     except Exception as exc:
         signoff = {"answers": [], "aside": [], "changes": [], **ledger.DispatchReport().as_dict()}
         errors.append({"body": None, "meeting": None, "error": f"sign-off: {type(exc).__name__}: {exc}"})
-    return {"meetings": meetings, "errors": errors, "intake_digest": digests.as_dict(), "signoff": signoff}
+    try:  # messages to the portal's accessibility feedback address: acknowledged, passed on
+        feedback = take_feedback(store, configs, settings, now, transport_for, bodies, step)
+    except Exception as exc:
+        feedback = {"taken": [], "again": 0, "sent": ledger.DispatchReport().as_dict()}
+        errors.append({"body": None, "meeting": None, "error": f"feedback: {type(exc).__name__}: {exc}"})
+    return {"meetings": meetings, "errors": errors, "intake_digest": digests.as_dict(), "signoff": signoff,
+            "feedback": feedback}
 
 
 def send_intake_digests(store: Store, configs: Configs, now: dt.datetime,

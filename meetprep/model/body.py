@@ -179,8 +179,11 @@ class MailSettings(Model):
 class Accessibility(Model):
     """The accessibility statement's contact details (docs/publishing.md)."""
 
-    # Where the public reports barriers; default: the body's mail from address.
+    # Where the public reports barriers (a mailbox meetprep reads: MEETPREP_FEEDBACK_MAIL); default:
+    # the body's mail from address. Each message is acknowledged and passed to the handlers
+    # (default: the committees' secretaries).
     feedback: EmailStr | None = None
+    handlers: list[EmailStr] = []
     # The body a reader may turn to when the answer does not satisfy them (Durchsetzungsverfahren /
     # håndhævelsesprocedure): the Land's for a German Stadt; Digitaliseringsstyrelsen in Denmark.
     enforcement: OptionalLine200 = None

@@ -24,6 +24,7 @@ from meetprep.store.engine import (
 )
 from meetprep.store.journal import (
     AttendanceNoticeRow,
+    FeedbackRow,
     IntakeEventRow,
     MeetingStepRow,
     MessageRow,
@@ -88,6 +89,7 @@ __all__ = [
     "MeetingStepRow",
     "ReplyRow",
     "AttendanceNoticeRow",
+    "FeedbackRow",
     "IntakeEventRow",
     "PublishedObjectRow",
     "MIGRATIONS",

@@ -234,3 +234,22 @@ class IntakeEventRow(Base):
     sender: Mapped[str | None] = mapped_column(String(320))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     digest: Mapped[str | None] = mapped_column(String(200), index=True)
+
+
+class FeedbackRow(Base):
+    """A message to the portal's accessibility feedback address (docs/publishing.md), recorded
+    once per body and content: the sender is acknowledged and the body's handlers get it, each
+    message once through the ledger, keyed by this row."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("body_key", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_key: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    sender: Mapped[str | None] = mapped_column(String(320))  # None: not to be answered (automatic, no address)
+    sender_name: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(500))  # where it was read
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
