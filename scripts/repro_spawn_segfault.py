@@ -22,6 +22,11 @@ on spawn). The cause inside CPython or SQLAlchemy is not found. Run again on 202
 use after free (no guard bytes overwritten), with gdb in pymalloc_alloc (docs/performance.md).
 Since then the served OParl API (meetprep.publish.server) splices its list pages from the
 objects' files as well; bench/soak.py keeps a worker and the served API busy together.
+Named on 2026-12-03 (valgrind memcheck): a use after free in CPython 3.11's attribute store, reached
+through SQLAlchemy's InstanceState._cleanup weakref callback during a collection inside a dict
+allocation; tests/cpython311_uaf.py reproduces it in pure Python, meetprep/store/cpython311.py
+guards around it, docs/performance.md tells the story. With the guard added at 7bd9f2f the worker
+lives (three runs on spawn, one on fork); without it, it still dies.
 Prints the worker's exit code (-11: the crash) and, if it lived, its first and last build times.
 """
 

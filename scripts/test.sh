@@ -4,7 +4,7 @@
 #   bash scripts/test.sh            the whole suite (what CI runs)
 #   bash scripts/test.sh --fast     the developer's loop: unit and in-process tests only, no tests
 #                                   marked slow, flow, scaleout or postgres (under four minutes here)
-#   bash scripts/test.sh ARGS       any other arguments go to pytest
+#   bash scripts/test.sh ARGS       any other arguments go to pytest (run in two processes: -p no:xdist for one)
 #
 # System packages come from Debian: PostgreSQL (store tests on a second database),
 # LibreOffice Writer (PDF output), Dovecot (replies read from a real IMAP server) and Chromium
@@ -39,6 +39,8 @@ fi
 .venv/bin/ruff check --quiet meetprep flows tests bench scripts
 if [ "${1:-}" = "--fast" ]; then
   shift
-  exec .venv/bin/python -m pytest -m "not slow and not flow and not scaleout and not postgres" "$@"
+  exec .venv/bin/python -m pytest -n 2 --dist loadgroup -m "not slow and not flow and not scaleout and not postgres" "$@"
 fi
-exec .venv/bin/python -m pytest "$@"
+# two processes (pytest-xdist): the tests wait on servers, LibreOffice and Chromium much of the time;
+# modules that share an expensive fixture keep to one process (xdist_group: demo, prefect-harness, scaleout)
+exec .venv/bin/python -m pytest -n 2 --dist loadgroup "$@"

@@ -14,7 +14,7 @@ from meetprep.cli import app
 from tests.conftest import EXAMPLES
 from tests.docxtext import text
 
-pytestmark = pytest.mark.flow
+pytestmark = [pytest.mark.flow, pytest.mark.xdist_group("prefect-harness")]  # one harness per session
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,8 @@ import pytest
 from tests.docxtext import text
 from tests.golden import readable
 
+pytestmark = pytest.mark.xdist_group("demo")  # one `meetprep demo` run (tests/conftest.py) for both modules
+
 # (golden file, glob under the demo's folder: the last match in sorted order is taken)
 SELECTED = [
     ("da/invitation.eml.txt", "outbox/gentofte_ebi-2025-09-22_anton-bruniche-olsen_invitation_0-*.eml"),

@@ -19,6 +19,8 @@ from tests.conftest import ROOT
 from tests.oparl_crawler import BODY_LISTS, Crawler, with_query
 from tests.test_publish import validator_for
 
+pytestmark = pytest.mark.xdist_group("demo")  # one `meetprep demo` run (tests/conftest.py) for both modules
+
 LONG_AGO = "1970-01-01T00:00:00+01:00"
 FAR_AHEAD = "2999-01-01T00:00:00+01:00"
 

@@ -41,7 +41,9 @@ def portal_settings(tmp_path: Path, base: str) -> Settings:
 @pytest.fixture
 def world(tmp_path):
     configs = load_configs(ROOT / "config")
-    settings = portal_settings(tmp_path, "http://127.0.0.1:8765/")
+    from tests.servers import free_port
+
+    settings = portal_settings(tmp_path, f"http://127.0.0.1:{free_port()}/")
     store = Store(settings.database_url)
     yield store, configs, settings, tmp_path
     store.close()
@@ -241,7 +243,7 @@ def test_ids_stay_modified_moves_only_on_change_and_a_paper_made_closed_is_delet
     assert all(after[i]["modified"] == before[i]["modified"] for i in unchanged)
 
     # served: a client that keeps a copy asks what changed since the first publish
-    server = portal_server(store, root, settings.public_url, port=8765)
+    server = portal_server(store, root, settings.public_url, port=int(settings.public_url.rstrip("/").rsplit(":", 1)[1]))
     start(server)
     try:
         since = urllib.parse.quote(between.isoformat())

@@ -21,7 +21,8 @@ from tests.conftest import EXAMPLES, ROOT
 DEPLOYMENTS = len(yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"])
 from tests.prefect_server import PrefectStack
 
-pytestmark = [pytest.mark.scaleout, pytest.mark.postgres]
+pytestmark = [pytest.mark.scaleout, pytest.mark.postgres,
+              pytest.mark.xdist_group("scaleout")]  # one Prefect stack at a time on two cores
 
 
 @pytest.mark.parametrize("resident", [False, True], ids=["process-workers", "resident-workers"])
