@@ -41,7 +41,8 @@ COMMANDS = [[], ["items"], ["items", "import"], ["items", "list"], ["meetings", 
             ["attachments", "chase"], ["attachments", "deliver"], ["minutes", "record"], ["planning", "plan"],
             ["planning", "spend"], ["planning", "report"], ["meetings", "move"], ["meetings", "cancel"], ["meetings", "resolve"],
             ["meetings", "timeline"], ["meetings", "prepare"], ["meetings", "attendance"], ["replies", "take"],
-            ["minutes", "form"], ["publish"], ["forkserver", "status"], ["forkserver", "stop"]]
+            ["minutes", "form"], ["publish"], ["forkserver", "status"], ["forkserver", "stop"],
+            ["accessibility", "check"], ["accessibility", "feedback"]]
 
 
 def test_the_list_of_commands_is_complete():

@@ -207,3 +207,25 @@ def _mailbox(server: str, tmp_path: Path, messages: list[bytes]):
         for index, raw in enumerate(messages):
             imap.deliver(raw, f"m{index}")
         yield imap.url
+
+
+def test_a_file_another_run_finished_between_open_and_lock_is_not_taken(tmp_path, monkeypatch):
+    """Seen under load: a run opened a file in .processing/, the run that held it filed it away
+    and let go of its lock, the first run's lock then succeeded on a file no longer there."""
+    from meetprep.attachments import core
+
+    path = tmp_path / "papers--1a2b3c4d--V-2026-001.docx"
+    path.write_bytes(b"x")
+    real = core.locked
+
+    def finished_meanwhile(handle):
+        path.rename(tmp_path / "done.docx")  # the other run files it away, then unlocks
+        return real(handle)
+
+    monkeypatch.setattr(core, "locked", finished_meanwhile)
+    assert core._lock_file(path) is None
+    monkeypatch.setattr(core, "locked", real)
+    (tmp_path / "done.docx").rename(path)
+    handle = core._lock_file(path)
+    assert handle is not None
+    handle.close()

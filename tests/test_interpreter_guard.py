@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import subprocess
 import sys
 
 import pytest
 
-from meetprep.store import Store, cpython311
+from meetprep.store import cpython311
 from tests.conftest import ROOT
 
 affected = pytest.mark.skipif(sys.version_info >= (3, 12), reason="CPython 3.12 collects only between bytecodes")
@@ -24,35 +23,37 @@ def test_the_interpreter_bug_is_real_here_and_the_guard_avoids_it():
     assert guarded.returncode == 0 and "callbacks run" in guarded.stdout, guarded.stderr[-2000:]
 
 
-def _has_own_dict(state) -> bool:
-    """Whether the state's attributes are in a dict object (a referent besides its
-    committed_state), not in inline values; found without reading `__dict__`, which makes one."""
+CHECK = """
+import gc, sys, tempfile
+from sqlalchemy import inspect, select
+from meetprep.store import BodyRow, Store, cpython311
+
+def own_dict(state):
     return any(type(r) is dict and r is not state.committed_state for r in gc.get_referents(state))
+
+patched = sys.argv[1] == "guarded"
+if not patched:
+    cpython311.InstanceState.__init__ = cpython311.InstanceState.__init__.__wrapped__
+new = BodyRow(key="demo", name="Demo", locale="de", timezone="Europe/Berlin")
+found = [own_dict(inspect(new))]
+with Store(f"sqlite:///{tempfile.mkdtemp()}/store.sqlite3") as store:
+    with store.session() as session:
+        session.add(new)
+        session.flush()
+        session.expunge_all()
+        found.append(own_dict(inspect(session.execute(select(BodyRow)).scalar_one())))
+print(found)
+"""
 
 
 @affected
-def test_every_row_has_its_attribute_dict_from_the_start(tmp_path):
+def test_every_row_has_its_attribute_dict_from_the_start():
     """A new object's state and a loaded row's: their attributes live in a dict from the start,
-    never in inline values that a later store would turn into one (tested both ways: the
-    class's own __init__ leaves them inline)."""
-    from sqlalchemy import inspect, select
-
-    from meetprep.store import BodyRow
-
+    never in inline values that a later store would turn into one. In a fresh interpreter (a
+    long-lived one may have stopped giving InstanceState inline values at all): with the guard
+    both have a dict, with the class's own __init__ neither has."""
     assert cpython311.AFFECTED and getattr(cpython311.InstanceState, "_meetprep_dict_at_init", False)
-    guarded = cpython311.InstanceState.__init__
-    try:
-        for patched in (True, False):
-            if not patched:
-                cpython311.InstanceState.__init__ = guarded.__wrapped__
-            new = BodyRow(key=f"demo{patched}", name="Demo", locale="de", timezone="Europe/Berlin")
-            assert _has_own_dict(inspect(new)) is patched
-            with Store(f"sqlite:///{tmp_path / f'store{patched}.sqlite3'}") as store:
-                with store.session() as session:
-                    session.add(new)
-                    session.flush()
-                    session.expunge_all()  # loaded anew below, as a query loads rows
-                    row = session.execute(select(BodyRow)).scalar_one()
-                    assert _has_own_dict(inspect(row)) is patched
-    finally:
-        cpython311.InstanceState.__init__ = guarded
+    for mode, expected in (("guarded", "[True, True]"), ("bare", "[False, False]")):
+        done = subprocess.run([sys.executable, "-c", CHECK, mode], capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.strip() == expected, (mode, done.stdout)

@@ -425,7 +425,20 @@ def _lock_file(path: Path):
         handle = os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb", buffering=0)
     except OSError:  # gone, or turned into a link meanwhile
         return None
-    return locked(handle)
+    handle = locked(handle)
+    if handle is None:
+        return None
+    # Opened, then locked: between the two another run may have finished with the file, moved it
+    # away and let go of its lock. The lock counts only if the name still leads to what we hold.
+    try:
+        still = os.stat(path, follow_symlinks=False)
+    except OSError:
+        still = None
+    held = os.fstat(handle.fileno())
+    if still is None or (still.st_dev, still.st_ino) != (held.st_dev, held.st_ino):
+        handle.close()
+        return None
+    return handle
 
 
 def check_inbox_file(item: InboxFile) -> str | None:
