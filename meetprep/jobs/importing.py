@@ -40,7 +40,8 @@ def publish_imported(store: Store, configs: Configs, settings: Any, now: dt.date
         if row["action"] != "unchanged":
             meetings.setdefault(row["body"], set()).add(row["key"])
     for row in report.papers:
-        if row["action"] != "unchanged":
+        # a new paper is on no agenda yet, so on nothing public: only a changed one can show
+        if row["action"] not in ("unchanged", "created"):
             papers.setdefault(row["body"], set()).add(row["reference"])
     notes = []
     for body in sorted(set(meetings) | set(papers)):
