@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from meetprep.agenda import build, draft
+from meetprep.agenda.timeplan import time_plan
 
 from meetprep.messages import invitations
 
@@ -194,6 +195,10 @@ def _secretaries(ctx: Context) -> list[tuple[PersonRow | None, str]]:
     return people or [(None, ctx.config.body.mail.from_address)]
 
 
+def _chairs(ctx: Context) -> list[tuple[PersonRow | None, str]]:
+    return [(p, p.email) for p in _officers(ctx, "chair") if p.email]
+
+
 # ---------------------------------------------------------------------------------------------
 # The steps
 
@@ -290,7 +295,13 @@ def _draft_agenda(ctx: Context, step: PlannedStep) -> dict[str, Any]:
     problems = [f"- {p['reference']}: {p['message']}" if p["reference"] else f"- {p['message']}"
                 for p in result.problems]
     approval = words.text("timeline.digest_approve" if state["required"] else "timeline.digest_automatic", **values)
-    text_parts = [words.text("timeline.digest_text", **values), "\n".join(lines),
+    with ctx.store.session() as session:
+        times = time_plan(session, ctx.config, session.get(MeetingRow, ctx.meeting_id), result.entries)
+    zone = ZoneInfo(ctx.config.body.timezone)
+    timing = words.text("timeline.digest_overrun" if times.overrun else "timeline.digest_time",
+                        end=words.time(times.end.astimezone(zone)), slot_end=words.time(times.slot_end.astimezone(zone)),
+                        minutes=times.overrun)
+    text_parts = [words.text("timeline.digest_text", **values), "\n".join(lines), timing,
                   words.text("timeline.digest_problems") + "\n" + "\n".join(problems) if problems
                   else words.text("timeline.digest_no_problems"),
                   words.text("timeline.digest_timeline") + "\n" + "\n".join(_timeline_lines(ctx)), approval]
@@ -299,7 +310,8 @@ def _draft_agenda(ctx: Context, step: PlannedStep) -> dict[str, Any]:
                         f"{ctx.body}/{ctx.meeting_key}/{person.key if person else address}/draft-digest/{step.date}",
                         words.text("timeline.digest_subject", **values),
                         _letter(ctx, person.name if person else "", *text_parts), _agenda_document(result, "members"))
-        for person, address in _secretaries(ctx)]
+        # a plan that overruns its slot is the chair's business too (who cuts, who postpones)
+        for person, address in _secretaries(ctx) + (_chairs(ctx) if times.overrun else [])]
     for message in messages:
         message.agenda_version = result.version
     report = ctx.send(messages)

@@ -66,6 +66,7 @@ class StandingItem(Model):
     # A heading item: papers of these types are placed under it as sub-items ("Anträge":
     # [Antrag] gives 4.1, 4.2, ...), in its part of the agenda.
     heading_for: list[Line64] = []
+    minutes: Annotated[int, Field(ge=0, le=600)] | None = None  # expected; default: time_plan.standing_minutes
 
 
 class AgendaSettings(Model):
@@ -120,6 +121,8 @@ class Organization(Model):
     # The press (a journalist, the local paper's desk): like guests, and in the calendar entry
     # an ATTENDEE with ROLE=NON-PARTICIPANT and no reply asked for.
     press: list[Key] = []
+    # How long a meeting may take when its end is not given: the slot the time plan is held against
+    slot_minutes: Annotated[int, Field(ge=15, le=1440)] = 120
     calendar: "MeetingCalendar | None" = None
     timeline: TimelineOverride = TimelineOverride()  # changes to the body's timeline for this committee
 
@@ -176,6 +179,18 @@ class MailSettings(Model):
     smtp: SmtpSettings | None = None
 
 
+class TimePlan(Model):
+    """Expected minutes per agenda item, for each item's planned start and the meeting's planned
+    end against its slot (docs/timeline.md)."""
+
+    default_minutes: Annotated[int, Field(ge=1, le=600)] = 10  # a paper of a type not named below
+    paper_types: dict[Line64, Annotated[int, Field(ge=1, le=600)]] = {}
+    standing_minutes: Annotated[int, Field(ge=0, le=600)] = 5  # a standing item without minutes of its own
+    # Once the minutes record items' start and end: the median of the last N minuted meetings of
+    # the committee, per paper type and standing item (0: keep the numbers above)
+    learn_from: Annotated[int, Field(ge=0, le=50)] = 5
+
+
 class Accessibility(Model):
     """The accessibility statement's contact details (docs/publishing.md)."""
 
@@ -223,6 +238,7 @@ class Body(Model):
     ags: Annotated[str, StringConstraints(pattern=r"^[0-9]{8}$")] | None = None
     kommunekode: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] | None = None
     accessibility: Accessibility = Accessibility()
+    time_plan: TimePlan = TimePlan()
     # Which documents an agenda build writes (templates/<locale>/<kind>.docx). Default by locale:
     # da: the dagsorden with every item in full; de: the Tagesordnung and one Vorlage per paper.
     documents: list[Literal["dagsorden", "indstilling", "tagesordnung", "vorlage"]] | None = None

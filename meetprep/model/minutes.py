@@ -14,6 +14,7 @@ from pydantic import (
 from meetprep.model.base import AwareDatetime, Key, Model, OptionalProse, Reference, _number_to_str
 from meetprep.model.enums import ConsultationResult
 from meetprep.model.paper import Votes
+from meetprep.model.schedule import ClockTime
 
 
 class Substitution(Model):
@@ -36,11 +37,16 @@ class ItemMinutes(Model):
     text: OptionalProse = None
     votes: Votes | None = None
     unanimous: bool = False
+    # When the item began and ended ("17:05", on the meeting's day): the time plan learns from them
+    started: ClockTime | None = None
+    ended: ClockTime | None = None
 
     @model_validator(mode="after")
     def _identified(self) -> "ItemMinutes":
         if self.reference is None and self.number is None:
             raise ValueError("give the item's 'reference' (a paper) or its 'number'")
+        if self.started and self.ended and self.ended < self.started:
+            raise ValueError(f"'ended' ({self.ended}) is before 'started' ({self.started})")
         return self
 
 

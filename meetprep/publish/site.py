@@ -145,6 +145,7 @@ class Site:
                 "result": self.words.text(f"results.{item.result}") if item.result else "",
                 "resolution": item.resolution or "",
                 "votes": vote_text(self.words, item.votes, item.unanimous) if item.public else "",
+                "planned": self.words.time(item.planned.astimezone(self.view.zone)) if item.planned else "",
                 "files": [self.file_context(f, up) for f in (paper.documents + paper.files if paper else [])]})
         committee = self.view.committees.get(meeting.committee)
         return {"meeting": meeting, "when": self.when(meeting.start), "items": items,

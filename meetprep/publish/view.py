@@ -50,6 +50,7 @@ from meetprep.store import (
 from meetprep.i18n import catalogue
 from meetprep.minutes.record import recorded_version
 from meetprep.agenda.draft import paper_sessions
+from meetprep.agenda.timeplan import time_plan
 
 PUBLIC_ROLES = ("chair", "vice_chair", "member", "substitute")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -105,6 +106,7 @@ class PublicItem:
     result: str | None = None  # a results.* key
     resolution: str | None = None  # the decision's text
     votes: dict[str, int] | None = None  # yes, no, abstain, biased, as recorded
+    planned: dt.datetime | None = None  # the item's planned start (meetprep.agenda.timeplan)
     unanimous: bool = False
 
 
@@ -276,6 +278,10 @@ def public_body(session: Session, config: BodyConfig, output_dir: Path, meeting_
                     if public else None))
                 if reference and not entry["withdrawn"]:
                     on_agenda.setdefault(reference, []).append(meeting.key)
+            planned = time_plan(session, config, meeting, version.entries).items
+            for public_item in item.items:
+                if not public_item.withdrawn and public_item.key in planned:
+                    public_item.planned = planned[public_item.key].start
         row = minutes.get(meeting.id)
         if row is not None:
             _add_minutes(item, row, output_dir, config.body.key, persons)
