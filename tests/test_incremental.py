@@ -61,10 +61,13 @@ class Office:
         self.store = Store(self.settings.database_url)
         self.now = START
         self.keys: list[str] = []
+        self.refused: list[tuple[tuple, str]] = []
         self.papers = {i: {"title": f"Vorlage {i}", "access": "öffentlich", "withdrawn": False, "later": False}
-                       for i in range(3)}
+                       for i in range(4)}  # the fourth is placed on the second meeting
+        self.papers[2]["later"] = True  # its Lageplan follows (an attachment once present does not go back)
         self.input = work / "input"
         write_pdf(self.input / "files" / "plan.pdf", "Lageplan")
+        write_pdf(self.input / "files" / "nachgereicht.pdf", "Lageplan, endgültige Fassung")  # what is delivered later
 
     def tick(self) -> dt.datetime:
         self.now += dt.timedelta(days=2)
@@ -84,7 +87,8 @@ class Office:
                 "sections": [{"heading": "Sachverhalt", "text": f"Sachverhalt {index}."}],
                 "proposal": {"points": ["Der Ausschuss empfiehlt dem Rat zuzustimmen."]},
                 "consultations": [{"committee": "sozialausschuss", "role": "Vorberatung",
-                                   "status": "withdrawn" if spec["withdrawn"] else "pending"},
+                                   "status": "withdrawn" if spec["withdrawn"] else "pending",
+                                   **({"meeting": self.keys[1]} if index == 3 else {})},
                                   {"committee": "rat", "role": "Entscheidung"}],
                 "attachments": [{"title": "Lageplan", "status": "to_follow"} if spec["later"] else
                                 {"title": "Lageplan", "path": "../files/plan.pdf"}],
@@ -117,9 +121,13 @@ class Office:
                 agenda_job.build_agenda(self.store, self.configs, self.settings,
                                         AgendaRequest(BODY, committee, self.tick().date(), day=day), self.now, pdf=False)
             elif what == "minutes":
+                held = dt.datetime.fromisoformat(MEETINGS[index][1]) + dt.timedelta(days=1)
+                self.now = max(self.now, held.astimezone(dt.timezone.utc))  # minutes come after the meeting
                 data = MinutesFile.model_validate({"kind": "minutes", "body": BODY, "meeting": key, "items": [
                     {"reference": f"BV/2024/{i + 1:03d}", "result": "decided", "text": "Beschlossen.",
-                     "votes": {"yes": 9, "no": 2, "abstain": 1}} for i in range(3)]})
+                     "votes": {"yes": 3 if index == 2 else 6, "no": 1, "abstain": 1},  # within the members present
+                     # item times: the later agendas' time plans learn from them
+                     "started": f"19:{10 * i:02d}", "ended": f"19:{10 * i + 7 + index:02d}"} for i in range(3)]})
                 minutes_job.record_minutes(self.store, self.configs, self.settings, data, "(test)", self.tick,
                                            transport, pdf=False)
             elif what == "move":
@@ -133,11 +141,18 @@ class Office:
                 if not self.papers[index]["later"]:
                     return
                 attachment_job.deliver(self.store, self.configs, self.settings, BODY, f"BV/2024/{index + 1:03d}",
-                                       self.input / "files" / "plan.pdf", None, self.tick().date(), lambda: self.now,
+                                       self.input / "files" / "nachgereicht.pdf", None, self.tick().date(),
+                                       lambda: self.now,
                                        transport, pdf=False)
                 self.papers[index]["later"] = False
-        except MeetprepError:
-            pass  # refused as a clerk would be (minutes before an agenda, a build of a cancelled meeting)
+        except MeetprepError as refused:  # as a clerk would be (minutes before an agenda, a build of a cancelled meeting)
+            self.refused.append((op, str(getattr(refused, "problems", refused))[:300]))
+
+    def daily(self) -> None:
+        """What the daily prepare-meetings run publishes on its own (jobs.timeline.run_day)."""
+        from meetprep.jobs.publishing import publish_meetings
+
+        assert publish_meetings(self.store, self.configs, self.settings, self.now, BODY, set()) == []
 
     def public(self) -> dict[str, bytes]:
         root = self.settings.output_dir / "public"
@@ -154,6 +169,7 @@ def differences(before: dict[str, bytes], after: dict[str, bytes]) -> list[str]:
           suppress_health_check=[HealthCheck.too_slow])
 @given(ops=st.lists(operation, min_size=1, max_size=7))
 @example(ops=[("build", 0), ("paper", 0, "title")])
+@example(ops=[("build", 0), ("build", 1), ("minutes", 0)])  # the later agenda's time plan learns from the minutes
 @example(ops=[("build", 0), ("paper", 1, "closed"), ("build", 0), ("minutes", 0)])
 @example(ops=[("paper", 2, "later"), ("build", 0), ("deliver", 2), ("move", 0), ("cancel", 2)])
 def test_incremental_publishing_equals_a_full_publish(ops):
@@ -164,6 +180,7 @@ def test_incremental_publishing_equals_a_full_publish(ops):
             office.import_papers()
             for op in ops:
                 office.run(op)
+            office.daily()  # the day's scheduled run, which keeps the front page's coming meetings current
             incremental = office.public()
             publish_all(office.store, office.configs, office.settings, office.now, body=BODY)
             full = office.public()
@@ -172,3 +189,23 @@ def test_incremental_publishing_equals_a_full_publish(ops):
             shutil.rmtree(folder, ignore_errors=True)
     found = differences(incremental, full)
     assert not found, "\n".join(found)
+
+
+def test_the_offices_jobs_are_done_not_refused():
+    """The search above is only as good as its operations: each kind, played in a sensible
+    order, is done (a refused job would compare two trees that nothing changed)."""
+    with tempfile.TemporaryDirectory(prefix="meetprep-incremental-") as folder:
+        office = Office(Path(folder))
+        try:
+            office.import_meetings()
+            office.import_papers()
+            for op in [("build", 0), ("build", 1), ("deliver", 2), ("paper", 0, "title"),
+                       ("minutes", 0), ("move", 1), ("cancel", 2), ("paper", 1, "withdraw")]:
+                office.run(op)
+            assert office.refused == []
+            with office.store.session() as session:
+                from meetprep.store import MinutesRow
+
+                assert session.query(MinutesRow).count() == 1
+        finally:
+            office.store.close()

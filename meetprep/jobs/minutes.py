@@ -14,7 +14,9 @@ from meetprep.messages import ledger
 from meetprep.minutes.record import mark_minuted, messages, record, render_documents
 from meetprep.model import MinutesFile
 from meetprep.steps import Step, direct
-from meetprep.store import Store, the_meeting
+from sqlalchemy import select
+
+from meetprep.store import AgendaRow, MeetingRow, Store, the_meeting
 
 
 def write_documents(store: Store, configs: Configs, settings: Any, body: str, meeting_key: str,
@@ -28,6 +30,14 @@ def write_documents(store: Store, configs: Configs, settings: Any, body: str, me
     return written, notes
 
 
+def later_agendas(store: Store, body: str, meeting_key: str) -> set[str]:
+    """The committee's later meetings that have an agenda: their planned times follow these minutes."""
+    with store.session() as session:
+        meeting = the_meeting(session, body, meeting_key)
+        return set(session.execute(select(MeetingRow.key).join(AgendaRow, AgendaRow.meeting_id == MeetingRow.id).where(
+            MeetingRow.organization_id == meeting.organization_id, MeetingRow.start > meeting.start)).scalars())
+
+
 def record_minutes(store: Store, configs: Configs, settings: Any, data: MinutesFile, source: str,
                    clock: Callable[[], dt.datetime], transport: ledger.Transport, pdf: bool = True,
                    step: Step = direct) -> dict[str, Any]:
@@ -39,5 +49,8 @@ def record_minutes(store: Store, configs: Configs, settings: Any, data: MinutesF
                   transport, clock)
     if not report.failed and not report.in_progress:
         mark_minuted(store, data.body, data.meeting, clock())
-    notes = notes + step("publish-portal", publish_meetings, store, configs, settings, clock(), data.body, {data.meeting})
+    shown = {data.meeting}
+    if any(item.started and item.ended for item in data.items):  # the later agendas' time plans learn from them
+        shown |= later_agendas(store, data.body, data.meeting)
+    notes = notes + step("publish-portal", publish_meetings, store, configs, settings, clock(), data.body, shown)
     return {**recorded, "files": files, "notes": notes, "sent": report.as_dict()}

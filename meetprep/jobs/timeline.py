@@ -118,6 +118,10 @@ def run_day(store: Store, configs: Configs, settings: Any, today: Callable[[Body
             errors.append({"body": body, "meeting": key, "error": "; ".join(str(p) for p in exc.problems)})
         except Exception as exc:  # one meeting's bug must not stop the others' invitations
             errors.append({"body": body, "meeting": key, "error": f"{type(exc).__name__}: {exc}"})
+    for config in configs:  # the portal's front page: its coming meetings follow the day
+        if bodies is None or config.body.key in bodies:
+            for note in step("publish-portal", publish_meetings, store, configs, settings, now, config.body.key, set()):
+                errors.append({"body": config.body.key, "meeting": None, "error": note})
     digests = send_intake_digests(store, configs, now, transport_for, bodies, errors, step)
     try:  # the sign-off round's reminders and escalations (and whatever the inbox runs left to do)
         signoff = run_signoff(store, configs, settings, now, transport_for, bodies, pdf, step)
