@@ -42,5 +42,6 @@ if [ "${1:-}" = "--fast" ]; then
   exec .venv/bin/python -m pytest -n 2 --dist loadgroup -m "not slow and not flow and not scaleout and not postgres" "$@"
 fi
 # two processes (pytest-xdist): the tests wait on servers, LibreOffice and Chromium much of the time;
-# modules that share an expensive fixture keep to one process (xdist_group: demo, prefect-harness, scaleout)
+# the demo run is shared through a lock file (tests/conftest.py); flow tests keep to one process (one
+# Prefect harness), the scale-out stacks too (xdist_group)
 exec .venv/bin/python -m pytest -n 2 --dist loadgroup "$@"

@@ -135,23 +135,32 @@ SLOW_MODULES = {
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory) -> tuple[Path, dict]:
-    """`meetprep demo` once per session, as a user runs it (its own process): its folder and its
+    """`meetprep demo` once per test run, as a user runs it (its own process): its folder and its
     --json report. Published below http://127.0.0.1:<a free port>/ (`demo_url`), where
-    tests/test_oparl_crawl.py serves it."""
+    tests/test_oparl_crawl.py serves it. The tests only read it, so the two test processes share
+    one run (a lock file in their common temporary folder)."""
+    import fcntl
     import json
     import socket
     import subprocess
     import sys
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    out = tmp_path_factory.mktemp("demo") / "demo"
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("MEETPREP_")}, "MEETPREP_FORKSERVER": "off",
-           "MEETPREP_PUBLIC_URL": f"http://127.0.0.1:{port}/"}
-    done = subprocess.run([sys.executable, "-m", "meetprep.runtime.launch", "demo", "--out", str(out), "--no-pdf",
-                           "--json"], cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=300)
-    return out, json.loads(done.stdout)
+    shared = tmp_path_factory.getbasetemp().parent if os.environ.get("PYTEST_XDIST_WORKER") else \
+        tmp_path_factory.getbasetemp()
+    out, report = shared / "demo" / "demo", shared / "demo" / "report.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(shared / "demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not report.exists():
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+            env = {**{k: v for k, v in os.environ.items() if not k.startswith("MEETPREP_")},
+                   "MEETPREP_FORKSERVER": "off", "MEETPREP_PUBLIC_URL": f"http://127.0.0.1:{port}/"}
+            done = subprocess.run([sys.executable, "-m", "meetprep.runtime.launch", "demo", "--out", str(out), "--no-pdf",
+                                   "--json"], cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=300)
+            report.write_text(done.stdout, encoding="utf-8")
+    return out, json.loads(report.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ import pytest
 from tests.docxtext import text
 from tests.golden import readable
 
-pytestmark = pytest.mark.xdist_group("demo")  # one `meetprep demo` run (tests/conftest.py) for both modules
 
 # (golden file, glob under the demo's folder: the last match in sorted order is taken)
 SELECTED = [

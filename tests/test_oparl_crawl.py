@@ -19,13 +19,12 @@ from tests.conftest import ROOT
 from tests.oparl_crawler import BODY_LISTS, Crawler, with_query
 from tests.test_publish import validator_for
 
-pytestmark = pytest.mark.xdist_group("demo")  # one `meetprep demo` run (tests/conftest.py) for both modules
 
 LONG_AGO = "1970-01-01T00:00:00+01:00"
 FAR_AHEAD = "2999-01-01T00:00:00+01:00"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def served(demo_run):
     out, _ = demo_run
     system = json.loads((out / "output" / "public" / "oparl" / "v1" / "system.json").read_text(encoding="utf-8"))
@@ -52,14 +51,14 @@ def served(demo_run):
         process.wait(10)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def crawled(served) -> Crawler:
     crawler = Crawler(served, validator_for())
     crawler.crawl()
     return crawler
 
 
-def test_a_consumer_walks_everything_and_every_must_holds(crawled):
+def _a_consumer_walks_everything_and_every_must_holds(crawled):
     assert crawled.problems == [], "\n".join(crawled.problems[:40])
     kinds = {o["type"].rsplit("/", 1)[-1] for o in crawled.objects.values()}
     assert {"Body", "Organization", "Person", "Meeting", "Paper", "AgendaItem", "Consultation", "File",
@@ -70,7 +69,7 @@ def test_a_consumer_walks_everything_and_every_must_holds(crawled):
     assert bodies["herzogenrath"]["ags"] == "05334012" and bodies["gentofte"]["meetprep:kommunekode"] == "0157"
 
 
-def test_the_filters_answer_on_every_external_list(crawled):
+def _the_filters_answer_on_every_external_list(crawled):
     bodies = [o for o in crawled.objects.values() if o["type"].endswith("/Body")]
     lists = [crawled.base + "oparl/v1/bodies.json"] + [b[name] for b in bodies for name in BODY_LISTS]
     deleted_seen = 0
@@ -93,7 +92,7 @@ def test_the_filters_answer_on_every_external_list(crawled):
     assert crawled.problems == [], "\n".join(crawled.problems[:40])
 
 
-def test_modified_since_gives_a_syncing_client_exactly_the_changes(crawled):
+def _modified_since_gives_a_syncing_client_exactly_the_changes(crawled):
     """A client that synced at the newest `modified` it saw asks again: nothing is missed and
     nothing older than that comes back (the filter is inclusive, to the second)."""
     papers = next(o for o in crawled.objects.values() if o["type"].endswith("/Body"))["paper"]
@@ -106,7 +105,7 @@ def test_modified_since_gives_a_syncing_client_exactly_the_changes(crawled):
     assert crawled.walk_list(with_query(papers, modified_since=ahead)) == []
 
 
-def test_unknown_urls_and_bad_parameters_get_an_error_object(crawled):
+def _unknown_urls_and_bad_parameters_get_an_error_object(crawled):
     base = crawled.base
     for url, status, language_word in [(base + "oparl/v1/gentofte/paper/no-such-paper.json", 404, "findes"),
                                        (base + "oparl/v1/herzogenrath/nothing.json", 404, "Adresse"),
@@ -124,7 +123,7 @@ def test_unknown_urls_and_bad_parameters_get_an_error_object(crawled):
     assert crawled.problems == [], "\n".join(crawled.problems)
 
 
-def test_votes_are_on_the_agenda_item_and_the_meeting_page(crawled, demo_run):
+def _votes_are_on_the_agenda_item_and_the_meeting_page(crawled, demo_run):
     """Seed 000's paper: unanimous in Økonomiudvalget, 8 for and 1 abstaining in the
     Kommunalbestyrelse (examples/gentofte/minutes): OParl's vendor extension and the portal."""
     items = {o["id"].rsplit("/", 1)[-1].split(".paper-")[0]: o for o in crawled.objects.values()
@@ -134,3 +133,12 @@ def test_votes_are_on_the_agenda_item_and_the_meeting_page(crawled, demo_run):
     out, _ = demo_run
     page = (out / "output" / "public" / "gentofte" / "meeting" / "kb-2025-10-27.html").read_text(encoding="utf-8")
     assert '<p class="votes">' in page and "8" in page.split('<p class="votes">')[1].split("</p>")[0]
+
+
+def test_a_consumer_syncs_the_demos_oparl(crawled, demo_run):
+    """One test (one process, one server on the demo's port) for the consumer's checks above."""
+    _a_consumer_walks_everything_and_every_must_holds(crawled)
+    _the_filters_answer_on_every_external_list(crawled)
+    _modified_since_gives_a_syncing_client_exactly_the_changes(crawled)
+    _unknown_urls_and_bad_parameters_get_an_error_object(crawled)
+    _votes_are_on_the_agenda_item_and_the_meeting_page(crawled, demo_run)
