@@ -185,15 +185,10 @@ def golden(request) -> Callable[[str, str], None]:
     return lambda name, actual: check(name, actual, request.config.getoption("--update-golden"))
 
 
-# The longest tests first: with two processes, one that starts last keeps the other waiting.
-FIRST = ("test_scaleout", "test_public_property")
-
-
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.module.__name__.rpartition(".")[2] in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
-    items.sort(key=lambda item: item.module.__name__.rpartition(".")[2] not in FIRST)  # stable: the rest as collected
 
 
 def pytest_configure(config):
