@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from contextlib import nullcontext
 from typing import Any, Callable
 
 from meetprep.config import Configs
@@ -54,8 +53,7 @@ def take_feedback(store: Store, configs: Configs, settings: Any, now: dt.datetim
     """Read the accessibility feedback mailbox (MEETPREP_FEEDBACK_MAIL, default MEETPREP_HOME/
     feedback): each message recorded once, its sender acknowledged and its handlers sent a copy,
     each message once (the daily run and `meetprep accessibility feedback`)."""
-    mail = inbox_for(settings, getattr(settings, "feedback_mail", None) or str(settings.home / "feedback"))
-    with (mail if hasattr(mail, "__enter__") else nullcontext(mail)) as box:
+    with inbox_for(settings, getattr(settings, "feedback_mail", None) or str(settings.home / "feedback")) as box:
         report = step("read-feedback", feedback.take, store, configs, box, now)
     sent = ledger.DispatchReport()
     for config in configs:

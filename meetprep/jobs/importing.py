@@ -5,7 +5,6 @@ flow (the papers inbox, then the sign-off round: meetprep.jobs.signoff)."""
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Callable
 
@@ -55,8 +54,7 @@ def take_papers(store: Store, configs: Configs, settings: Any, clock: Callable[[
     ones filed with their reason and their committee's secretary told (once), the feeds rewritten."""
     mailed: dict[str, Any] = {"files": [], "aside": []}
     if getattr(settings, "papers_mail", None):
-        mail = inbox_for(settings, settings.papers_mail)
-        with (mail if hasattr(mail, "__enter__") else nullcontext(mail)) as opened:
+        with inbox_for(settings, settings.papers_mail) as opened:
             mailed = step("read-mailed-papers", intake.collect_mail, opened, settings.home / "inbox", clock())
     report, notices = step("take-papers", intake.take_papers, store, configs, settings.home / "inbox", clock())
     sent = ledger.DispatchReport()

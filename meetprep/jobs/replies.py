@@ -4,7 +4,6 @@ then invite or withdraw substitutes, then tell the secretary and the chair."""
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import nullcontext
 from typing import Any, Callable
 
 from meetprep.config import Configs
@@ -21,7 +20,7 @@ def take_replies(store: Store, configs: Configs, settings: Any, inbox: Any, cloc
                  step: Step = direct) -> dict[str, Any]:
     """Take the replies; invite called-in substitutes (and withdraw released ones) with the
     invitations planner; tell the secretary and the chair. Every message exactly once."""
-    with (inbox if hasattr(inbox, "__enter__") else nullcontext(inbox)) as opened:
+    with inbox as opened:
         report = step("read-replies", take, store, opened, clock())
     sent = step("send-substitutes", _follow_up, store, configs, settings, report.meetings, clock)
     sent.add(step("send-attendance-notices", _notify, store, configs, settings, report.meetings, clock))

@@ -17,7 +17,6 @@ import datetime as dt
 import getpass
 import hashlib
 import tempfile
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
@@ -203,9 +202,8 @@ def take_answers(store: Store, configs: Configs, settings: Any, now: dt.datetime
     """Read the sign-off mailbox: each unread reply recorded once (or kept aside with its reason),
     marked read only after that."""
     source = getattr(settings, "signoff_mail", None)
-    mail = inbox_for(settings, source or str(settings.home / "signoff"))
     result: dict[str, Any] = {"answers": [], "aside": [], "messages": {}}
-    with (mail if hasattr(mail, "__enter__") else nullcontext(mail)) as box:
+    with inbox_for(settings, source or str(settings.home / "signoff")) as box:
         for key, where, raw in box.unread():
             try:
                 result["answers"].append(_take_one(store, configs, raw, now, result["messages"]))

@@ -163,6 +163,12 @@ class MaildirInbox:
         folder.parent.mkdir(parents=True, exist_ok=True)  # a fresh MEETPREP_HOME has none yet
         self.box = mailbox.Maildir(str(folder), create=True)
 
+    def __enter__(self) -> "MaildirInbox":  # nothing to open: a context manager like ImapInbox
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        pass
+
     def unread(self) -> Iterator[tuple[str, str, bytes]]:
         for key in sorted(self.box.keys()):
             try:
