@@ -22,7 +22,7 @@ from meetprep.config import Configs
 from meetprep.i18n import catalogue
 from meetprep.messages.ledger import Outgoing, unsent
 from meetprep.model import BodyConfig
-from meetprep.store import BodyRow, IntakeEventRow, MembershipRow, OrganizationRow, PersonRow, Store
+from meetprep.store import IntakeEventRow, PersonRow, Store, body_secretaries
 
 KEEP = dt.timedelta(days=14)  # a digest claimed by a run that died is sent by the runs of two weeks
 
@@ -62,14 +62,8 @@ def digest_messages(store: Store, configs: Configs, body: str, now: dt.datetime)
 
 def _secretaries(session, body: str) -> dict[PersonRow, set[str]]:
     """Each secretary of the body with an address, and the committees they keep."""
-    rows = session.execute(
-        select(PersonRow, OrganizationRow.key).join(MembershipRow, MembershipRow.person_id == PersonRow.id)
-        .join(OrganizationRow, MembershipRow.organization_id == OrganizationRow.id)
-        .join(BodyRow, OrganizationRow.body_id == BodyRow.id)
-        .where(BodyRow.key == body, MembershipRow.role == "secretary", PersonRow.email.is_not(None))
-        .order_by(PersonRow.id)).all()
     found: dict[PersonRow, set[str]] = {}
-    for person, committee in rows:
+    for person, committee in body_secretaries(session, body):
         found.setdefault(person, set()).add(committee)
     return found
 

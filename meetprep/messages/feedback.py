@@ -26,7 +26,7 @@ from meetprep.config import Configs
 from meetprep.i18n import catalogue
 from meetprep.messages.ledger import Outgoing, unsent
 from meetprep.model import BodyConfig
-from meetprep.store import BodyRow, FeedbackRow, MembershipRow, OrganizationRow, PersonRow, Store
+from meetprep.store import FeedbackRow, Store, body_secretaries
 
 KEEP = dt.timedelta(days=30)  # rows whose messages are (re)built: a crash between reading and sending loses none
 ROBOTS = ("mailer-daemon", "postmaster", "no-reply", "noreply", "do-not-reply", "donotreply")
@@ -118,13 +118,7 @@ def _handlers(session, config: BodyConfig) -> list[tuple[str, str]]:
     configured = [(str(a), str(a)) for a in config.body.accessibility.handlers]
     if configured:
         return configured
-    rows = session.execute(
-        select(PersonRow.name, PersonRow.email).join(MembershipRow, MembershipRow.person_id == PersonRow.id)
-        .join(OrganizationRow, MembershipRow.organization_id == OrganizationRow.id)
-        .join(BodyRow, OrganizationRow.body_id == BodyRow.id)
-        .where(BodyRow.key == config.body.key, MembershipRow.role == "secretary", PersonRow.email.is_not(None))
-        .order_by(PersonRow.id)).all()
-    found = list(dict.fromkeys((name, address) for name, address in rows))
+    found = list(dict.fromkeys((person.name, person.email) for person, _ in body_secretaries(session, config.body.key)))
     return found or [(config.body.name, str(config.body.mail.from_address))]
 
 

@@ -37,6 +37,7 @@ from meetprep.store.journal import (
 from meetprep.store.signoffs import SignoffAnswerRow, SignoffExceptionRow, SignoffRequestRow
 from meetprep.store.queries import (
     active_on,
+    body_secretaries,
     dialect_insert,
     meeting_by_key,
     members_on_the_day,
@@ -102,6 +103,7 @@ __all__ = [
     "safe_url",
     "Store",
     "active_on",
+    "body_secretaries",
     "meeting_by_key",
     "the_meeting",
     "dialect_insert",

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from meetprep.errors import InputError, Problem
-from meetprep.store.tables import BodyRow, MeetingRow, MembershipRow, PaperRow
+from meetprep.store.tables import BodyRow, MeetingRow, MembershipRow, OrganizationRow, PaperRow, PersonRow
 
 _Dated = TypeVar("_Dated")
 
@@ -52,6 +52,17 @@ def members_on_the_day(session: Session, meeting: MeetingRow, zone: ZoneInfo) ->
     rows = session.execute(select(MembershipRow).where(MembershipRow.organization_id == meeting.organization_id)
                            .order_by(MembershipRow.id)).scalars().all()
     return active_on(rows, meeting.start.astimezone(zone).date())
+
+
+def body_secretaries(session: Session, body: str) -> list[tuple[PersonRow, str]]:
+    """(person, committee key) for each committee secretary of the body with an address, in the
+    order the persons were stored."""
+    return [tuple(row) for row in session.execute(
+        select(PersonRow, OrganizationRow.key).join(MembershipRow, MembershipRow.person_id == PersonRow.id)
+        .join(OrganizationRow, MembershipRow.organization_id == OrganizationRow.id)
+        .join(BodyRow, OrganizationRow.body_id == BodyRow.id)
+        .where(BodyRow.key == body, MembershipRow.role == "secretary", PersonRow.email.is_not(None))
+        .order_by(PersonRow.id)).all()]
 
 
 def dialect_insert(engine: Engine, table: Any) -> Any:
