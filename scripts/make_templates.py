@@ -108,10 +108,14 @@ def danish_meeting_document(minutes: bool):
     tag(d, "{%p endif %}")
     labelled(d, "Mødedato", "{{ meeting.when }}")
     labelled(d, "Mødested", "{{ meeting.place }}{% if meeting.place and meeting.address %}, {% endif %}{{ meeting.address }}")
+    tag(d, "{%p if meeting.planned_end %}")
+    labelled(d, "Forventet sluttid", "kl. {{ meeting.planned_end }}")
+    tag(d, "{%p endif %}")
     labelled(d, "Mødedeltagere", "{{ participants_text }}")
     para(d, "Indholdsfortegnelse", style="Heading 1")
     tag(d, "{%p for item in items %}")
-    para(d, "{{ item.label }}: {{ item.title }}{% if item.withdrawn %} ({{ item.withdrawn_label }}){% endif %}")
+    para(d, "{{ item.label }}: {{ item.title }}{% if item.withdrawn %} ({{ item.withdrawn_label }}){% endif %}"
+            "{% if item.planned_start %} (kl. {{ item.planned_start }}){% endif %}")
     tag(d, "{%p endfor %}")
     tag(d, "{%p for item in items %}")
     para(d, "{{ item.label }}: {{ item.title }}", style="Heading 1")
@@ -232,10 +236,11 @@ def danish_indstilling():
 
 def agenda_table(d, items):
     t = table(d, [
-        ["TOP", "Betreff", "Drucksache"],
-        [f"{{%tr for item in {items} %}}", "", ""],
-        ["{{ item.label }}", "{{ item.title }}{% if item.withdrawn %} ({{ item.withdrawn_label }}){% endif %}", "{{ item.reference }}"],
-        ["{%tr endfor %}", "", ""],
+        ["TOP", "Betreff", "Drucksache", "Zeit"],
+        [f"{{%tr for item in {items} %}}", "", "", ""],
+        ["{{ item.label }}", "{{ item.title }}{% if item.withdrawn %} ({{ item.withdrawn_label }}){% endif %}", "{{ item.reference }}",
+         "{% if item.planned_start %}{{ item.planned_start }}{% endif %}"],
+        ["{%tr endfor %}", "", "", ""],
     ])
     for cell in t.rows[0].cells:
         for run in cell.paragraphs[0].runs:
@@ -250,6 +255,9 @@ def german_tagesordnung():
     para(d, "{{ committee.heading }}", bold=True)
     labelled(d, "Datum:", "{{ meeting.date }}")
     labelled(d, "Uhrzeit:", "{{ meeting.time }} Uhr")
+    tag(d, "{%p if meeting.planned_end %}")
+    labelled(d, "Voraussichtliches Ende:", "{{ meeting.planned_end }} Uhr")
+    tag(d, "{%p endif %}")
     labelled(d, "Ort:", "{{ meeting.place }}{% if meeting.place and meeting.address %}, {% endif %}{{ meeting.address }}")
     tag(d, "{%p if document.public %}")
     para(d, "Öffentliche Fassung: nichtöffentliche Tagesordnungspunkte ohne Inhalt.", italic=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import yaml
 
@@ -108,3 +109,40 @@ def test_an_item_that_ends_before_it_starts_is_refused():
         MinutesFile.model_validate({"kind": "minutes", "body": "gentofte", "meeting": "ebi-2025-10-20", "items": [
             {"number": "1", "started": "16:40", "ended": "16:30"}]})
     assert "'ended' (16:30) is before 'started' (16:40)" in str(refused.value)
+
+
+def _build_and_invite(world: World) -> tuple[str, str]:
+    """The members' dagsorden's text and one member's invitation text, for ebi-2025-11-17."""
+    from meetprep.messages.invitations import plan_invitations
+    from tests.docxtext import text
+
+    now = dt.datetime(2025, 11, 3, 8, tzinfo=dt.timezone.utc)
+    result, _ = build.run(world.store, world.configs, build.AgendaRequest("gentofte", "ebi", now.date(),
+                                                                       day=dt.date(2025, 11, 17)),
+                       ROOT / "templates", world.settings.output_dir, now, pdf=False)
+    document = next(Path(result.output_dir) / f["path"] for f in result.documents
+                    if f["kind"] == "dagsorden" and f["variant"] == "members")
+    planned = plan_invitations(world.store, world.configs, "gentofte", "ebi", now, day=dt.date(2025, 11, 17))
+    return text(document), planned.messages[0].text
+
+
+def test_a_papers_own_minutes_win_and_the_agenda_and_the_invitation_print_the_times(tmp_path):
+    world = World(tmp_path, "gentofte")
+    _set_time_plan(world, paper_types={"indstilling": 20})
+    world.papers([danish_paper("EMN-2025-10001", expected_minutes=45), danish_paper("EMN-2025-10002")],
+                 dt.date(2025, 10, 1))
+    document, invitation = _build_and_invite(world)
+    # 16:30 opening (2 minutes), 16:32 the paper with its own 45 minutes, 17:17 the next by its type's 20
+    assert re.search(r"Punkt 2: Sag 10001 \(kl\. 16:32\)\s+Punkt 3: Sag 10002 \(kl\. 17:17\)", document), document
+    assert "Forventet sluttid\tkl. 18:02" in document  # and 20 for Punkt 4, 5 for the closing item
+    assert "Punkt 2: Sag 10001 (kl. 16:32)\nPunkt 3: Sag 10002 (kl. 17:17)" in invitation
+    assert "Forventet sluttid: kl. 18:02" in invitation
+
+
+def test_a_body_that_prints_no_times_gets_none_in_its_documents(tmp_path):
+    world = World(tmp_path, "gentofte")
+    _set_time_plan(world, in_documents=False)
+    world.papers([danish_paper("EMN-2025-10001", expected_minutes=45)], dt.date(2025, 10, 1))
+    document, invitation = _build_and_invite(world)
+    assert "Sag 10001" in document and "kl. 16:32" not in document and "Forventet sluttid" not in document
+    assert "Sag 10001" in invitation and "(kl." not in invitation and "Forventet sluttid" not in invitation

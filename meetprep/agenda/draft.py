@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from meetprep.agenda import numbering
 from meetprep.agenda.listing import OPEN_STATUSES
+from meetprep.agenda.timeplan import printed_times
 from meetprep.config import Configs
 from meetprep.errors import InputError, Problem
 from meetprep.i18n import catalogue
@@ -62,6 +63,9 @@ class Draft:
     documents: list[str]
     previous_version: int
     previous_checksum: str | None
+    # The time plan as printed (meetprep.agenda.timeplan.printed_times); not part of the content:
+    # a plan that learns from later minutes changes no agenda version
+    times: dict[str, Any] = field(default_factory=dict)
 
     def content(self) -> dict[str, Any]:
         """What decides whether a rebuild is a new version.
@@ -70,7 +74,7 @@ class Draft:
         steps it scheduled), or every rebuild would differ from the build before it.
         """
         data = {k: v for k, v in asdict(self).items()
-                if k not in ("request", "previous_version", "previous_checksum", "problems")}
+                if k not in ("request", "previous_version", "previous_checksum", "problems", "times")}
         data["meeting"] = {k: v for k, v in data["meeting"].items() if k not in ("state", "sequence")}
         for paper in data["papers"].values():
             for step in paper["consultations"]:
@@ -414,18 +418,20 @@ def prepare(store: Store, configs: Configs, request: AgendaRequest) -> Draft:
         }
         participants = _participants(session, meeting, meeting_day)
         body, committee, meeting_data = describe(config, org_config, meeting)
+        listed = [e.as_dict() for e in entries]
         return Draft(
             request=request,
             body=body,
             committee=committee,
             meeting=meeting_data,
             participants=participants,
-            entries=[e.as_dict() for e in entries],
+            entries=listed,
             papers=paper_texts,
             problems=_problems(config, papers, meeting_day, request.as_of, zone, entries, step_of, held),
             documents=config.body.agenda_documents,
             previous_version=latest.version if latest else 0,
             previous_checksum=latest.checksum if latest else None,
+            times=printed_times(session, config, meeting, listed, zone),
         )
 
 

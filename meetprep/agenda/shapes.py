@@ -54,6 +54,7 @@ class Meeting(TypedDict):
     day_month: str  # "22. september"
     time: str  # "16:30"
     end_time: str  # "" without an end
+    planned_end: str  # "18:10": when the time plan ends ("" where the body prints no times)
     place: str
     address: str
     extraordinary: bool
@@ -148,6 +149,8 @@ class Item(TypedDict):
     vote: str
     result: str
     signoff: list[SignedOff]  # empty in public documents where the body prints no signatures
+    planned_start: str  # "16:45": the time plan's start of the item ("" where none is printed)
+    planned_minutes: str  # "20": its expected minutes ("" for a withdrawn item or a heading)
 
 
 class ConsultationRow(TypedDict):

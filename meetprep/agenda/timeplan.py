@@ -1,7 +1,8 @@
 """The time plan of an agenda: expected minutes per item, each item's planned start, the planned
 end against the meeting's slot (issue 28; docs/timeline.md).
 
-An item's minutes: the median of what the committee's last meetings took for that paper type
+An item's minutes: the paper's own `expected_minutes` where its author or the clerk set them;
+else the median of what the committee's last meetings took for that paper type
 or standing item, where their minutes record items' start and end (`time_plan.learn_from`
 meetings); else the body's number for the paper type (`time_plan.paper_types`), the standing
 item's own `minutes`, or the defaults. A withdrawn item takes none, nor does a heading whose
@@ -63,15 +64,17 @@ def time_plan(session: Session, config: BodyConfig, meeting: MeetingRow, entries
     org = config.organization(meeting.organization.key)
     settings = config.body.time_plan
     references = [e["reference"] for e in entries if e["kind"] == "paper" and e["reference"]]
-    types = dict(session.execute(select(PaperRow.reference, PaperRow.paper_type).where(
-        PaperRow.body_id == meeting.body_id, PaperRow.reference.in_(references or [""]))).all())
+    rows = session.execute(select(PaperRow.reference, PaperRow.paper_type, PaperRow.expected_minutes).where(
+        PaperRow.body_id == meeting.body_id, PaperRow.reference.in_(references or [""]))).all()
+    types = {reference: kind for reference, kind, _ in rows}
+    own_minutes = {reference: minutes for reference, _, minutes in rows if minutes}
     learned = learned_minutes(session, meeting, settings.learn_from)
     standing = {item.title: item.minutes for item in (org.agenda.opening_items + org.agenda.closing_items) if org}
     minutes_of = {}
     for entry in entries:
         if entry["kind"] == "paper":
             kind = types.get(entry["reference"], "")
-            minutes_of[entry["key"]] = learned.get(("type", kind)) or settings.paper_types.get(kind) or \
+            minutes_of[entry["key"]] = own_minutes.get(entry["reference"]) or learned.get(("type", kind)) or settings.paper_types.get(kind) or \
                 settings.default_minutes
         else:
             own = standing.get(entry["title"])
@@ -80,6 +83,19 @@ def time_plan(session: Session, config: BodyConfig, meeting: MeetingRow, entries
     slot_minutes = org.slot_minutes if org else 120
     slot_end = meeting.end or meeting.start + dt.timedelta(minutes=slot_minutes)
     return plan(entries, meeting.start, slot_end, minutes_of)
+
+
+def printed_times(session: Session, config: BodyConfig, meeting: MeetingRow, entries: list[dict[str, Any]],
+                  zone: Any) -> dict[str, Any]:
+    """What documents and messages print of the plan: {"items": {key: [local "HH:MM" start,
+    minutes]}, "end": local ISO, "overrun": minutes}; empty where the body prints no times
+    (`time_plan.in_documents: false`) or the agenda is empty."""
+    if not config.body.time_plan.in_documents or not entries:
+        return {}
+    times = time_plan(session, config, meeting, entries)
+    return {"items": {key: [item.start.astimezone(zone).strftime("%H:%M"), item.minutes]
+                      for key, item in times.items.items()},
+            "end": times.end.astimezone(zone).isoformat(), "overrun": times.overrun}
 
 
 def learned_minutes(session: Session, meeting: MeetingRow, count: int) -> dict[tuple[str, str], int]:

@@ -41,6 +41,8 @@ def owned_rows(words: Catalogue, config: BodyConfig, stamp: Stamp) -> list[tuple
         ("course", course),
         ("revision", str(stamp.revision) if stamp.revision else "–"),
     ]
+    if owned.get("expected_minutes"):  # set by the clerk in the paper's data: the time plan's minutes
+        rows.insert(-1, ("expected_minutes", words.text("timeplan.minutes", minutes=owned["expected_minutes"])))
     return [(labels[key], value or "") for key, value in rows]
 
 

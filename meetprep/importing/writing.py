@@ -233,6 +233,7 @@ def _apply_paper(
     row.signatories = list(paper.signatories)
     row.related = list(paper.related)
     row.priority = paper.priority
+    row.expected_minutes = paper.expected_minutes
     row.checksum = checksum
     row.source_file = str(parsed.document.path.resolve())
     row.updated_at = now

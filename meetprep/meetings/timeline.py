@@ -291,13 +291,17 @@ def _draft_agenda(ctx: Context, step: PlannedStep) -> dict[str, Any]:
     out_day = next(p.date for p in plan(ctx.config, ctx.committee, ctx.start.date()) if p.name == "agenda_out")
     values = {"committee": ctx.committee_name, "when": ctx.when(), "version": result.version,
               "date": words.date(out_day, "date_short"), "command": _approve_command(ctx)}
-    lines = invitations.agenda_lines(words, result.entries, public=False)
     problems = [f"- {p['reference']}: {p['message']}" if p["reference"] else f"- {p['message']}"
                 for p in result.problems]
     approval = words.text("timeline.digest_approve" if state["required"] else "timeline.digest_automatic", **values)
     with ctx.store.session() as session:
         times = time_plan(session, ctx.config, session.get(MeetingRow, ctx.meeting_id), result.entries)
     zone = ZoneInfo(ctx.config.body.timezone)
+    # the secretary sees each item's planned start, whether or not the documents print it
+    starts = {"items": {key: [item.start.astimezone(zone).strftime("%H:%M"), item.minutes]
+                        for key, item in times.items.items()}, "end": times.end.isoformat()}
+    lines = invitations.agenda_lines(words, result.entries, public=False, times=starts if times.items else None)
+    lines = lines[:-1] if times.items else lines  # the end is said below, against the slot
     timing = words.text("timeline.digest_overrun" if times.overrun else "timeline.digest_time",
                         end=words.time(times.end.astimezone(zone)), slot_end=words.time(times.slot_end.astimezone(zone)),
                         minutes=times.overrun)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from meetprep.messages import calendar
 from meetprep.agenda.numbering import access_of, changes
 from meetprep.agenda.draft import AgendaRequest, find_meeting
+from meetprep.agenda.timeplan import printed_times
 from meetprep.config import Configs
 from meetprep.i18n import Catalogue, catalogue
 from meetprep.model import BodyConfig, MeetingState
@@ -58,27 +59,36 @@ def latest_entries(session: Session, meeting: MeetingRow) -> tuple[list[dict[str
     return row.versions[-1].entries, row
 
 
-def agenda_lines(words: Catalogue, entries: list[dict[str, Any]], public: bool) -> list[str]:
-    """'Punkt 1: title' for each item; closed items with the neutral title in the public variant."""
+def agenda_lines(words: Catalogue, entries: list[dict[str, Any]], public: bool,
+                 times: dict[str, Any] | None = None) -> list[str]:
+    """'Punkt 1: title' for each item; closed items with the neutral title in the public variant;
+    with `times` (meetprep.agenda.timeplan.printed_times) each item's planned start and, last,
+    the planned end."""
+    planned = (times or {}).get("items", {})
     lines = []
     for entry in entries:
         label = words.text("numbering.item", part=words.data["numbering"]["part"][entry["part"]], number=entry["number"]).strip()
         closed = access_of(entry["access"]) != "public"
         title = words.text("labels.closed_item_title") if (closed and public) else entry["title"]
         suffix = f" ({words.text('labels.withdrawn')})" if entry["withdrawn"] else ""
-        lines.append(f"{label}: {title}{suffix}")
+        start, minutes = planned.get(entry["key"], ["", 0])
+        at = " " + words.text("timeplan.at", time=start) if minutes else ""
+        lines.append(f"{label}: {title}{suffix}{at}")
+    if times and lines:
+        lines.append(words.text("timeplan.end", time=words.time(dt.datetime.fromisoformat(times["end"]))))
     return lines
 
 
 def calendar_entry(config: BodyConfig, meeting: MeetingRow, org: OrganizationRow, entries: list[dict[str, Any]],
                    public: bool, organizer: calendar.Attendee | None = None,
-                   attendees: tuple[calendar.Attendee, ...] = (), sent_by: str | None = None) -> calendar.CalendarMeeting:
+                   attendees: tuple[calendar.Attendee, ...] = (), sent_by: str | None = None,
+                   times: dict[str, Any] | None = None) -> calendar.CalendarMeeting:
     words = catalogue(config.body.locale.value)
     zone = ZoneInfo(config.body.timezone)
     start = meeting.start.astimezone(zone)
     end = meeting.end.astimezone(zone) if meeting.end else start + dt.timedelta(hours=2)
     place = ", ".join(p for p in (meeting.room, meeting.address) if p)
-    lines = agenda_lines(words, entries, public)
+    lines = agenda_lines(words, entries, public, times)
     description = "\n".join([words.text("messages.agenda_heading"), *lines]) if lines else ""
     return calendar.CalendarMeeting(
         uid=calendar.meeting_uid(config.body.key, meeting.key), summary=words.meeting_name(org.name, meeting.extraordinary),
@@ -170,6 +180,7 @@ def plan_invitations(store: Store, configs: Configs, body: str, committee: str, 
         org_config = config.organization(committee)
         org = meeting.organization
         entries, agenda = latest_entries(session, meeting)
+        times = printed_times(session, config, meeting, entries, ZoneInfo(config.body.timezone))
         cancelled = meeting.state == MeetingState.cancelled.value
         latest = agenda.versions[-1] if agenda and agenda.versions else None
         if not cancelled:
@@ -245,7 +256,8 @@ def plan_invitations(store: Store, configs: Configs, body: str, committee: str, 
                 problems.append({"person": person.key, "message": "no e-mail address: no invitation can be sent"})
                 continue
             invited = tuple(a for a in attendees if a.email == person.email) if public else attendees
-            entry = calendar_entry(config, meeting, org, entries, public, organizer, invited, sent_by=mail.from_address)
+            entry = calendar_entry(config, meeting, org, entries, public, organizer, invited, sent_by=mail.from_address,
+                                   times=times)
             variant = "public" if public else "members"
             base = dict(channel="email", recipient=person.email, meeting_id=meeting.id, person_id=person.id,
                         sender=mail.from_address, sender_name=mail.from_name or config.body.name,

@@ -189,6 +189,9 @@ class TimePlan(Model):
     # Once the minutes record items' start and end: the median of the last N minuted meetings of
     # the committee, per paper type and standing item (0: keep the numbers above)
     learn_from: Annotated[int, Field(ge=0, le=50)] = 5
+    # Print each item's planned start in the agenda documents and the invitation (false: the
+    # portal and the secretary's digest only)
+    in_documents: bool = True
 
 
 class Accessibility(Model):

@@ -186,6 +186,9 @@ class Paper(Model):
     related: list[Reference] = []
     signatories: list[Line] = []
     priority: Annotated[int, Field(ge=-1000, le=1000)] = 0  # higher comes first among papers of a type
+    # How long the item is expected to take in the meeting (the time plan); default: the body's
+    # number for the paper type, or what the committee's last meetings took
+    expected_minutes: Annotated[int, Field(ge=1, le=600)] | None = None
 
     @property
     def effective_access(self) -> Access:

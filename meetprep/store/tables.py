@@ -133,6 +133,7 @@ class PaperRow(Base):
     related: Mapped[list[str]] = mapped_column(JSON, default=list)
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("papers.id"))
     priority: Mapped[int] = mapped_column(Integer, default=0)
+    expected_minutes: Mapped[int | None] = mapped_column(Integer)  # the time plan: the paper's own minutes
     revision: Mapped[int] = mapped_column(Integer, default=1)
     checksum: Mapped[str] = mapped_column(String(64))
     source_file: Mapped[str | None] = mapped_column(String(500))
