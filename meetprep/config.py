@@ -45,6 +45,9 @@ ENV_VARS = {
                              "MEETPREP_HOME/signoff) or imaps://user:password@host/INBOX (docs/signoff.md)",
     "MEETPREP_FEEDBACK_MAIL": "where messages to the portal's accessibility feedback address arrive: a maildir "
                               "folder (default MEETPREP_HOME/feedback) or imaps://user:password@host/INBOX (docs/publishing.md)",
+    "MEETPREP_DECISIONS_MAIL": "where owners' replies to decision follow-up reminders arrive (done, or a new due "
+                               "date): a maildir folder (default MEETPREP_HOME/decisions) or imaps://user:password@host/INBOX "
+                               "(docs/minutes.md)",
     "MEETPREP_CONSOLE_AUTH": "user:password that `meetprep serve --host ADDRESS` requires of the Prefect UI and API "
                              "(Prefect's basic authentication); CLI commands and workers against it need "
                              "PREFECT_API_AUTH_STRING set to the same",
@@ -81,6 +84,7 @@ class Settings:
     papers_mail: str | None = None  # a maildir folder or an IMAP URL papers are mailed to (meetprep.importing.intake)
     signoff_mail: str | None = None  # where answers to sign-off requests arrive (default: MEETPREP_HOME/signoff)
     feedback_mail: str | None = None  # where accessibility feedback arrives (default: MEETPREP_HOME/feedback)
+    decisions_mail: str | None = None  # where replies to follow-up reminders arrive (default: MEETPREP_HOME/decisions)
 
     @property
     def outbox(self) -> Path:
@@ -127,7 +131,8 @@ class Settings:
         return cls(home, database_url, config_dir, templates_dir, output_dir, delivery, outbox,
                    env.get("MEETPREP_SMTP_URL") or None, pdf_seconds, env.get("MEETPREP_REPLIES") or None,
                    public_url.rstrip("/") + "/", env.get("MEETPREP_PAPERS_MAIL") or None,
-                   env.get("MEETPREP_SIGNOFF_MAIL") or None, env.get("MEETPREP_FEEDBACK_MAIL") or None)
+                   env.get("MEETPREP_SIGNOFF_MAIL") or None, env.get("MEETPREP_FEEDBACK_MAIL") or None,
+                   env.get("MEETPREP_DECISIONS_MAIL") or None)
 
     def with_home(self, home: Path) -> "Settings":
         """The same settings with the embedded store and output under another folder."""

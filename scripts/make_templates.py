@@ -398,6 +398,105 @@ def german_niederschrift():
     return d
 
 
+# ---------------------------------------------------------------------------------------------
+# Excerpts of the minutes for the originating unit: beslutningsuddrag (da), Protokollauszug (de)
+
+
+def excerpt_tasks(d, heading, due_label, owner_label):
+    tag(d, "{%p if excerpt.tasks %}")
+    para(d, heading, bold=True)
+    tag(d, "{%p for task in excerpt.tasks %}")
+    para(d, "{{ task.text }} (" + owner_label + " {{ task.owner }}, " + due_label + " {{ task.due }})", style="List Bullet")
+    tag(d, "{%p endfor %}")
+    tag(d, "{%p endif %}")
+
+
+def excerpt_signature(d, heading):
+    para(d, "")
+    para(d, heading)
+    para(d, "{{ excerpt.certified_text }}")
+    tag(d, "{%p for signature in signatures %}")
+    para(d, "")
+    para(d, "______________________________")
+    para(d, "{{ signature.name }} ({{ signature.role }})")
+    tag(d, "{%p endfor %}")
+
+
+def danish_beslutningsuddrag():
+    d = new_document()
+    para(d, "{{ body.name }}", bold=True)
+    para(d, "BESLUTNINGSUDDRAG", style="Title")
+    para(d, "fra mødet i {{ committee.heading }} {{ meeting.when }}")
+    para(d, "{{ item.label }} ({{ item.access_label }}) {{ item.title }}", style="Heading 1")
+    labelled(d, "Sags ID", "{{ item.reference }}")
+    tag(d, "{%p if excerpt.unit %}")
+    labelled(d, "Forvaltning", "{{ excerpt.unit }}")
+    tag(d, "{%p endif %}")
+    tag(d, "{%p if excerpt.officer %}")
+    labelled(d, "Sagsbehandler", "{{ excerpt.officer }}")
+    tag(d, "{%p endif %}")
+    tag(d, "{%p if item.proposal %}")
+    para(d, "{{ item.proposal.heading }}", style="Heading 2")
+    blocks(d, "item.proposal.intro")
+    proposal_points(d, "item.proposal.points")
+    tag(d, "{%p endif %}")
+    para(d, "Beslutning", style="Heading 2")
+    para(d, "{{ committee.name }} den {{ meeting.day_month }}")
+    para(d, "{{ item.decision }}")
+    tag(d, "{%p if item.vote %}")
+    para(d, "{{ item.vote }}")
+    tag(d, "{%p endif %}")
+    tag(d, "{%p for line in excerpt.biased_lines %}")
+    para(d, "{{ line }}")
+    tag(d, "{%p endfor %}")
+    excerpt_tasks(d, "Opfølgning", "frist", "ansvarlig:")
+    para(d, "Mødedeltagere", style="Heading 2")
+    para(d, "{% for name in excerpt.present %}{% if not loop.first %}, {% endif %}{{ name }}{% endfor %}"
+            "{% for name in excerpt.absent %}, {{ name }} ({{ labels.absent }}){% endfor %}")
+    excerpt_signature(d, "Uddraget bekræftes:")
+    return d
+
+
+def german_protokollauszug():
+    d = new_document()
+    para(d, "{{ body.name }}", bold=True)
+    para(d, "Auszug aus der Niederschrift", style="Title")
+    para(d, "über die {% if item.closed %}nichtöffentliche{% else %}öffentliche{% endif %} "
+            "{% if meeting.extraordinary %}{{ labels.extraordinary }}{% else %}Sitzung{% endif %} des Gremiums")
+    para(d, "{{ committee.heading }}", bold=True)
+    labelled(d, "Datum:", "{{ meeting.date }}")
+    labelled(d, "Ort:", "{{ meeting.place }}{% if meeting.place and meeting.address %}, {% endif %}{{ meeting.address }}")
+    para(d, "{{ item.label }}: {{ item.title }}", style="Heading 1")
+    labelled(d, "Vorlage:", "{{ item.reference }}")
+    tag(d, "{%p if excerpt.unit %}")
+    labelled(d, "Federführung:", "{{ excerpt.unit }}")
+    tag(d, "{%p endif %}")
+    tag(d, "{%p if excerpt.officer %}")
+    labelled(d, "Sachbearbeitung:", "{{ excerpt.officer }}")
+    tag(d, "{%p endif %}")
+    para(d, "Beschluss:", style="Heading 2")
+    para(d, "{{ item.decision }}")
+    tag(d, "{%p if item.vote %}")
+    para(d, ("Abstimmungsergebnis: ", {"bold": True}), "{{ item.vote }}")
+    tag(d, "{%p endif %}")
+    tag(d, "{%p for line in excerpt.biased_lines %}")
+    para(d, "{{ line }}")
+    tag(d, "{%p endfor %}")
+    excerpt_tasks(d, "Aufträge", "bis", "zuständig:")
+    para(d, "Anwesend:", style="Heading 2")
+    tag(d, "{%p for name in excerpt.present %}")
+    para(d, "{{ name }}")
+    tag(d, "{%p endfor %}")
+    tag(d, "{%p if excerpt.absent %}")
+    para(d, "Entschuldigt:", style="Heading 2")
+    tag(d, "{%p for name in excerpt.absent %}")
+    para(d, "{{ name }}")
+    tag(d, "{%p endfor %}")
+    tag(d, "{%p endif %}")
+    excerpt_signature(d, "Für die Richtigkeit des Auszugs:")
+    return d
+
+
 TEMPLATES = {
     ("da", "dagsorden"): lambda: danish_meeting_document(minutes=False),
     ("da", "referat"): lambda: danish_meeting_document(minutes=True),
@@ -405,6 +504,8 @@ TEMPLATES = {
     ("de", "tagesordnung"): german_tagesordnung,
     ("de", "vorlage"): german_vorlage,
     ("de", "niederschrift"): german_niederschrift,
+    ("da", "beslutningsuddrag"): danish_beslutningsuddrag,
+    ("de", "protokollauszug"): german_protokollauszug,
 }
 
 

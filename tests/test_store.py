@@ -40,7 +40,7 @@ def test_migrations_match_the_models(store):
     with store.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
     assert diff == []
-    assert current_revision(store.engine) == head_revision() == "0016" == head_from_scripts()
+    assert current_revision(store.engine) == head_revision() == "0017" == head_from_scripts()
     assert stored_revision(store.engine) == head_from_scripts()
 
 
@@ -48,7 +48,7 @@ def test_opening_twice_is_harmless(tmp_path):
     url = f"sqlite:///{tmp_path / 'nested' / 'store.sqlite3'}"
     Store(url).close()
     with Store(url) as store:
-        assert current_revision(store.engine) == head_revision() == "0016"
+        assert current_revision(store.engine) == head_revision() == "0017"
     assert (tmp_path / "nested" / "store.sqlite3").exists()
 
 
@@ -103,6 +103,10 @@ def test_published_objects_get_their_list_positions_when_the_store_is_upgraded(s
         for column in ("held_back_for", "also_known_as"):  # 0014
             connection.execute(text(f"ALTER TABLE meetings DROP COLUMN {column}"))
         connection.execute(text("ALTER TABLE papers DROP COLUMN expected_minutes"))  # 0016
+        connection.execute(text("DROP TABLE decision_tasks"))  # 0017
+        for table, column in (("minutes", "approved_version"), ("minutes", "approved_at"), ("files", "origin"),
+                              ("files", "decision_id")):
+            connection.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
         connection.execute(text("UPDATE alembic_version SET version_num = '0009'"))
     upgrade(store.engine, "0010")
     rows = [("a", "Paper"), ("a", "Meeting"), ("b", "Paper"), ("a", "Paper"), ("a", "Meeting"), ("a", "Paper")]

@@ -268,6 +268,33 @@ class MinutesContext(AgendaContext):
     signatures: list[Signature]
 
 
+class ExcerptTask(TypedDict):
+    text: str
+    due: str  # "31-03-2027"
+    owner: str  # the unit (or person) that owns it
+
+
+class Excerpt(TypedDict):
+    """What the excerpt adds to the item: who took part, who was biased, the certification."""
+
+    present: list[str]  # present and taking part (the biased left out)
+    absent: list[str]
+    biased: list[str]  # who declared themselves biased (befangen; inhabil) and took no part
+    biased_lines: list[str]  # "Jonas Muster hat wegen Befangenheit ... nicht teilgenommen."
+    unit: str  # the originating unit
+    officer: str  # the case officer
+    tasks: list[ExcerptTask]  # what the decision orders done by a date
+    certified: str  # the day the excerpt certifies (the minutes recorded, or approved): "24-09-2025"
+    certified_text: str  # "Gentofte Kommune, den 24-09-2025" / "Stadt Wedel, den 07.12.2023"
+
+
+class ExcerptContext(MinutesContext):
+    """Beslutningsuddrag, Protokollauszug: one decided item of the minutes, for its unit."""
+
+    item: Item
+    excerpt: Excerpt
+
+
 class PaperContext(Common):
     """Indstilling, Vorlage."""
 
@@ -278,6 +305,7 @@ CONTEXTS: dict[str, type] = {
     "dagsorden": AgendaContext, "tagesordnung": AgendaContext,
     "referat": MinutesContext, "niederschrift": MinutesContext,
     "indstilling": PaperContext, "vorlage": PaperContext,
+    "beslutningsuddrag": ExcerptContext, "protokollauszug": ExcerptContext,
 }
 
 

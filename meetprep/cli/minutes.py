@@ -75,7 +75,7 @@ def minutes_form(
     meeting request tell (declined members absent, substitutes in their place)."""
 
     def work(store, configs, settings):
-        from meetprep.minutes.record import form
+        from meetprep.minutes.form import form
 
         return form(store, configs, body, meeting)
 

@@ -284,7 +284,8 @@ def _merge_consultations(
 
 def _merge_files(row: PaperRow, parsed: ParsedPaper) -> None:
     paper = parsed.paper
-    existing = {f.position: f for f in row.files}
+    # meetprep's own files (a decision's excerpt) are not the author's to replace
+    existing = {f.position: f for f in row.files if f.origin is None}
     for position, (spec, found) in enumerate(zip(paper.attachments, parsed.attachments)):
         current = existing.pop(position, None)
         if current is None:

@@ -11,6 +11,7 @@ from meetprep.config import Configs
 from meetprep.folders import publish
 from meetprep.jobs.publishing import publish_meetings
 from meetprep.messages import ledger
+from meetprep.minutes import excerpts
 from meetprep.minutes.record import mark_minuted, messages, record, render_documents
 from meetprep.model import MinutesFile
 from meetprep.steps import Step, direct
@@ -52,5 +53,40 @@ def record_minutes(store: Store, configs: Configs, settings: Any, data: MinutesF
     shown = {data.meeting}
     if any(item.started and item.ended for item in data.items):  # the later agendas' time plans learn from them
         shown |= later_agendas(store, data.body, data.meeting)
-    notes = notes + step("publish-portal", publish_meetings, store, configs, settings, clock(), data.body, shown)
-    return {**recorded, "files": files, "notes": notes, "sent": report.as_dict()}
+    sent = report.as_dict()
+    handed = {"excerpts": [], "waiting": True, "sent": ledger.DispatchReport().as_dict(), "papers": set()}
+    if not excerpts.waiting_for_approval(store, configs, data.body, data.meeting):
+        handed = hand_over(store, configs, settings, data.body, data.meeting, clock, transport, pdf, step)
+        notes = notes + handed["notes"]
+    notes = notes + step("publish-portal", publish_meetings, store, configs, settings, clock(), data.body, shown,
+                         handed["papers"] or None)
+    return {**recorded, "files": files, "notes": notes, "sent": sent,
+            "excerpts": {k: v for k, v in handed.items() if k not in ("papers", "notes")}}
+
+
+def hand_over(store: Store, configs: Configs, settings: Any, body: str, meeting: str,
+              clock: Callable[[], dt.datetime], transport: ledger.Transport, pdf: bool = True,
+              step: Step = direct) -> dict[str, Any]:
+    """The excerpts of a meeting's decisions: rendered, kept as their papers' files, sent to the
+    units and case officers once. Publishing is the caller's (the papers that changed are returned)."""
+    written = step("write-excerpts", excerpts.render, store, configs, settings, body, meeting, pdf)
+    papers = step("attach-excerpts", excerpts.attach, store, body, written, clock())
+    report = step("send-excerpts", ledger.dispatch, store, excerpts.messages(store, configs, body, meeting, written),
+                  transport, clock)
+    return {"excerpts": [{"reference": e.reference, "version": e.version, "public": e.public,
+                          "files": [f["path"] for f in e.files]} for e in written],
+            "waiting": False, "sent": report.as_dict(), "papers": papers,
+            "notes": sorted({n for e in written for n in e.notes})}
+
+
+def approve_minutes(store: Store, configs: Configs, settings: Any, body: str, meeting: str,
+                    clock: Callable[[], dt.datetime], transport: ledger.Transport, pdf: bool = True,
+                    step: Step = direct) -> dict[str, Any]:
+    """`meetprep minutes approve`: the recorded minutes approved, then the excerpts handed over
+    and their papers published."""
+    version = step("approve-minutes", excerpts.approve, store, body, meeting, clock())
+    handed = hand_over(store, configs, settings, body, meeting, clock, transport, pdf, step)
+    notes = handed["notes"] + step("publish-portal", publish_meetings, store, configs, settings, clock(), body,
+                                   {meeting}, handed["papers"] or None)
+    return {"meeting": meeting, "approved": version, "notes": notes,
+            "excerpts": {k: v for k, v in handed.items() if k not in ("papers", "notes")}}

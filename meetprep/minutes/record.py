@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import yaml
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,10 +46,10 @@ from meetprep.store import (
     the_meeting,
 )
 from meetprep.yamlio import load_yaml
+from meetprep.decisions.tasks import record_tasks
 from meetprep.agenda import documents
 from meetprep.folders import staging
 from meetprep.messages.ledger import Attachment, Outgoing
-from meetprep.messages.replies import attendance
 
 ENDS_SEQUENCE = {ConsultationResult.decided, ConsultationResult.rejected, ConsultationResult.withdrawn}
 CARRIES_ON = {ConsultationResult.recommended, ConsultationResult.noted}
@@ -158,6 +157,7 @@ def _check(session: Any, configs: Configs, minutes: MinutesFile, source: str) ->
                                          f"(attendance.substitutes[{standing_in[sub.person]}])")
         replaced.setdefault(sub.replaces, index)
         standing_in.setdefault(sub.person, index)
+    present_people = (members - absent) | {s.person for s in minutes.attendance.substitutes}
     present_voting = len(voting - absent) + sum(1 for s in minutes.attendance.substitutes
                                                  if s.replaces in voting and s.replaces in absent)
     decided: dict[str, tuple[Any, dict[str, Any]]] = {}
@@ -172,6 +172,7 @@ def _check(session: Any, configs: Configs, minutes: MinutesFile, source: str) ->
                                       f"given as items[{seen[entry['key']]}]: one result per item")
             continue
         seen[entry["key"]] = index
+        _check_biased_and_tasks(problem, item, index, entry, present_people, persons, config, day)
         votes = item.votes
         if votes is not None:
             cast = votes.yes + votes.no + votes.abstain + votes.biased
@@ -214,6 +215,29 @@ def _check(session: Any, configs: Configs, minutes: MinutesFile, source: str) ->
     return _Checked(meeting, day, decided, steps)
 
 
+def _check_biased_and_tasks(problem, item: ItemMinutes, index: int, entry: dict[str, Any], present: set[str],
+                            persons: dict[str, Any], config: Any, day: dt.date) -> None:
+    """Who was biased must have been there; a task needs a paper, an owner the body knows, and
+    a due date after the meeting."""
+    for position, key in enumerate(item.biased):
+        if key not in present:
+            problem(("items", index, "biased", position), "not present at the meeting (a member who came, or a "
+                                                          "substitute)", found=repr(key))
+    if item.votes and item.votes.biased and item.biased and item.votes.biased != len(item.biased):
+        problem(("items", index, "votes", "biased"), f"{item.votes.biased} biased in the votes, but {len(item.biased)} "
+                                                     "named under 'biased'", found=str(item.votes.biased))
+    for position, task in enumerate(item.tasks):
+        where = ("items", index, "tasks", position)
+        if entry["kind"] != "paper":
+            problem(where, "a task follows a decision on a paper: give it on the paper's item")
+        if task.owner and task.owner not in config.body.units and task.owner not in persons:
+            problem(where + ("owner",), "neither a unit of the body (body.units) nor a person of the body",
+                    expected=", ".join(sorted(config.body.units)) or None, found=repr(task.owner))
+        if task.due <= day:
+            problem(where + ("due",), "the task would be due on or before the meeting's day",
+                    expected=f"after {day.isoformat()}", found=task.due.isoformat())
+
+
 @dataclass
 class _Checked:
     meeting: MeetingRow
@@ -235,7 +259,8 @@ def record(store: Store, configs: Configs, minutes: MinutesFile, source: str, no
         checked = _check(session, configs, minutes, source)
         meeting, day, decided, steps = checked.meeting, checked.day, checked.decided, checked.steps
         for reference, (item, entry) in decided.items():
-            _apply(session, steps[reference], meeting, item, day, now)
+            decision = _apply(session, steps[reference], meeting, item, day, now)
+            record_tasks(session, decision, item.tasks, now)
         row = session.execute(select(MinutesRow).where(MinutesRow.meeting_id == meeting.id)).scalar_one_or_none()
         if row is None:
             row = MinutesRow(meeting_id=meeting.id)
@@ -251,7 +276,7 @@ def record(store: Store, configs: Configs, minutes: MinutesFile, source: str, no
         return {"meeting": meeting.key, "decisions": {r: i.result.value for r, (i, _) in decided.items()}}
 
 
-def _apply(session, step: ConsultationRow, meeting: MeetingRow, item, day: dt.date, now: dt.datetime) -> None:
+def _apply(session, step: ConsultationRow, meeting: MeetingRow, item, day: dt.date, now: dt.datetime) -> DecisionRow:
     votes = item.votes or Votes()
     history = session.execute(select(DecisionRow).where(DecisionRow.consultation_id == step.id,
                                                         DecisionRow.meeting_id == meeting.id)).scalar_one_or_none()
@@ -270,7 +295,7 @@ def _apply(session, step: ConsultationRow, meeting: MeetingRow, item, day: dt.da
         for later in paper.consultations:
             if later.position > step.position and later.status == ConsultationStatus.withdrawn.value:
                 later.status = ConsultationStatus.pending.value
-        return
+        return history
     step.status, step.meeting_id = ConsultationStatus.completed.value, meeting.id
     step.result, step.result_text = item.result.value, item.text
     step.votes_yes, step.votes_no = history.votes_yes, history.votes_no
@@ -282,6 +307,7 @@ def _apply(session, step: ConsultationRow, meeting: MeetingRow, item, day: dt.da
                 later.status = ConsultationStatus.withdrawn.value
             elif not ended and later.status == ConsultationStatus.withdrawn.value:
                 later.status = ConsultationStatus.pending.value  # a corrected decision reopens the way
+    return history
 
 
 def minutes_draft(store: Store, configs: Configs, body: str, meeting_key: str) -> tuple[Draft, dict[str, Any]]:
@@ -444,42 +470,3 @@ def messages(store: Store, configs: Configs, body: str, meeting_key: str, files:
                 sender=config.body.mail.from_address, sender_name=config.body.mail.from_name or config.body.name,
                 tags=(meeting.organization.key, person.key)))
         return out
-
-
-def form(store: Store, configs: Configs, body: str, meeting_key: str) -> str:
-    """The minutes to fill in, as YAML (`meetprep minutes record --file`): the agenda's items in
-    order, and the attendance prefilled from the replies to the meeting request: members who
-    declined absent (Fravær, entschuldigt), substitutes called in for them present in their place.
-    Comments say what each item is; a clerk fills in results, texts and votes."""
-
-
-    state = attendance(store, configs, body, meeting_key)
-    words = catalogue(configs.get(body).body.locale.value)
-    with store.session() as session:
-        meeting = the_meeting(session, body, meeting_key)
-        zone = ZoneInfo(configs.get(body).body.timezone)
-        agenda_row = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == meeting.id)).scalar_one_or_none()
-        entries = agenda_row.versions[-1].entries if agenda_row and agenda_row.versions else []
-        start = meeting.start.astimezone(zone)
-    present_substitutes = {p["stands_in_for"]: p for p in state["people"] if p["stands_in_for"] and p["answer"] != "declined"}
-    absent = [p["person"] for p in state["people"] if p["voting"] and p["answer"] == "declined"]
-    data: dict[str, Any] = {"kind": "minutes", "body": body, "meeting": meeting_key, "started": start.isoformat(),
-                            "attendance": {"absent": absent,
-                                           "substitutes": [{"person": s["person"], "for": member}
-                                                           for member, s in present_substitutes.items()]}}
-    lines = [f"# Minutes of {meeting_key}: fill in each item's result (and text, votes), then",
-             "#   meetprep minutes record --file <this file>",
-             "# Attendance from the replies to the meeting request; correct it to who actually came.",
-             yaml.safe_dump(data, allow_unicode=True, sort_keys=False).rstrip(), "items:"]
-    for entry in entries:
-        if entry.get("withdrawn"):
-            continue
-        title = " ".join(str(entry["title"]).split())
-        if entry["kind"] == "paper":
-            lines.append(f"  - reference: {json.dumps(entry['reference'], ensure_ascii=False)}   # {entry['number']} {title}")
-            lines.append("    result:   # decided, recommended, rejected, postponed, noted, withdrawn")
-        else:
-            part = words.data["numbering"]["part"].get(entry.get("part", "public"), "")
-            label = f"{part} {entry['number']}".strip()  # German items are "Ö 3" / "N 1"
-            lines.append(f"  - number: {json.dumps(label, ensure_ascii=False)}   # {title}")
-    return "\n".join(lines) + "\n"

@@ -77,6 +77,9 @@ class AgendaSettings(Model):
     numbering: Numbering = Numbering()
     approval_required: bool = False
     signature_page: bool = False  # the minutes end with lines for the chair's and secretary's signatures
+    # The minutes are approved (genehmigt; godkendt) before the excerpts go to the units:
+    # `meetprep minutes approve`, usually at the next meeting
+    minutes_approval: bool = False
 
 
 class Membership(Model):
@@ -176,6 +179,9 @@ class MailSettings(Model):
     # Where approvers' answers to sign-off requests go (the mailbox MEETPREP_SIGNOFF_MAIL reads);
     # default: the from address.
     signoff_address: EmailStr | None = None
+    # Where owners' replies to decision follow-up reminders go (the mailbox MEETPREP_DECISIONS_MAIL
+    # reads); default: the from address.
+    decisions_address: EmailStr | None = None
     smtp: SmtpSettings | None = None
 
 
@@ -192,6 +198,13 @@ class TimePlan(Model):
     # Print each item's planned start in the agenda documents and the invitation (false: the
     # portal and the secretary's digest only)
     in_documents: bool = True
+
+
+class FollowUp(Model):
+    """How decisions' tasks are followed up (Beschlusskontrolle; opfølgning af beslutninger)."""
+
+    remind_days: Annotated[int, Field(ge=0, le=120)] = 10  # the owner is reminded this many days before the due date
+    escalate_every: Annotated[int, Field(ge=1, le=90)] = 7  # once overdue: owner and secretaries, every N days
 
 
 class Accessibility(Model):
@@ -242,6 +255,7 @@ class Body(Model):
     kommunekode: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] | None = None
     accessibility: Accessibility = Accessibility()
     time_plan: TimePlan = TimePlan()
+    follow_up: FollowUp = FollowUp()
     # Which documents an agenda build writes (templates/<locale>/<kind>.docx). Default by locale:
     # da: the dagsorden with every item in full; de: the Tagesordnung and one Vorlage per paper.
     documents: list[Literal["dagsorden", "indstilling", "tagesordnung", "vorlage"]] | None = None

@@ -11,7 +11,9 @@ from pydantic import (
     model_validator,
 )
 
-from meetprep.model.base import AwareDatetime, Key, Model, OptionalProse, Reference, _number_to_str
+import datetime as dt
+
+from meetprep.model.base import AwareDatetime, Key, Model, NonEmptyProse, OptionalLine300, OptionalProse, Reference, _number_to_str
 from meetprep.model.enums import ConsultationResult
 from meetprep.model.paper import Votes
 from meetprep.model.schedule import ClockTime
@@ -28,6 +30,15 @@ class Attendance(Model):
     late: list[Key] = []
 
 
+class FollowUp(Model):
+    """What a decision orders the administration to do by a date (Prüfauftrag, a report back;
+    opfølgning): the owning unit (or person), the due date, what is to be done."""
+
+    text: NonEmptyProse
+    due: dt.date
+    owner: OptionalLine300 = None  # a unit of body.units or a person key; default: the paper's unit
+
+
 class ItemMinutes(Model):
     """What a meeting decided on one agenda item: a paper by its reference, any item by its number."""
 
@@ -40,6 +51,10 @@ class ItemMinutes(Model):
     # When the item began and ended ("17:05", on the meeting's day): the time plan learns from them
     started: ClockTime | None = None
     ended: ClockTime | None = None
+    # Who declared themselves biased and took no part (befangen; inhabil): printed in the excerpt
+    biased: list[Key] = []
+    # What the decision orders done by a date: followed up by the daily run (docs/minutes.md)
+    tasks: list[FollowUp] = []
 
     @model_validator(mode="after")
     def _identified(self) -> "ItemMinutes":

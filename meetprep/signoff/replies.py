@@ -37,19 +37,19 @@ class Unreadable(Exception):
 
 def token_of(raw: bytes) -> str | None:
     message = email.message_from_bytes(raw, policy=policy.default)
-    found = TOKEN.search(str(message.get("Subject", ""))) or TOKEN.search(_plain(message))
+    found = TOKEN.search(str(message.get("Subject", ""))) or TOKEN.search(plain_text(message))
     return found.group(1) if found else None
 
 
 def read_answer(raw: bytes, words: Catalogue) -> Answer:
     message = email.message_from_bytes(raw, policy=policy.default)
     sender = parseaddr(str(message.get("From", "")))[1].lower()
-    found = TOKEN.search(str(message.get("Subject", ""))) or TOKEN.search(_plain(message))
+    found = TOKEN.search(str(message.get("Subject", ""))) or TOKEN.search(plain_text(message))
     if found is None:
         raise Unreadable("no sign-off request is named (the subject's [MZ ...] / [GK ...] is missing)")
     if not sender:
         raise Unreadable("the message has no sender address")
-    lines = own_lines(_plain(message), words.data["signoff"]["quote_starts"])
+    lines = own_lines(plain_text(message), words.data["signoff"]["quote_starts"])
     if not lines:
         raise Unreadable("the reply has no text of its own: write Yes or No (with the reason) in its first line")
     source = "mail:" + (str(message.get("Message-ID", "")).strip() or hashlib.sha256(raw).hexdigest())
@@ -92,7 +92,7 @@ def own_lines(text: str, quote_starts: list[str]) -> list[str]:
     return lines
 
 
-def _plain(message) -> str:
+def plain_text(message) -> str:
     body = message.get_body(("plain",))
     if body is None:
         html = message.get_body(("html",))

@@ -34,6 +34,7 @@ from meetprep.store.journal import (
     ReplyRow,
     SpendRow,
 )
+from meetprep.store.decisions import DecisionTaskRow
 from meetprep.store.signoffs import SignoffAnswerRow, SignoffExceptionRow, SignoffRequestRow
 from meetprep.store.queries import (
     active_on,
@@ -66,6 +67,7 @@ __all__ = [
     "SignoffAnswerRow",
     "SignoffExceptionRow",
     "SignoffRequestRow",
+    "DecisionTaskRow",
     "NAMING",
     "UTCDateTime",
     "Base",

@@ -224,6 +224,10 @@ class FileRow(Base):
     responsible: Mapped[str | None] = mapped_column(String(200))
     access: Mapped[str] = mapped_column(String(16))
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # when a file to follow arrived
+    # None: the author's attachment (an import merges these); "excerpt": the excerpt of a decision
+    # on the paper (Protokollauszug; beslutningsuddrag), added by meetprep and kept by imports
+    origin: Mapped[str | None] = mapped_column(String(16))
+    decision_id: Mapped[int | None] = mapped_column(Integer)  # the decision an excerpt is of (no key: the file goes with its paper)
 
     paper: Mapped[PaperRow] = relationship(back_populates="files")
 
@@ -308,6 +312,9 @@ class MinutesRow(Base):
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # as recorded, also standing items
     source: Mapped[str | None] = mapped_column(String(500))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Where the committee approves its minutes: the recorded version approved, and when
+    approved_version: Mapped[str | None] = mapped_column(String(16))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     meeting: Mapped[MeetingRow] = relationship()
 
