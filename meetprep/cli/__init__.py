@@ -4,7 +4,7 @@ Importing this package registers every command on `app` (in the order `meetprep 
 them); `main` is the console-script entry point.
 """
 
-from meetprep.cli import accessibility, items, signoff, agenda, meetings, config, templates, invitations, attachments, minutes, planning, replies, publish, demo, serve, forkserver  # noqa: F401
+from meetprep.cli import accessibility, decisions, items, signoff, agenda, meetings, config, templates, invitations, attachments, minutes, planning, replies, publish, demo, serve, forkserver  # noqa: F401
 from meetprep.cli.common import app, main
 
 __all__ = ["app", "main"]

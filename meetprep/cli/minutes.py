@@ -85,3 +85,39 @@ def minutes_form(
         return
     out.write_text(text, encoding="utf-8")
     get_console().print(f"Wrote the minutes form to {out}", markup=False, soft_wrap=True)
+
+
+@minutes_app.command("approve")
+def minutes_approve(
+    body: str = typer.Option(..., "--body", help="The body's key, e.g. gentofte."),
+    meeting: str = typer.Option(..., "--meeting", help="The meeting's key, e.g. ebi-2025-09-22."),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write the excerpts' PDFs."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Approve the recorded minutes (Genehmigung der Niederschrift; godkendelse af referatet),
+    for a committee that sets agenda.minutes_approval: then the excerpts go to the units and case
+    officers, are kept with their papers and published."""
+    settings = guarded(as_json, current_settings)
+
+    def work(store, configs, settings):
+        from meetprep.jobs.minutes import approve_minutes
+
+        return approve_minutes(store, configs, settings, body, meeting, clock,
+                               transport_for_body(settings, configs, body), pdf)
+
+    with get_console(stderr=True).status("Approving the minutes and handing over the excerpts…"):
+        result = guarded(as_json, lambda: in_store(work))
+    sent = result["excerpts"]["sent"]
+    if as_json:
+        print_json({"ok": not sent["failed"], **result})
+    else:
+        console = get_console()
+        console.print(f"Approved version {result['approved']} of the minutes of {meeting}.", markup=False)
+        for excerpt in result["excerpts"]["excerpts"]:
+            for path in excerpt["files"]:
+                console.print(f"  {path}", markup=False, soft_wrap=True)
+        for note in result["notes"]:
+            console.print(f"[yellow]note:[/] {note}")
+        print_dispatch("Excerpts sent", sent, settings)
+    if sent["failed"]:
+        raise typer.Exit(EXIT_UNDELIVERED)

@@ -100,6 +100,10 @@ def take(store: Store, configs: Configs, raw: bytes, now: dt.datetime) -> Taken:
             raise Unreadable(f"{sender or 'the sender'} is neither the task's owner nor a secretary of the committee")
         old_due = row.due
         outcome = tasks.report(session, row, kind, sender, said, now, due)
+        if outcome.result == "already" and _same_report(row, kind, sender, due):
+            # this very reply was recorded by a run that stopped before it sent the notices: send them now
+            outcome.result = "done" if kind == "done" else "extended"
+            old_due = dt.date.fromisoformat(row.due_history[-1]["due"]) if kind == "extend" else old_due
         values = {"task": row.text, "reference": row.paper.reference, "token": token_label(config, row.token),
                   "due": words.date(row.due, "date_short"), "old": words.date(old_due, "date_short"),
                   "by": sender, "reason": said or "-", "state": words.data["decisions"]["states"].get(row.state, row.state)}
@@ -120,6 +124,13 @@ def take(store: Store, configs: Configs, raw: bytes, now: dt.datetime) -> Taken:
                     for who, name, address, person_id in clerks if address.lower() != sender]
         return Taken(body, row.id, row.paper.reference, kind, outcome.result,
                      row.due.isoformat() if row.due else None, out)
+
+
+def _same_report(row: Any, kind: str, sender: str, due: dt.date | None) -> bool:
+    if kind == "done":
+        return row.state == tasks.DONE and (row.reported_by or "").lower() == sender
+    last = row.due_history[-1] if row.due_history else None
+    return bool(last) and row.due == due and str(last.get("by", "")).lower() == sender
 
 
 def take_all(store: Store, configs: Configs, box: Any, now: dt.datetime, aside: Any) -> dict[str, Any]:

@@ -129,7 +129,7 @@ def listing(store: Store, configs: Configs, today: dt.date, body: str | None = N
             config = configs.get(body_row.key)
             if config is None:
                 continue
-            public = access_of(paper.access) == "public" and _item_public(session, decision)
+            public = access_of(paper.access) == "public" and item_public(session, decision)
             if public_only and not public:
                 continue
             state = state_of(row, today, config.body.follow_up.remind_days)
@@ -148,7 +148,7 @@ def listing(store: Store, configs: Configs, today: dt.date, body: str | None = N
         return out
 
 
-def _item_public(session: Session, decision: DecisionRow) -> bool:
+def item_public(session: Session, decision: DecisionRow) -> bool:
     """Whether the decision was taken on a public item (a public paper may sit in the closed part)."""
     agenda = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == decision.meeting_id)).scalar_one_or_none()
     if agenda is None or not agenda.versions:

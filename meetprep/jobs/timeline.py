@@ -17,6 +17,7 @@ from meetprep.errors import InputError
 from meetprep.importing.digest import digest_messages
 from meetprep.jobs.agenda import build_agenda
 from meetprep.jobs.accessibility import take_feedback
+from meetprep.jobs.decisions import follow_up
 from meetprep.jobs.publishing import publish_meetings, write_feeds
 from meetprep.jobs.signoff import run_signoff
 from meetprep.meetings.timeline import ACTIONS, STEPS, Context, step_applies, record_step, step_settled, keep_current, plan, upcoming
@@ -133,8 +134,13 @@ def run_day(store: Store, configs: Configs, settings: Any, today: Callable[[Body
     except Exception as exc:
         feedback = {"taken": [], "again": 0, "sent": ledger.DispatchReport().as_dict()}
         errors.append({"body": None, "meeting": None, "error": f"feedback: {type(exc).__name__}: {exc}"})
+    try:  # decisions' tasks: the owners' replies, reminders before the due date, escalations after it
+        decisions = follow_up(store, configs, settings, now, transport_for, bodies, step)
+    except Exception as exc:
+        decisions = {"taken": [], "aside": [], "sent": ledger.DispatchReport().as_dict(), "notes": []}
+        errors.append({"body": None, "meeting": None, "error": f"follow-up: {type(exc).__name__}: {exc}"})
     return {"meetings": meetings, "errors": errors, "intake_digest": digests.as_dict(), "signoff": signoff,
-            "feedback": feedback}
+            "feedback": feedback, "decisions": decisions}
 
 
 def send_intake_digests(store: Store, configs: Configs, now: dt.datetime,

@@ -291,6 +291,16 @@ class Site:
             paragraphs.append((head, feedback if found else None, tail))
         self.page("plain.html", "plain.html", 0, paragraphs=paragraphs)
 
+    def decisions_page(self, tasks: list[Any]) -> None:
+        """The public decisions in progress and done (meetprep.publish.followup)."""
+        words = self.words.data["decisions"]
+        rows = [{"task": t, "decided": self.words.date(t.decided_on, "date_short"),
+                 "due": self.words.date(t.due, "date_short"), "due_iso": t.due.isoformat(),
+                 "earlier": ", ".join(self.words.date(d, "date_short") for d in t.earlier_due),
+                 "done": self.words.date(t.done_on, "date_short") if t.done_on else "",
+                 "state": words["states"][t.state], "paper": f"paper/{slug(t.reference)}.html"} for t in tasks]
+        self.page("decisions.html", "decisions.html", 0, rows=rows, words=words, overdue=words["states"]["overdue"])
+
     def calendar_pages(self, session: Session, years: set[int] | None, now: dt.datetime) -> None:
         rows = meeting_rows(session, self.view.key, self.words, years)
         by_year: dict[int, list[dict[str, Any]]] = {}

@@ -51,6 +51,7 @@ from meetprep.i18n import catalogue
 from meetprep.minutes.record import recorded_version
 from meetprep.agenda.draft import paper_sessions
 from meetprep.agenda.timeplan import time_plan
+from meetprep.publish.followup import public_tasks
 
 PUBLIC_ROLES = ("chair", "vice_chair", "member", "substitute")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -162,6 +163,7 @@ class PublicPaper:
     files: list[PublicFile]
     documents: list[PublicFile]  # its own rendered document (Vorlage), where the body writes one
     meetings: list[str] = field(default_factory=list)
+    tasks: list[Any] = field(default_factory=list)  # its decisions' public tasks (meetprep.publish.followup)
 
 
 @dataclass
@@ -410,6 +412,8 @@ def _add_papers(session: Session, view: PublicBody, config: BodyConfig, body_id:
             related=[r for r in paper.related if r in public_refs],
             amends=paper.amends.reference if paper.amends and paper.amends.reference in public_refs else None,
             sessions=sessions, files=files, documents=documents.get(paper.reference, []), meetings=meetings)
+    for task in public_tasks(session, config, set(view.papers)):
+        view.papers[task.reference].tasks.append(task)
 
 
 def meetings_of_papers(session: Session, body_id: int, references: set[str]) -> set[str]:

@@ -155,7 +155,9 @@ class Objects:
                  mainFile=self.embed(main) if main else None,
                  auxiliaryFile=[self.embed(p) for p in documents + attachments if p != main],
                  consultation=[self.embed(p) for p in consultations],
-                 web=self.portal(f"paper/{slug(paper.reference)}.html"))
+                 web=self.portal(f"paper/{slug(paper.reference)}.html"),
+                 # what its decisions ordered done by a date, and how far it is (OParl has no such object)
+                 **{f"{VENDOR}:followUp": [t.as_oparl() for t in paper.tasks] or None})
 
 
 def _votes(item: PublicItem) -> dict[str, Any] | None:
