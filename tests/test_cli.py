@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -42,7 +43,8 @@ COMMANDS = [[], ["items"], ["items", "import"], ["items", "list"], ["meetings", 
             ["planning", "spend"], ["planning", "report"], ["meetings", "move"], ["meetings", "cancel"], ["meetings", "resolve"],
             ["meetings", "timeline"], ["meetings", "prepare"], ["meetings", "attendance"], ["replies", "take"],
             ["minutes", "form"], ["publish"], ["forkserver", "status"], ["forkserver", "stop"],
-            ["accessibility", "check"], ["accessibility", "feedback"]]
+            ["accessibility", "check"], ["accessibility", "feedback"], ["minutes", "approve"],
+            ["decisions", "list"], ["decisions", "done"], ["decisions", "extend"], ["decisions", "follow-up"]]
 
 
 def test_the_list_of_commands_is_complete():
@@ -116,3 +118,28 @@ def test_unreachable_store_exits_3(monkeypatch, tmp_path):
     refused = run("items", "list", "--json")
     assert refused.exit_code == 3
     assert "s3cret" not in refused.stdout and "clerk:***@127.0.0.1" in json.loads(refused.stdout)["error"]
+
+
+def test_decisions_list_and_done_on_the_demos_store(demo_run, tmp_path, monkeypatch):
+    """The demo's Kommunalbestyrelse gives its decision a task (examples/gentofte/minutes/kb-...):
+    `decisions list` shows it, `decisions done` records it, on a copy of the demo's store."""
+    import shutil
+
+    home = tmp_path / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(demo_run[0] / "meetprep.sqlite3", home / "meetprep.sqlite3")
+    monkeypatch.setenv("MEETPREP_HOME", str(home))
+    listed = run("decisions", "list", "--body", "gentofte", "--json")
+    tasks = json.loads(listed.stdout)["tasks"]
+    # due 30 June 2026: overdue on the wall clock's day, and the exit code says so
+    assert [(t["reference"], t["committee"], t["due"], t["state"]) for t in tasks] == [
+        ("EMN-2025-05820", "kb", "2026-06-30", "overdue" if dt.date.today() > dt.date(2026, 6, 30) else "open")]
+    assert listed.exit_code == (1 if dt.date.today() > dt.date(2026, 6, 30) else 0)
+    done = run("decisions", "done", "--body", "gentofte", "--task", str(tasks[0]["id"]), "--note", "Holdt 4. juni.")
+    assert done.exit_code == 0 and "recorded as done" in done.output
+    assert run("decisions", "list", "--body", "gentofte", "--json").stdout.count('"id"') == 0
+    everything = json.loads(run("decisions", "list", "--all", "--json").stdout)["tasks"]
+    assert [(t["state"], t["report"]) for t in everything] == [("done", "Holdt 4. juni.")]
+    assert run("decisions", "done", "--body", "gentofte", "--task", "999").exit_code == 1
+    page = (home / "output" / "public" / "gentofte" / "decisions.html").read_text(encoding="utf-8")
+    assert "Holdt 4. juni." in page

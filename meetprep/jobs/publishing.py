@@ -15,7 +15,6 @@ from meetprep.config import Configs
 from meetprep.messages.feeds import feed_secret, write_calendar_feeds
 from meetprep.publish import PublishResult, after, copy_feeds, publish
 from meetprep.publish.atom import committee_feeds
-from meetprep.publish.followup import decisions_feed
 from meetprep.store import Store
 from meetprep.folders import write_atomically
 
@@ -52,8 +51,6 @@ def write_document_feeds(store: Store, configs: Configs, settings: Any, now: dt.
         folder = settings.output_dir / "feeds" / body
         for key, data in committee_feeds(session, config, settings.output_dir, now).items():
             written.append(write_atomically(folder / f"{key}.atom", data))
-        # the public follow-up of decisions (meetprep.publish.followup), beside the committees' feeds
-        written.append(write_atomically(folder / "decisions.atom", decisions_feed(session, config)))
     return written
 
 

@@ -301,6 +301,13 @@ class Site:
                  "state": words["states"][t.state], "paper": f"paper/{slug(t.reference)}.html"} for t in tasks]
         self.page("decisions.html", "decisions.html", 0, rows=rows, words=words, overdue=words["states"]["overdue"])
 
+    def decisions_feed(self, data: bytes) -> None:
+        """The Atom feed of the public tasks, beside the committees' feeds (written by every publish:
+        it is public only, and made from the store alone)."""
+        target = self.folder / "feeds" / "decisions.atom"
+        if not target.exists() or target.read_bytes() != data:
+            self.written.append(write_atomically(target, data))
+
     def calendar_pages(self, session: Session, years: set[int] | None, now: dt.datetime) -> None:
         rows = meeting_rows(session, self.view.key, self.words, years)
         by_year: dict[int, list[dict[str, Any]]] = {}
