@@ -41,6 +41,10 @@ class ItemRow(BaseModel):
     abstain: int | None = None
     biased: int | None = None
     unanimous: bool = False
+    biased_persons: list[str] = []  # who was biased and took no part (person keys)
+    task: str | None = None  # what the decision orders done (one here; more in a minutes file)
+    task_due: dt.date | None = None
+    task_owner: str | None = None  # default: the paper's unit
 
 
 class MinutesForm(RunInput):
@@ -70,7 +74,9 @@ def from_form(body: str, meeting_key: str, form: MinutesForm) -> MinutesFile:
     for row in form.items:
         votes = None if all(v is None for v in (row.yes, row.no, row.abstain, row.biased)) else {
             "yes": row.yes or 0, "no": row.no or 0, "abstain": row.abstain or 0, "biased": row.biased or 0}
-        item = {"result": row.result, "text": row.text, "votes": votes, "unanimous": row.unanimous}
+        item = {"result": row.result, "text": row.text, "votes": votes, "unanimous": row.unanimous,
+                "biased": row.biased_persons,
+                "tasks": [{"text": row.task, "due": row.task_due, "owner": row.task_owner}] if row.task else []}
         item.update({"reference": row.reference} if row.reference else {"number": row.number})
         items.append(item)
     return MinutesFile.model_validate({"kind": "minutes", "body": body, "meeting": meeting_key, "started": form.started,

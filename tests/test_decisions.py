@@ -139,14 +139,15 @@ def test_the_clerk_records_a_task_and_two_runs_at_once_send_each_reminder_once(t
             try:
                 _day(world, smtp, dt.date(2026, 6, 25))
             except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
+                import traceback
+                errors.append("".join(traceback.format_exception(exc)))
 
         threads = [threading.Thread(target=run) for _ in range(2)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(120)
-        assert errors == []
+        assert errors == [], errors[0]
         keys = [str(m["X-Meetprep-Key"]) for _, m in _task_mails(smtp, "reminder")]
         assert len(keys) == len(set(keys)) == 1
     done = record_report(world.store, world.configs, world.settings, "gentofte", task["id"], "done", "clerk", None, NOW)

@@ -217,3 +217,26 @@ def test_a_german_protokollauszug_names_who_was_befangen(tmp_path):
     assert f"{name} hat wegen Befangenheit an der Beratung und Abstimmung nicht teilgenommen." in excerpt
     assert "Für die Richtigkeit des Auszugs:" in excerpt and "Abstimmungsergebnis: einstimmig" in excerpt
     assert german_paper  # the shared helper's German paper is what the world imported
+
+
+def test_the_excerpt_is_an_accessible_pdf_too(tmp_path):
+    """With LibreOffice (Debian's package): a tagged PDF in the body's language, sent first, and the
+    file the paper keeps."""
+    from pypdf import PdfReader
+
+    world = _danish_world(tmp_path)
+    with Mailbox() as smtp:
+        transport = ledger.SmtpTransport(ledger.SmtpServer.from_url(smtp.url), lambda: NOW)
+        record_minutes(world.store, world.configs, world.settings, _minutes(), "(test)", lambda: NOW, transport,
+                       pdf=True)
+        message = next(m for r, m in _excerpt_mails(smtp) if "lene@example.org" in r)
+    types = [p.get_content_type() for p in message.iter_attachments()]
+    assert types == ["application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
+    data = next(p for p in message.iter_attachments()).get_payload(decode=True)
+    reader = PdfReader(io.BytesIO(data))
+    assert "/StructTreeRoot" in reader.trailer["/Root"] and str(reader.trailer["/Root"].get("/Lang")).startswith("da")
+    assert "Katja Johansen deltog ikke i sagens behandling" in " ".join(page.extract_text() for page in reader.pages)
+    with world.store.session() as session:
+        paper = session.execute(select(PaperRow).where(PaperRow.reference == "EMN-2025-10001")).scalar_one()
+        kept = next(f for f in paper.files if f.origin == "excerpt")
+        assert kept.media_type == "application/pdf" and Path(kept.path).read_bytes() == data

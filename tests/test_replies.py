@@ -270,6 +270,7 @@ def test_a_german_stellvertretung_is_personal_and_the_cli_shows_attendance(tmp_p
 def test_the_minutes_form_is_prefilled_from_the_replies_and_records_as_it_is(world, tmp_path):
     import yaml
 
+    from meetprep.minutes import form
     from meetprep.minutes import record as minutes
 
     from meetprep.jobs.minutes import write_documents as write_minutes
@@ -283,7 +284,7 @@ def test_the_minutes_form_is_prefilled_from_the_replies_and_records_as_it_is(wor
     send(store, configs, outbox)
     deliver(inbox, reply("karim.eksempel@example.org", "ACCEPTED", "apple"))
     replies.take(store, inbox, NOW)
-    filled = minutes.form(store, configs, "koebenhavn", "biu-2010-01-27")
+    filled = form.form(store, configs, "koebenhavn", "biu-2010-01-27")
     data = yaml.safe_load(filled)
     assert data["attendance"] == {"absent": ["biu-medlem-2"], "substitutes": [{"person": "biu-suppleant",
                                                                               "for": "biu-medlem-2"}]}

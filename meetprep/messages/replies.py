@@ -160,8 +160,13 @@ class MaildirInbox:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        folder.parent.mkdir(parents=True, exist_ok=True)  # a fresh MEETPREP_HOME has none yet
-        self.box = mailbox.Maildir(str(folder), create=True)
+        # A fresh MEETPREP_HOME has none yet. Made here rather than by Maildir(create=True), which
+        # checks and then makes the folders: two runs starting at once (the daily run and a clerk)
+        # would fail on each other's folder (FileExistsError, or a FileNotFoundError on new/).
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        for made in (folder, folder / "tmp", folder / "new", folder / "cur"):
+            made.mkdir(mode=0o700, exist_ok=True)  # private, as Maildir makes them: people's mail
+        self.box = mailbox.Maildir(str(folder), create=False)
 
     def __enter__(self) -> "MaildirInbox":  # nothing to open: a context manager like ImapInbox
         return self
