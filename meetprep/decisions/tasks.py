@@ -125,11 +125,12 @@ def listing(store: Store, configs: Configs, today: dt.date, body: str | None = N
         if body is not None:
             query = query.where(BodyRow.key == body)
         out = []
+        seen: dict[int, dict[str, bool]] = {}
         for row, paper, decision, meeting, body_row in session.execute(query).all():
             config = configs.get(body_row.key)
             if config is None:
                 continue
-            public = access_of(paper.access) == "public" and item_public(session, decision)
+            public = access_of(paper.access) == "public" and item_public(session, decision, seen)
             if public_only and not public:
                 continue
             state = state_of(row, today, config.body.follow_up.remind_days)
@@ -148,11 +149,15 @@ def listing(store: Store, configs: Configs, today: dt.date, body: str | None = N
         return out
 
 
-def item_public(session: Session, decision: DecisionRow) -> bool:
-    """Whether the decision was taken on a public item (a public paper may sit in the closed part)."""
-    agenda = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == decision.meeting_id)).scalar_one_or_none()
-    if agenda is None or not agenda.versions:
-        return True
-    reference = decision.consultation.paper.reference
-    entry = next((e for e in agenda.versions[-1].entries if e["kind"] == "paper" and e["reference"] == reference), None)
-    return entry is None or access_of(entry["access"]) == "public"
+def item_public(session: Session, decision: DecisionRow, seen: dict[int, dict[str, bool]] | None = None) -> bool:
+    """Whether the decision was taken on a public item (a public paper may sit in the closed
+    part): the meeting's last agenda version says. `seen` keeps each meeting's answer for a
+    caller that asks about many decisions."""
+    seen = {} if seen is None else seen
+    if decision.meeting_id not in seen:
+        agenda = session.execute(select(AgendaRow).where(AgendaRow.meeting_id == decision.meeting_id)).scalar_one_or_none()
+        entries = agenda.versions[-1].entries if agenda is not None and agenda.versions else []
+        seen[decision.meeting_id] = {e["reference"]: access_of(e["access"]) == "public"
+                                     for e in entries if e["kind"] == "paper"}
+    # not on the agenda (it cannot be said where it stood): not public, failing closed
+    return seen[decision.meeting_id].get(decision.consultation.paper.reference, False)

@@ -63,8 +63,9 @@ def public_tasks(session: Session, config: BodyConfig, references: set[str] | No
     if references is not None:
         query = query.where(PaperRow.reference.in_(references or {""}))
     out = []
+    seen: dict[int, dict[str, bool]] = {}  # the items' access per meeting, read once
     for row, paper in session.execute(query).all():
-        if access_of(paper.access) != "public" or not item_public(session, row.decision):
+        if access_of(paper.access) != "public" or not item_public(session, row.decision, seen):
             continue
         organization = row.decision.meeting.organization
         out.append(PublicTask(
