@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from flows._tasks import as_task
-from meetprep.jobs.minutes import record_minutes as record_job
+from meetprep.jobs.minutes import approve_minutes as approve_job, record_minutes as record_job
 from meetprep.messages import ledger
 from meetprep.minutes import record as minutes
 from meetprep.config import Settings, load_configs
@@ -117,3 +117,22 @@ async def record_minutes(body: str, meeting: str, minutes_file: str | None = Non
                         step=as_task)
     publish(body, meeting, result)
     return result
+
+
+@flow(name="approve-minutes")
+def approve_minutes(body: str, meeting: str, pdf: bool = True, settings: Settings | None = None) -> dict[str, Any]:
+    """Approve a meeting's recorded minutes (Genehmigung der Niederschrift; godkendelse af
+    referatet), for a committee that sets agenda.minutes_approval: then the excerpts go to the
+    units and case officers, are kept with their papers and published.
+
+    Args:
+        body: the body's key, e.g. herzogenrath.
+        meeting: the meeting's key, e.g. asi-2026-06-02.
+        pdf: also write the excerpts' PDFs.
+        settings: where meetprep keeps its data; default the worker's environment (MEETPREP_*).
+    """
+    settings = settings or Settings.from_env()
+    configs = load_configs(settings.config_dir)
+    transport = ledger.transport_for(settings, configs.get(body).body.mail, _now)
+    return approve_job(Store.shared(settings.database_url), configs, settings, body, meeting, _now, transport, pdf,
+                       step=as_task)

@@ -317,3 +317,26 @@ def test_a_mandatory_section_left_empty_is_refused(world, configs, tmp_path):
     problems = refused(world, configs, path)
     assert "“Resumé” is mandatory and empty" in problems and "“Baggrund” is mandatory and empty" in problems
     assert "Økonomi" not in problems  # not mandatory
+
+
+def test_a_papers_expected_minutes_show_in_its_head_and_survive_a_round_trip(world, configs, tmp_path):
+    """The time plan's minutes of a paper are the clerk's (system-owned): the head shows them, an
+    export read back keeps them."""
+    import yaml
+
+    import shutil
+
+    shutil.copytree(EXAMPLES / "wedel", tmp_path / "wedel")  # the attachment's relative path still leads to it
+    paper_file = tmp_path / "wedel" / "papers" / "BV-2023-162.yaml"
+    source = yaml.safe_load(paper_file.read_text(encoding="utf-8"))
+    source["expected_minutes"] = 25
+    paper_file.write_text(yaml.safe_dump(source, allow_unicode=True), encoding="utf-8")
+    import_files(world, configs, [tmp_path / "wedel"], AT + dt.timedelta(days=1))
+    before = stored(world, "wedel", source["reference"])
+    path = exported(world, configs, tmp_path, "wedel", source["reference"])
+    with zipfile.ZipFile(path) as document:  # the head is a locked table (a content control) of its own
+        head = re.sub(r"<[^>]+>", "", document.read("word/document.xml").decode("utf-8"))
+    assert "Zeitbedarf25 min." in head
+    report = import_files(world, configs, [path], LATER)
+    assert [p["action"] for p in report.papers] == ["unchanged"]
+    assert stored(world, "wedel", source["reference"]) == before and before[2]["expected_minutes"] == 25
