@@ -104,6 +104,10 @@ def test_each_decision_gets_its_excerpt_sent_once_to_unit_and_officer_and_kept_w
         assert "Stig Wall (Fravær)" in participants
         assert "Uddraget bekræftes:\nGentofte Kommune, den 18-11-2025" in excerpt
         assert excerpt.endswith("______________________________\nSekretariatet for EBI (Sekretær)")
+        referat = text(next(Path(f["path"]) for f in result["files"] if f["variant"] == "members"
+                            and f["path"].endswith(".docx")))
+        assert "Vedtaget som indstillet.\nFor: 4, imod: 1, undlod at stemme: 0. Inhabil: 1.\n" \
+               "Katja Johansen deltog ikke i sagens behandling (inhabil)." in referat  # the minutes say it too
 
         # The same minutes again: nothing new is sent, and the paper keeps one excerpt file.
         _record(world, smtp, _minutes())

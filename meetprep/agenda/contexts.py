@@ -157,6 +157,7 @@ def _item(words: Catalogue, entry: dict[str, Any], draft: Any, variant: str) -> 
         "vote": "",
         "result": "",
         "signoff": [],
+        "biased_lines": [],
         **_planned(words, entry, draft),
     }
     if hidden:
@@ -265,7 +266,8 @@ def minutes_context(draft: Any, extra: dict[str, Any], variant: str, kind: str) 
             continue  # a closed item's decision stays out of the public minutes too
         if entry["kind"] == "paper" and entry["reference"] in extra["decisions"]:
             info = extra["decisions"][entry["reference"]]
-            item.update(decision=clean(info["text"]), vote=clean(info["votes"]), result=clean(info["result"]))
+            item.update(decision=clean(info["text"]), vote=clean(info["votes"]), result=clean(info["result"]),
+                        biased_lines=[clean(line) for line in info.get("biased_lines", [])])
         elif entry["key"] in extra.get("texts", {}):
             item["decision"] = clean(extra["texts"][entry["key"]])
     present = [p for p in draft.participants if not p.get("absent")]

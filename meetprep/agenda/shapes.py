@@ -151,6 +151,7 @@ class Item(TypedDict):
     signoff: list[SignedOff]  # empty in public documents where the body prints no signatures
     planned_start: str  # "16:45": the time plan's start of the item ("" where none is printed)
     planned_minutes: str  # "20": its expected minutes ("" for a withdrawn item or a heading)
+    biased_lines: list[str]  # the minutes: who was biased and took no part ("... deltog ikke ... (inhabil).")
 
 
 class ConsultationRow(TypedDict):

@@ -323,6 +323,9 @@ def minutes_draft(store: Store, configs: Configs, body: str, meeting_key: str) -
         org_config = config.organization(meeting.organization.key)
         decisions = {}
         papers = {}
+        biased = {i["reference"]: i.get("biased", []) for i in row.items or [] if i.get("reference")}
+        persons_by_key = {p.key: p for p in session.execute(
+            select(PersonRow).where(PersonRow.body_id == meeting.body_id)).scalars()}
         for decision in session.execute(select(DecisionRow).where(DecisionRow.meeting_id == meeting.id)).scalars():
             step = decision.consultation
             reference = step.paper.reference
@@ -338,10 +341,12 @@ def minutes_draft(store: Store, configs: Configs, body: str, meeting_key: str) -
                 "text": decision.text or words.text(f"results.{decision.result}"),
                 "result": words.text(f"results.{decision.result}"),
                 "votes": vote_text(words, votes, decision.unanimous),
+                "biased_lines": [words.text("excerpt.biased", name=persons_by_key[k].name if k in persons_by_key else k)
+                                 for k in biased.get(reference, [])],
             }
         absent = set(row.attendance.get("absent", []))
         substitutes = {s["for"]: s["person"] for s in row.attendance.get("substitutes", [])}
-        persons = {p.key: p for p in session.execute(select(PersonRow).where(PersonRow.body_id == meeting.body_id)).scalars()}
+        persons = persons_by_key
         memberships = session.execute(select(MembershipRow).where(
             MembershipRow.organization_id == meeting.organization_id).order_by(MembershipRow.id)).scalars().all()
         participants = []
