@@ -137,10 +137,17 @@ def demo(
                 console.print(f"{step['minutes']}: {', '.join(f'{r} {v}' for r, v in step['decisions'].items())}; "
                               f"wrote {', '.join(files)}; sent to {len(step['sent']['sent'])} members.", soft_wrap=True,
                               markup=False)
+                handed = step.get("excerpts") or {}
+                if handed.get("excerpts"):  # the excerpt for the unit, kept with the paper for its next body
+                    console.print(f"  excerpt of {', '.join(e['reference'] for e in handed['excerpts'])} written, kept "
+                                  f"with the paper, sent {len(handed['sent']['sent'])} time(s)", soft_wrap=True,
+                                  markup=False)
             else:
                 console.print(f"{step['meeting']}: agenda version {step['version']} with "
                               f"{', '.join(e['reference'] for e in step['entries'] if e['kind'] == 'paper')}.", markup=False)
         console.print(f"Published minutes: {settings.output_dir / 'public'}", soft_wrap=True, markup=False)
+        console.print(f"Decisions followed up: meetprep decisions list; public: "
+                      f"{settings.output_dir / 'public' / 'gentofte' / 'decisions.html'}", soft_wrap=True, markup=False)
     console.rule("Gentofte: planning 2026")
     for event in planned["events"]:
         console.print(f"{event['name']}: {event['date']}; " + "; ".join(f"{t['name']} {t['due']}" for t in event["tasks"])
