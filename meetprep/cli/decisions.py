@@ -44,9 +44,11 @@ def list_tasks(
     if as_json:
         print_json({"ok": not overdue, "tasks": rows})
     else:
-        print_table("Decisions' tasks", ["id", "body", "paper", "decided", "task", "owner", "due", "state"],
-                    [[str(r["id"]), r["body"], r["reference"], f"{r['committee']} {r['decided_on']}", r["text"],
-                      r["owner"] or "", r["due"] + (f" (moved {r['extended']}x)" if r["extended"] else ""),
+        # the task's text takes the room: the paper and the decision go on one line with it
+        print_table("Decisions' tasks", ["id", "reference", "task", "owner", "due", "state"],
+                    [[str(r["id"]), r["reference"] if body else f"{r['body']}: {r['reference']}",
+                      f"{r['text']} ({r['committee']}, {r['decided_on']})", r["owner"] or "",
+                      r["due"] + (f" (moved {r['extended']}x)" if r["extended"] else ""),
                       r["state"] + (f" {-r['days_left']} days" if r["state"] == "overdue" else "")] for r in rows])
         if not rows:
             get_console().print("No tasks.")
