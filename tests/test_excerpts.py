@@ -244,3 +244,23 @@ def test_the_excerpt_is_an_accessible_pdf_too(tmp_path):
         paper = session.execute(select(PaperRow).where(PaperRow.reference == "EMN-2025-10001")).scalar_one()
         kept = next(f for f in paper.files if f.origin == "excerpt")
         assert kept.media_type == "application/pdf" and Path(kept.path).read_bytes() == data
+
+
+def test_a_run_that_stopped_before_the_excerpts_is_made_good_by_the_next_daily_run(tmp_path):
+    """The minutes recorded and sent, then the process gone before the hand-over: the next
+    morning's run hands the excerpts over, once; the morning after sends nothing again."""
+    from meetprep.jobs.minutes import write_documents
+    from meetprep.minutes import record as minutes_record
+
+    world = _danish_world(tmp_path)
+    minutes_record.record(world.store, world.configs, _minutes(), "(test)", NOW)
+    write_documents(world.store, world.configs, world.settings, "gentofte", "ebi-2025-11-17", pdf=False)
+    with Mailbox() as smtp:
+        first = world.run(dt.date(2025, 11, 19), smtp.url)
+        assert first["errors"] == [] and len(first["excerpts"]["sent"]["sent"]) == 4
+        assert len(_excerpt_mails(smtp)) == 4
+        second = world.run(dt.date(2025, 11, 20), smtp.url)
+        assert second["excerpts"]["sent"]["sent"] == [] and len(_excerpt_mails(smtp)) == 4
+    with world.store.session() as session:
+        assert len(session.execute(select(FileRow).where(FileRow.origin == "excerpt")).scalars().all()) == 3
+    assert (world.settings.output_dir / "public" / "gentofte").rglob("beslutningsuddrag-EMN-2025-10001.docx")

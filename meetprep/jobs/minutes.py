@@ -15,9 +15,9 @@ from meetprep.minutes import excerpts
 from meetprep.minutes.record import mark_minuted, messages, record, render_documents
 from meetprep.model import MinutesFile
 from meetprep.steps import Step, direct
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from meetprep.store import AgendaRow, MeetingRow, Store, the_meeting
+from meetprep.store import AgendaRow, BodyRow, MeetingRow, MinutesRow, Store, the_meeting
 
 
 def write_documents(store: Store, configs: Configs, settings: Any, body: str, meeting_key: str,
@@ -77,6 +77,40 @@ def hand_over(store: Store, configs: Configs, settings: Any, body: str, meeting:
                           "files": [f["path"] for f in e.files]} for e in written],
             "waiting": False, "sent": report.as_dict(), "papers": papers,
             "notes": sorted({n for e in written for n in e.notes})}
+
+
+def catch_up(store: Store, configs: Configs, settings: Any, now: dt.datetime,
+             transport_for: Callable[[Any], ledger.Transport], bodies: list[str] | None = None, pdf: bool = True,
+             step: Step = direct, days: int = 14) -> dict[str, Any]:
+    """The excerpts of minutes recorded (or approved) in the last `days` days handed over again
+    by the daily run: a run that stopped between recording the minutes and sending the excerpts
+    is made good the next morning. What was sent already is not sent again (the ledger), what
+    was attached is not attached again."""
+    since = now - dt.timedelta(days=days)
+    with store.session() as session:
+        rows = session.execute(
+            select(BodyRow.key, MeetingRow.key).select_from(MinutesRow)
+            .join(MeetingRow, MinutesRow.meeting_id == MeetingRow.id)
+            .join(BodyRow, MeetingRow.body_id == BodyRow.id)
+            .where(or_(MinutesRow.recorded_at >= since, MinutesRow.approved_at >= since))
+            .order_by(MeetingRow.start)).all()
+    sent, notes = ledger.DispatchReport(), []
+    for body, meeting in rows:
+        if (bodies is not None and body not in bodies) or configs.get(body) is None:
+            continue
+        if excerpts.waiting_for_approval(store, configs, body, meeting):
+            continue
+        try:
+            handed = hand_over(store, configs, settings, body, meeting, lambda: now,
+                               transport_for(configs.get(body)), pdf, step)
+        except Exception as exc:  # noqa: BLE001 - one meeting's excerpts must not stop the others'
+            notes.append(f"{body}/{meeting}: the excerpts were not handed over ({type(exc).__name__}: {exc})")
+            continue
+        sent.add(ledger.DispatchReport(**handed["sent"]))
+        if handed["papers"]:
+            notes += step("publish-portal", publish_meetings, store, configs, settings, now, body, set(),
+                          handed["papers"])
+    return {"meetings": len(rows), "sent": sent.as_dict(), "notes": notes}
 
 
 def approve_minutes(store: Store, configs: Configs, settings: Any, body: str, meeting: str,

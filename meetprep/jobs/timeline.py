@@ -18,6 +18,7 @@ from meetprep.importing.digest import digest_messages
 from meetprep.jobs.agenda import build_agenda
 from meetprep.jobs.accessibility import take_feedback
 from meetprep.jobs.decisions import follow_up
+from meetprep.jobs.minutes import catch_up
 from meetprep.jobs.publishing import publish_meetings, write_feeds
 from meetprep.jobs.signoff import run_signoff
 from meetprep.meetings.timeline import ACTIONS, STEPS, Context, step_applies, record_step, step_settled, keep_current, plan, upcoming
@@ -134,13 +135,19 @@ def run_day(store: Store, configs: Configs, settings: Any, today: Callable[[Body
     except Exception as exc:
         feedback = {"taken": [], "again": 0, "sent": ledger.DispatchReport().as_dict()}
         errors.append({"body": None, "meeting": None, "error": f"feedback: {type(exc).__name__}: {exc}"})
+    try:  # the excerpts of recent minutes, where a run stopped before it handed them over
+        excerpts = catch_up(store, configs, settings, now, transport_for, bodies, pdf, step)
+        errors += [{"body": None, "meeting": None, "error": note} for note in excerpts["notes"]]
+    except Exception as exc:
+        excerpts = {"meetings": 0, "sent": ledger.DispatchReport().as_dict(), "notes": []}
+        errors.append({"body": None, "meeting": None, "error": f"excerpts: {type(exc).__name__}: {exc}"})
     try:  # decisions' tasks: the owners' replies, reminders before the due date, escalations after it
         decisions = follow_up(store, configs, settings, now, transport_for, bodies, step)
     except Exception as exc:
         decisions = {"taken": [], "aside": [], "sent": ledger.DispatchReport().as_dict(), "notes": []}
         errors.append({"body": None, "meeting": None, "error": f"follow-up: {type(exc).__name__}: {exc}"})
     return {"meetings": meetings, "errors": errors, "intake_digest": digests.as_dict(), "signoff": signoff,
-            "feedback": feedback, "decisions": decisions}
+            "feedback": feedback, "decisions": decisions, "excerpts": excerpts}
 
 
 def send_intake_digests(store: Store, configs: Configs, now: dt.datetime,
