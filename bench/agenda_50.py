@@ -113,7 +113,7 @@ def main() -> int:
             return statistics.median(samples)
 
         base = timed(baseline, change=False)
-        rows.append((locale, f"docxtpl alone ({len(contexts)} documents)", base, 1.0))
+        rows.append((locale, f"docxtpl alone ({len(prepared)} documents)", base, 1.0))
         for name, fn in (("meetprep pipeline, no Prefect", pipeline), ("build-agenda flow (warm Prefect)", flow)):
             value = timed(fn, change=True)
             rows.append((locale, name, value, value / base))
