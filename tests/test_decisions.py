@@ -83,12 +83,24 @@ def test_a_task_is_reminded_extended_by_reply_escalated_and_done(tmp_path):
         _reply(world, "Erhverv <erhverv@example.org>", subject, "Ny frist 30-04-2026\nVi venter på tal fra Danmarks Statistik.")
         _reply(world, "Nogen Andre <nogen@example.net>", subject, "Udført")  # not the owner: kept aside
         result = _day(world, smtp, dt.date(2026, 3, 22))
-        assert [(t["kind"], t["result"], t["due"]) for t in result["taken"]] == [("extend", "extended", "2026-04-30")]
+        # the owner asks; the secretaries decide (the due date stays until they grant it)
+        assert [(t["kind"], t["result"], t["due"]) for t in result["taken"]] == [("ask", "asked", "2026-03-31")]
         assert len(result["aside"]) == 1 and "neither the task's owner" in result["aside"][0]["reason"]
-        notices = _task_mails(smtp, "extended")
-        assert [r for r, _ in notices] == [["ebi-sekretariat@example.org"]]
-        assert "Danmarks Statistik" in notices[0][1].get_body(("plain",)).get_content()
+        asked = _task_mails(smtp, "asked")
+        assert [r for r, _ in asked] == [["ebi-sekretariat@example.org"]]
+        text = asked[0][1].get_body(("plain",)).get_content()
+        task_id = _public_task(world)["id"]
+        assert "Danmarks Statistik" in text and \
+            f"meetprep decisions extend --body gentofte --task {task_id} --due 2026-04-30" in text
+        assert "Indtil da gælder fristen 31-03-2026" in _task_mails(smtp, "answer")[-1][1].get_body(("plain",)).get_content()
+        assert (_public_task(world)["due"], _public_task(world)["asked_due"]) == ("2026-03-31", "2026-04-30")
+        assert "30-04-2026" not in _page(world)  # asked is not granted: nothing public changes
+        now = dt.datetime(2026, 3, 23, 9, tzinfo=dt.timezone.utc)
+        granted = record_report(world.store, world.configs, world.settings, "gentofte", task_id, "extend", "clerk",
+                                "Vi venter på tal fra Danmarks Statistik.", now, dt.date(2026, 4, 30))
+        assert granted["result"] == "extended"
         assert _public_task(world)["due"] == "2026-04-30" and _public_task(world)["extended"] == 1
+        assert _public_task(world)["asked_due"] is None
         assert "30-04-2026 <small>(31-03-2026)</small>" in _page(world)
 
         for day in (dt.date(2026, 4, 30), dt.date(2026, 5, 1), dt.date(2026, 5, 2), dt.date(2026, 5, 8)):
@@ -168,3 +180,27 @@ def test_a_task_with_an_unknown_owner_or_a_past_due_date_is_refused(tmp_path):
         check(world.store, world.configs, minutes, "minutes.yaml")
     fields = {p.field for p in caught.value.problems}
     assert {"items[0].tasks[0].owner", "items[0].tasks[0].due", "items[0].biased[0]"} <= fields
+
+
+def test_where_owners_set_their_own_new_dates_a_reply_moves_the_date_at_once(tmp_path):
+    import yaml
+
+    from meetprep.config import load_configs
+
+    world = _world(tmp_path)
+    path = world.config_dir / "gentofte.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["body"]["follow_up"] = {"owner_sets_new_dates": True}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    world.configs = load_configs(world.config_dir)
+    with Mailbox() as smtp:
+        _day(world, smtp, dt.date(2026, 3, 21))
+        subject = str(next(m for _, m in _task_mails(smtp, "reminder") if "EMN-2025-10001" in str(m["Subject"]))["Subject"])
+        _reply(world, "erhverv@example.org", subject, "Ny frist 30-04-2026\nVi venter på tal.")
+        result = _day(world, smtp, dt.date(2026, 3, 22))
+        assert [(t["kind"], t["result"], t["due"]) for t in result["taken"]] == [("extend", "extended", "2026-04-30")]
+        notices = _task_mails(smtp, "extended")
+        assert [r for r, _ in notices] == [["ebi-sekretariat@example.org"]]  # the secretaries hear of it
+        assert "Vi venter på tal." in notices[0][1].get_body(("plain",)).get_content()
+    assert _public_task(world)["due"] == "2026-04-30"
+    assert "30-04-2026 <small>(31-03-2026)</small>" in _page(world)

@@ -49,7 +49,8 @@ def list_tasks(
                     [[str(r["id"]), r["reference"] if body else f"{r['body']}: {r['reference']}",
                       f"{r['text']} ({r['committee']}, {r['decided_on']})", r["owner"] or "",
                       r["due"] + (f" (moved {r['extended']}x)" if r["extended"] else ""),
-                      r["state"] + (f" {-r['days_left']} days" if r["state"] == "overdue" else "")] for r in rows])
+                      r["state"] + (f" {-r['days_left']} days" if r["state"] == "overdue" else "")
+                      + (f"; new date {r['asked_due']} asked" if r["asked_due"] else "")] for r in rows])
         if not rows:
             get_console().print("No tasks.")
     raise typer.Exit(1 if overdue else 0)

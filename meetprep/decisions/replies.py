@@ -99,17 +99,25 @@ def take(store: Store, configs: Configs, raw: bytes, now: dt.datetime) -> Taken:
         if sender not in allowed:
             raise Unreadable(f"{sender or 'the sender'} is neither the task's owner nor a secretary of the committee")
         old_due = row.due
-        outcome = tasks.report(session, row, kind, sender, said, now, due)
-        if outcome.result == "already" and _same_report(row, kind, sender, due):
+        if kind == "extend" and not config.body.follow_up.owner_sets_new_dates:
+            kind = "ask"  # the secretaries grant it
+        outcome = tasks.ask(session, row, sender, said, due, now) if kind == "ask" else \
+            tasks.report(session, row, kind, sender, said, now, due)
+        if outcome.result == "already" and kind == "ask" and row.asked_by == sender:
+            outcome.result = "asked"  # this very reply, recorded by a run that stopped before its notices
+        elif outcome.result == "already" and _same_report(row, kind, sender, due):
             # this very reply was recorded by a run that stopped before it sent the notices: send them now
             outcome.result = "done" if kind == "done" else "extended"
             old_due = dt.date.fromisoformat(row.due_history[-1]["due"]) if kind == "extend" else old_due
         values = {"task": row.text, "reference": row.paper.reference, "token": token_label(config, row.token),
                   "due": words.date(row.due, "date_short"), "old": words.date(old_due, "date_short"),
-                  "by": sender, "reason": said or "-", "state": words.data["decisions"]["states"].get(row.state, row.state)}
+                  "by": sender, "reason": said or "-", "state": words.data["decisions"]["states"].get(row.state, row.state),
+                  "asked": words.date(due, "date_short") if due else "",
+                  "command": f"meetprep decisions extend --body {body} --task {row.id} --due {due.isoformat() if due else ''}"}
         source = str(message.get("Message-ID", "")).strip() or hashlib.sha256(raw).hexdigest()[:16]
         sender_name = config.body.mail.from_name or config.body.name
-        answer_key = {"done": "answer_done", "extended": "answer_extended"}.get(outcome.result, "answer_already")
+        answer_key = {"done": "answer_done", "extended": "answer_extended", "asked": "answer_asked"}.get(
+            outcome.result, "answer_already")
         out = [Outgoing(key=f"{body}/task/{row.id}/answer/{hashlib.sha256(source.encode()).hexdigest()[:16]}",
                         kind="task-answer", sequence=0, channel="email", recipient=sender,
                         subject=words.text("decisions.answer_subject", **values),
@@ -122,6 +130,13 @@ def take(store: Store, configs: Configs, raw: bytes, now: dt.datetime) -> Taken:
                              text=words.letter(name, sender_name, words.text("decisions.extended_text", **values)),
                              sender=config.body.mail.from_address, sender_name=sender_name)
                     for who, name, address, person_id in clerks if address.lower() != sender]
+        if outcome.result == "asked":  # the secretaries decide on it
+            out += [Outgoing(key=f"{body}/task/{row.id}/asked/{due.isoformat()}/{who}", kind="task-asked",
+                             sequence=0, channel="email", recipient=address, person_id=person_id,
+                             subject=words.text("decisions.asked_subject", **values),
+                             text=words.letter(name, sender_name, words.text("decisions.asked_text", **values)),
+                             sender=config.body.mail.from_address, sender_name=sender_name)
+                    for who, name, address, person_id in clerks]
         return Taken(body, row.id, row.paper.reference, kind, outcome.result,
                      row.due.isoformat() if row.due else None, out)
 

@@ -73,9 +73,21 @@ def report(session: Session, row: DecisionTaskRow, kind: str, by: str, text: str
                                   "at": now.isoformat(), "reason": text}]
     changed = session.execute(update(DecisionTaskRow).where(
         DecisionTaskRow.id == row.id, DecisionTaskRow.state == OPEN, DecisionTaskRow.due == old).values(
-        due=new_due, due_history=history, updated_at=now)).rowcount
+        due=new_due, due_history=history, asked_due=None, asked_by=None, asked_reason=None, updated_at=now)).rowcount
     session.refresh(row)
     return Report(row.id, "extended" if changed else ("closed" if row.state != OPEN else "already"), row.due)
+
+
+def ask(session: Session, row: DecisionTaskRow, by: str, reason: str | None, new_due: dt.date,
+        now: dt.datetime) -> Report:
+    """The owner asks for a new due date; the secretaries grant it (`meetprep decisions extend`).
+    Asked once: the same request again changes nothing."""
+    changed = session.execute(update(DecisionTaskRow).where(
+        DecisionTaskRow.id == row.id, DecisionTaskRow.state == OPEN,
+        (DecisionTaskRow.asked_due.is_(None)) | (DecisionTaskRow.asked_due != new_due)).values(
+        asked_due=new_due, asked_by=by, asked_reason=reason, updated_at=now)).rowcount
+    session.refresh(row)
+    return Report(row.id, "asked" if changed else ("closed" if row.state != OPEN else "already"), row.asked_due)
 
 
 def by_token(session: Session, token: str) -> DecisionTaskRow | None:
@@ -145,6 +157,7 @@ def listing(store: Store, configs: Configs, today: dt.date, body: str | None = N
                 "due": row.due.isoformat(), "state": state, "days_left": (row.due - today).days,
                 "done_at": row.done_at.isoformat() if row.done_at else None, "report": row.report,
                 "reported_by": row.reported_by, "extended": len(row.due_history), "public": public,
+                "asked_due": row.asked_due.isoformat() if row.asked_due else None, "asked_reason": row.asked_reason,
                 "token": row.token})
         return out
 

@@ -205,6 +205,9 @@ class FollowUp(Model):
 
     remind_days: Annotated[int, Field(ge=0, le=120)] = 10  # the owner is reminded this many days before the due date
     escalate_every: Annotated[int, Field(ge=1, le=90)] = 7  # once overdue: owner and secretaries, every N days
+    # An owner's reply "new date ..." asks for it: the secretaries grant it (`meetprep decisions
+    # extend`). true: the owner's new date is taken at once (the secretaries are told).
+    owner_sets_new_dates: bool = False
 
 
 class Accessibility(Model):

@@ -37,6 +37,10 @@ class DecisionTaskRow(Base):
     reported_by: Mapped[str | None] = mapped_column(String(320))
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     due_history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # a new due date the owner asked for, until the secretaries grant it (follow_up.owner_sets_new_dates)
+    asked_due: Mapped[dt.date | None] = mapped_column(Date)
+    asked_by: Mapped[str | None] = mapped_column(String(320))
+    asked_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
