@@ -44,6 +44,7 @@ from meetprep.store import (
     ConsultationRow,
     FileRow,
     MembershipRow,
+    committee_secretaries,
     paper_by_reference,
     PaperRow,
     PersonRow,
@@ -155,11 +156,7 @@ def outstanding(store: Store, configs: Configs, as_of: dt.date, bodies: list[str
 
 
 def _secretary(session, organization_id: int | None) -> PersonRow | None:
-    if organization_id is None:
-        return None
-    membership = session.execute(select(MembershipRow).where(
-        MembershipRow.organization_id == organization_id, MembershipRow.role == "secretary")).scalars().first()
-    return membership.person if membership else None
+    return next(iter(committee_secretaries(session, organization_id, reachable=False)), None)
 
 
 def chase(store: Store, configs: Configs, as_of: dt.date, bodies: list[str] | None = None) -> list[Outgoing]:

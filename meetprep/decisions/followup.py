@@ -20,7 +20,7 @@ from meetprep.decisions.tasks import OPEN
 from meetprep.i18n import catalogue
 from meetprep.messages.ledger import Outgoing
 from meetprep.model import BodyConfig
-from meetprep.store import BodyRow, DecisionRow, DecisionTaskRow, MembershipRow, PaperRow, PersonRow, Store
+from meetprep.store import BodyRow, DecisionRow, DecisionTaskRow, PaperRow, PersonRow, Store, committee_secretaries
 
 
 def token_label(config: BodyConfig, token: str) -> str:
@@ -41,10 +41,7 @@ def owner_addresses(session: Any, config: BodyConfig, owner: str | None) -> list
 
 
 def secretaries(session: Any, organization_id: int) -> list[tuple[str, str, str, int | None]]:
-    rows = session.execute(select(MembershipRow).where(MembershipRow.organization_id == organization_id,
-                                                       MembershipRow.role == "secretary")
-                           .order_by(MembershipRow.id)).scalars()
-    return [(m.person.key, m.person.name, m.person.email, m.person.id) for m in rows if m.person.email]
+    return [(p.key, p.name, p.email, p.id) for p in committee_secretaries(session, organization_id)]
 
 
 def messages(store: Store, configs: Configs, body: str, today: dt.date) -> list[Outgoing]:

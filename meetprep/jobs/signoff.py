@@ -49,6 +49,7 @@ from meetprep.store import (
     SignoffExceptionRow,
     SignoffRequestRow,
     Store,
+    committee_secretaries,
     meeting_by_key,
     paper_by_reference,
 )
@@ -153,10 +154,7 @@ def _authors(session, config: BodyConfig, paper: PaperRow) -> list[tuple[str | N
 
 def _secretaries(session, paper: PaperRow) -> list[tuple[str, str, str]]:
     first = paper.consultations[0].organization_id if paper.consultations else None
-    rows = session.execute(select(PersonRow).join(MembershipRow, MembershipRow.person_id == PersonRow.id)
-                           .where(MembershipRow.organization_id == first, MembershipRow.role == "secretary",
-                                  PersonRow.email.is_not(None))).scalars().all()
-    return [(p.key, p.email, p.name) for p in rows]
+    return [(p.key, p.email, p.name) for p in committee_secretaries(session, first)]
 
 
 def due_notices(store: Store, configs: Configs, settings: Any, config: BodyConfig, now: dt.datetime,

@@ -43,11 +43,11 @@ from meetprep.store import (
     BodyRow,
     DecisionRow,
     FileRow,
-    MembershipRow,
     MinutesRow,
     PaperRow,
     PersonRow,
     Store,
+    committee_secretaries,
     the_meeting,
 )
 
@@ -111,9 +111,7 @@ def contexts(store: Store, configs: Configs, body: str, meeting_key: str) -> lis
         certified = (row.approved_at or row.recorded_at).astimezone(zone).date()
         persons = {p.key: p.name for p in session.execute(
             select(PersonRow).where(PersonRow.body_id == meeting.body_id)).scalars()}
-        secretary = next((m.person.name for m in session.execute(select(MembershipRow).where(
-            MembershipRow.organization_id == meeting.organization_id, MembershipRow.role == "secretary")
-            .order_by(MembershipRow.id)).scalars()), "")
+        secretary = next((p.name for p in committee_secretaries(session, meeting.organization_id, reachable=False)), "")
         decisions = {d.consultation.paper.reference: d for d in session.execute(
             select(DecisionRow).where(DecisionRow.meeting_id == meeting.id)).scalars()}
         recorded = {i.get("reference"): i for i in row.items or [] if i.get("reference")}
@@ -248,9 +246,7 @@ def messages(store: Store, configs: Configs, body: str, meeting_key: str, excerp
         values = {"committee": meeting.organization.name, "date": words.date(meeting.start.astimezone(zone).date(),
                                                                               "date_short")}
         persons = {p.key: p for p in session.execute(select(PersonRow).where(PersonRow.body_id == meeting.body_id)).scalars()}
-        secretary = next((m.person for m in session.execute(select(MembershipRow).where(
-            MembershipRow.organization_id == meeting.organization_id, MembershipRow.role == "secretary")
-            .order_by(MembershipRow.id)).scalars() if m.person.email), None)
+        secretary = next(iter(committee_secretaries(session, meeting.organization_id)), None)
         for excerpt in excerpts:
             paper = session.execute(select(PaperRow).where(PaperRow.body_id == meeting.body_id,
                                                            PaperRow.reference == excerpt.reference)).scalar_one()

@@ -39,6 +39,7 @@ from meetprep.store.signoffs import SignoffAnswerRow, SignoffExceptionRow, Signo
 from meetprep.store.queries import (
     active_on,
     body_secretaries,
+    committee_secretaries,
     dialect_insert,
     meeting_by_key,
     members_on_the_day,
@@ -106,6 +107,7 @@ __all__ = [
     "Store",
     "active_on",
     "body_secretaries",
+    "committee_secretaries",
     "meeting_by_key",
     "the_meeting",
     "dialect_insert",

@@ -65,6 +65,19 @@ def body_secretaries(session: Session, body: str) -> list[tuple[PersonRow, str]]
         .order_by(PersonRow.id)).all()]
 
 
+def committee_secretaries(session: Session, organization_id: int | None, reachable: bool = True) -> list[PersonRow]:
+    """The secretaries of one committee, in the order they are listed; `reachable`: only those
+    with an e-mail address."""
+    if organization_id is None:
+        return []
+    query = (select(PersonRow).join(MembershipRow, MembershipRow.person_id == PersonRow.id)
+             .where(MembershipRow.organization_id == organization_id, MembershipRow.role == "secretary")
+             .order_by(MembershipRow.id))
+    if reachable:
+        query = query.where(PersonRow.email.is_not(None))
+    return list(session.execute(query).scalars())
+
+
 def dialect_insert(engine: Engine, table: Any) -> Any:
     """INSERT for the store's database, with its ON CONFLICT DO NOTHING (`.on_conflict_do_nothing`):
     two runs recording the same row at the same moment record it once."""
