@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from meetprep.store import AgendaRow, AgendaVersionRow, BodyRow, MeetingRow, PublishedObjectRow
 from meetprep.publish import oparl
 from meetprep.publish.checks import load_report
-from meetprep.publish.followup import decisions_feed, public_tasks
+from meetprep.publish.followup import decisions_feed
 from meetprep.publish.site import Site
 from meetprep.publish.view import meetings_of_papers, public_body, slug
 from meetprep.folders import write_atomically
@@ -111,8 +111,8 @@ def publish(store: Any, configs: Any, settings: Any, now: dt.datetime, body: str
             site.calendar_pages(session, years, now)
             site.committee_pages(session, None if whole else {m.committee for m in view.meetings.values()})
             site.search_index(everything=whole)
-            site.decisions_page(public_tasks(session, config))
-            site.decisions_feed(decisions_feed(session, config))
+            site.decisions_page(view.tasks)
+            site.decisions_feed(decisions_feed(config, view.tasks))
             a11y = config.body.accessibility
             site.accessibility_pages(load_report(settings.output_dir, key), str(a11y.feedback or config.body.mail.from_address),
                                      a11y.enforcement, a11y.enforcement_url, f"{settings.public_url}{key}/")

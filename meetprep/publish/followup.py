@@ -53,15 +53,13 @@ class PublicTask:
                 **({"earlierDueDates": [d.isoformat() for d in self.earlier_due]} if self.earlier_due else {})}
 
 
-def public_tasks(session: Session, config: BodyConfig, references: set[str] | None = None) -> list[PublicTask]:
-    """The body's public tasks (of `references` only, where given), by due date."""
+def public_tasks(session: Session, config: BodyConfig) -> list[PublicTask]:
+    """The body's public tasks, by due date."""
     zone = ZoneInfo(config.body.timezone)
     query = (select(DecisionTaskRow, PaperRow).join(PaperRow, DecisionTaskRow.paper_id == PaperRow.id)
              .join(BodyRow, PaperRow.body_id == BodyRow.id)
              .where(BodyRow.key == config.body.key, DecisionTaskRow.state != DROPPED)
              .order_by(DecisionTaskRow.due, DecisionTaskRow.id))
-    if references is not None:
-        query = query.where(PaperRow.reference.in_(references or {""}))
     out = []
     seen: dict[int, dict[str, bool]] = {}  # the items' access per meeting, read once
     for row, paper in session.execute(query).all():
@@ -77,15 +75,15 @@ def public_tasks(session: Session, config: BodyConfig, references: set[str] | No
     return out
 
 
-def decisions_feed(session: Session, config: BodyConfig) -> bytes:
-    """The Atom feed of the public tasks: an entry per task and state (a new due date, done)."""
+def decisions_feed(config: BodyConfig, tasks: list[PublicTask]) -> bytes:
+    """The Atom feed of the public tasks (public_tasks): an entry per task and state (a new due
+    date, done)."""
     words = catalogue(config.body.locale.value)
     ET.register_namespace("", ATOM)
     title = words.text("decisions.feed_title", body=config.body.name)
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": config.body.locale.value})
     ET.SubElement(feed, f"{{{ATOM}}}id").text = f"tag:meetprep,2026:{config.body.key}/decisions"
     ET.SubElement(feed, f"{{{ATOM}}}title").text = title
-    tasks = public_tasks(session, config)
     # an empty feed says a fixed moment, not the publish's: a feed that did not change stays the same
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = _when(max((t.updated for t in tasks), default=EMPTY))
     ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = config.body.name

@@ -212,6 +212,7 @@ class PublicBody:
     kommunekode: str | None = None
     # each public paper's own rendered documents (Vorlage), gathered with the agendas
     paper_documents: dict[str, list[PublicFile]] = field(default_factory=dict)
+    tasks: list[Any] = field(default_factory=list)  # every public task of its decisions (publish.followup)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -291,6 +292,9 @@ def public_body(session: Session, config: BodyConfig, output_dir: Path, meeting_
     _add_documents(session, view, versions)
     references = set(on_agenda) | set(paper_references or ())
     _add_papers(session, view, config, body_row.id, references, zone, meeting_keys is None)
+    view.tasks = public_tasks(session, config)  # all: the follow-up page and feed; each paper its own
+    for task in (t for t in view.tasks if t.reference in view.papers):
+        view.papers[task.reference].tasks.append(task)
     _add_decisions(session, view, body_row.id)
     view.events = _events(session, config, body_row.id)
     return view
@@ -412,8 +416,6 @@ def _add_papers(session: Session, view: PublicBody, config: BodyConfig, body_id:
             related=[r for r in paper.related if r in public_refs],
             amends=paper.amends.reference if paper.amends and paper.amends.reference in public_refs else None,
             sessions=sessions, files=files, documents=documents.get(paper.reference, []), meetings=meetings)
-    for task in public_tasks(session, config, set(view.papers)):
-        view.papers[task.reference].tasks.append(task)
 
 
 def meetings_of_papers(session: Session, body_id: int, references: set[str]) -> set[str]:
