@@ -186,7 +186,7 @@ def _item(words: Catalogue, entry: dict[str, Any], draft: Any, variant: str) -> 
 def _planned(words: Catalogue, entry: dict[str, Any], draft: Any) -> dict[str, str]:
     """The item's planned start and minutes from the time plan ("" where the body prints none,
     and for an item that takes no time of its own: withdrawn, or a heading over its sub-items)."""
-    start, minutes = (getattr(draft, "times", None) or {}).get("items", {}).get(entry["key"], ["", 0])
+    start, minutes = draft.times.get("items", {}).get(entry["key"], ["", 0])
     if not minutes:
         return {"planned_start": "", "planned_minutes": ""}
     return {"planned_start": start, "planned_minutes": str(minutes)}
@@ -212,7 +212,7 @@ def _meeting(words: Catalogue, draft: Any) -> dict[str, Any]:
         "day_month": words.date(start.date(), "date_day_month", capitalize=False),
         "time": words.time(start),
         "end_time": words.time(end) if end else "",
-        "planned_end": words.time(dt.datetime.fromisoformat(times["end"])) if (times := getattr(draft, "times", None) or {}) else "",
+        "planned_end": words.time(dt.datetime.fromisoformat(draft.times["end"])) if draft.times else "",
         "place": clean(draft.meeting["room"]),
         "address": clean(draft.meeting["address"]),
         "extraordinary": draft.meeting["extraordinary"],

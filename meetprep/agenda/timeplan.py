@@ -40,6 +40,13 @@ class TimePlan:
     def end(self) -> dt.datetime:
         return self.start + dt.timedelta(minutes=sum(i.minutes for i in self.items.values()))
 
+    def printed(self, zone: Any) -> dict[str, Any]:
+        """As documents and messages print it: {"items": {key: [local "HH:MM" start, minutes]},
+        "end": local ISO}."""
+        return {"items": {key: [item.start.astimezone(zone).strftime("%H:%M"), item.minutes]
+                          for key, item in self.items.items()},
+                "end": self.end.astimezone(zone).isoformat()}
+
     @property
     def overrun(self) -> int:
         """Minutes the plan runs past the slot (0 when it fits)."""
@@ -87,15 +94,11 @@ def time_plan(session: Session, config: BodyConfig, meeting: MeetingRow, entries
 
 def printed_times(session: Session, config: BodyConfig, meeting: MeetingRow, entries: list[dict[str, Any]],
                   zone: Any) -> dict[str, Any]:
-    """What documents and messages print of the plan: {"items": {key: [local "HH:MM" start,
-    minutes]}, "end": local ISO, "overrun": minutes}; empty where the body prints no times
-    (`time_plan.in_documents: false`) or the agenda is empty."""
+    """What documents and messages print of the plan (TimePlan.printed); empty where the body
+    prints no times (`time_plan.in_documents: false`) or the agenda is empty."""
     if not config.body.time_plan.in_documents or not entries:
         return {}
-    times = time_plan(session, config, meeting, entries)
-    return {"items": {key: [item.start.astimezone(zone).strftime("%H:%M"), item.minutes]
-                      for key, item in times.items.items()},
-            "end": times.end.astimezone(zone).isoformat(), "overrun": times.overrun}
+    return time_plan(session, config, meeting, entries).printed(zone)
 
 
 def learned_minutes(session: Session, meeting: MeetingRow, count: int) -> dict[tuple[str, str], int]:

@@ -298,9 +298,8 @@ def _draft_agenda(ctx: Context, step: PlannedStep) -> dict[str, Any]:
         times = time_plan(session, ctx.config, session.get(MeetingRow, ctx.meeting_id), result.entries)
     zone = ZoneInfo(ctx.config.body.timezone)
     # the secretary sees each item's planned start, whether or not the documents print it
-    starts = {"items": {key: [item.start.astimezone(zone).strftime("%H:%M"), item.minutes]
-                        for key, item in times.items.items()}, "end": times.end.isoformat()}
-    lines = invitations.agenda_lines(words, result.entries, public=False, times=starts if times.items else None)
+    lines = invitations.agenda_lines(words, result.entries, public=False,
+                                     times=times.printed(zone) if times.items else None)
     lines = lines[:-1] if times.items else lines  # the end is said below, against the slot
     timing = words.text("timeline.digest_overrun" if times.overrun else "timeline.digest_time",
                         end=words.time(times.end.astimezone(zone)), slot_end=words.time(times.slot_end.astimezone(zone)),
