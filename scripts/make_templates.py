@@ -188,14 +188,19 @@ def danish_meeting_document(minutes: bool):
     return d
 
 
-def signature_block(d):
-    tag(d, "{%p if signatures %}")
-    para(d, "")
+def signature_lines(d):
+    """A line to sign on for each of `signatures`, the name and role under it."""
     tag(d, "{%p for signature in signatures %}")
     para(d, "")
     para(d, "______________________________")
     para(d, "{{ signature.name }} ({{ signature.role }})")
     tag(d, "{%p endfor %}")
+
+
+def signature_block(d):
+    tag(d, "{%p if signatures %}")
+    para(d, "")
+    signature_lines(d)
     tag(d, "{%p endif %}")
 
 
@@ -421,11 +426,7 @@ def excerpt_signature(d, heading):
     para(d, "")
     para(d, heading)
     para(d, "{{ excerpt.certified_text }}")
-    tag(d, "{%p for signature in signatures %}")
-    para(d, "")
-    para(d, "______________________________")
-    para(d, "{{ signature.name }} ({{ signature.role }})")
-    tag(d, "{%p endfor %}")
+    signature_lines(d)
 
 
 def danish_beslutningsuddrag():
